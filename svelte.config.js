@@ -1,0 +1,17 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		// A static SPA: every route is served by the precached index.html shell.
+		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		serviceWorker: { register: false },
+		version: { name: process.env.DAZZLE_BUILD_ID ?? String(Date.now()) },
+		alias: { $server: 'server/src' }
+	},
+	compilerOptions: { runes: true }
+};
+
+export default config;
