@@ -6,7 +6,8 @@ import svelteConfig from './svelte.config.js';
 
 const pouchPatterns = {
 	group: ['pouchdb', 'pouchdb-*'],
-	message: 'PouchDB is used only in src/lib/data and src/lib/sync (STYLE.md: one owner per resource).'
+	message:
+		'PouchDB is used only in src/lib/data and src/lib/sync (STYLE.md: one owner per resource).'
 };
 const nanoPatterns = {
 	group: ['nano'],
@@ -32,14 +33,22 @@ export default ts.config(
 		languageOptions: { globals: { ...globals.browser, ...globals.node } },
 		rules: {
 			'no-undef': 'off',
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+			],
 			'no-restricted-imports': ['error', { patterns: [pouchPatterns, nanoPatterns] }]
 		}
 	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
 		languageOptions: {
-			parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig }
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
 		}
 	},
 	{

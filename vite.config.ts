@@ -1,19 +1,28 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { webManifests } from './scripts/web-manifests';
+import { readFileSync } from 'node:fs';
+import { webManifests } from './scripts/web-manifests.ts';
+
+const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
 	plugins: [sveltekit(), webManifests()],
 	build: { target: 'es2020' },
+	define: { __APP_VERSION__: JSON.stringify(version) },
 	test: {
-		requireAssertions: true,
+		expect: { requireAssertions: true },
 		projects: [
 			{
 				extends: true,
 				test: {
 					name: 'unit',
 					environment: 'node',
-					include: ['src/**/*.spec.ts', 'tests/unit/**/*.spec.ts', 'server/**/*.spec.ts', 'couch-setup/**/*.spec.ts']
+					include: [
+						'src/**/*.spec.ts',
+						'tests/unit/**/*.spec.ts',
+						'server/**/*.spec.ts',
+						'couch-setup/**/*.spec.ts'
+					]
 				}
 			},
 			{

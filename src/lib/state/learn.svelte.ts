@@ -1,0 +1,60 @@
+import { createContext } from 'svelte';
+import { pullArticles, readArticles } from '$lib/data/content';
+import { contentLanguages } from '$lib/learn/articles';
+import type { Locale } from '$lib/i18n/locales';
+import type { ArticleDoc } from '$lib/schemas/article';
+
+export type PullStatus = 'idle' | 'pulling' | 'done' | 'failed' | 'offline';
+
+/** Pulls again when Learn is reopened, but not more often than this. */
+const PULL_INTERVAL_MS = 60_000;
+
+/**
+ * The articles saved on this device, and the state of the last pull from the server.
+ * Reading never waits for the network: the local copy shows first, a pull refreshes it.
+ */
+export class LearnLibrary {
+	docs = $state.raw<ArticleDoc[]>([]);
+	loaded = $state(false);
+	pull = $state<PullStatus>('idle');
+	#lastPull: Record<string, number> = {};
+	#running: Promise<void> | undefined;
+
+	async open(locale: Locale): Promise<void> {
+		if (!this.loaded) {
+			this.docs = await readArticles();
+			this.loaded = true;
+		}
+		await this.refresh(locale);
+	}
+
+	async refresh(locale: Locale, { force = false } = {}): Promise<void> {
+		// One pull at a time; a pull for another language set waits for the current one.
+		while (this.#running) await this.#running;
+		const languages = contentLanguages(locale);
+		const key = languages.join(',');
+		const last = this.#lastPull[key] ?? 0;
+		if (!force && Date.now() - last < PULL_INTERVAL_MS) return;
+		if (!navigator.onLine) {
+			this.pull = 'offline';
+			return;
+		}
+		this.pull = 'pulling';
+		this.#running = (async () => {
+			try {
+				const { docsWritten } = await pullArticles(languages);
+				this.#lastPull[key] = Date.now();
+				if (docsWritten > 0) this.docs = await readArticles();
+				this.pull = 'done';
+			} catch (error) {
+				console.warn('Could not pull articles', error);
+				this.pull = navigator.onLine ? 'failed' : 'offline';
+			} finally {
+				this.#running = undefined;
+			}
+		})();
+		return this.#running;
+	}
+}
+
+export const [getLearn, setLearn] = createContext<LearnLibrary>();

@@ -1,0 +1,63 @@
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/// <reference lib="webworker" />
+/// <reference types="@sveltejs/kit" />
+import { build, files, version } from '$service-worker';
+import { ExpirationPlugin } from 'workbox-expiration';
+import {
+	cleanupOutdatedCaches,
+	createHandlerBoundToURL,
+	precacheAndRoute
+} from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
+
+declare const self: ServiceWorkerGlobalScope;
+
+const SHELL = '/index.html';
+const NEVER_CACHED = [/^\/api(\/|$)/, /^\/couch(\/|$)/];
+
+// Hashed build output never changes under its name; everything else is tied to this build.
+precacheAndRoute([
+	...build.map((url) => ({ url, revision: null })),
+	...files
+		.filter((url) => !url.endsWith('.webmanifest'))
+		.map((url) => ({ url, revision: version })),
+	{ url: SHELL, revision: version }
+]);
+cleanupOutdatedCaches();
+
+// Every in-app route renders from the precached shell, online or not.
+registerRoute(new NavigationRoute(createHandlerBoundToURL(SHELL), { denylist: NEVER_CACHED }));
+
+registerRoute(
+	({ url, request }) =>
+		url.origin === self.location.origin &&
+		(url.pathname.endsWith('.webmanifest') || request.destination === 'manifest'),
+	new StaleWhileRevalidate({ cacheName: 'dazzle-manifests' })
+);
+
+registerRoute(
+	({ url, request }) =>
+		url.origin === self.location.origin &&
+		(request.destination === 'image' || request.destination === 'font') &&
+		!NEVER_CACHED.some((pattern) => pattern.test(url.pathname)),
+	new CacheFirst({
+		cacheName: 'dazzle-assets',
+		plugins: [new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 30 * 24 * 60 * 60 })]
+	})
+);
+
+// Take control of open pages only on the very first install. Later versions wait until the
+// user accepts the "refresh" notice, so nothing changes under someone filling in a form.
+let firstInstall = false;
+self.addEventListener('install', () => {
+	firstInstall = self.registration.active === null;
+});
+self.addEventListener('activate', (event) => {
+	if (firstInstall) event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener('message', (event) => {
+	if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
