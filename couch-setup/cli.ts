@@ -1,0 +1,59 @@
+import { ConfigError, parseConfig } from '../server/src/config';
+import { CouchClient } from '../server/src/couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../server/src/embedded/index';
+import { createLogger } from '../server/src/log';
+import { applyCouchSetup } from './apply';
+import { seedContent } from './content';
+
+/**
+ * `npm run couch:setup`: applies couch-setup/ and seeds Learn content against COUCH_URL, or
+ * against the embedded data in DATA_DIR when COUCH_URL is unset (stop the server first:
+ * leveldb allows one process). Exit code 1 when a content file is malformed.
+ */
+export async function runSetupCommand(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	let config;
+	try {
+		config = parseConfig(env);
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			console.error(`Configuration error: ${error.message}`);
+			return 1;
+		}
+		throw error;
+	}
+	const logger = createLogger(config.logLevel, 'couch-setup');
+	let embedded: EmbeddedCouch | undefined;
+	try {
+		let couch: CouchClient;
+		if (config.couchUrl && config.couchAdmin) {
+			couch = new CouchClient(config.couchUrl, config.couchAdmin);
+		} else {
+			embedded = await startEmbeddedCouch({
+				dataDir: config.dataDir,
+				admin: config.couchAdmin,
+				sessionMaxAgeDays: config.sessionMaxAgeDays,
+				maxOpenDbs: config.embeddedMaxOpenDbs,
+				bodyLimit: config.bodyLimit,
+				logger
+			});
+			couch = new CouchClient(embedded.url, embedded.admin);
+		}
+		await couch.waitUntilReachable();
+		const setup = await applyCouchSetup(couch);
+		console.log(
+			`couch-setup: ${setup.created} created, ${setup.updated} updated, ${setup.unchanged} unchanged`
+		);
+		for (const item of setup.items.filter((entry) => entry.change !== 'unchanged')) {
+			console.log(`  ${item.change} ${item.item}`);
+		}
+		const content = await seedContent(couch, config.contentDir);
+		console.log(
+			`content: ${content.created.length} created, ${content.updated.length} updated, ` +
+				`${content.deleted.length} deleted, ${content.unchanged} unchanged, ${content.errors.length} malformed`
+		);
+		for (const error of content.errors) console.error(`  ${error.file}: ${error.message}`);
+		return content.errors.length > 0 ? 1 : 0;
+	} finally {
+		await embedded?.close();
+	}
+}

@@ -1,0 +1,225 @@
+import nano from 'nano';
+import type { CouchAdmin } from './config';
+
+/** The sole owner of `nano` (STYLE.md: one owner per resource). Admin client, basic auth. */
+
+export interface SecurityObject {
+	admins: { names: string[]; roles: string[] };
+	members: { names: string[]; roles: string[] };
+}
+
+export interface CouchDoc {
+	_id: string;
+	_rev?: string;
+	_deleted?: boolean;
+	[field: string]: unknown;
+}
+
+export interface BulkResult {
+	id: string;
+	rev?: string;
+	ok?: boolean;
+	error?: string;
+	reason?: string;
+}
+
+export interface ServerInfo {
+	vendor?: string;
+	version?: string;
+}
+
+/** A CouchDB error answer (status and CouchDB's error name). */
+export class CouchRequestError extends Error {
+	override name = 'CouchRequestError';
+	constructor(
+		readonly status: number,
+		readonly couchError: string,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+function toCouchError(error: unknown): CouchRequestError {
+	if (error instanceof CouchRequestError) return error;
+	const candidate = error as { statusCode?: number; error?: string; message?: string } | null;
+	const status = typeof candidate?.statusCode === 'number' ? candidate.statusCode : 0;
+	return new CouchRequestError(
+		status,
+		candidate?.error ?? 'unreachable',
+		candidate?.message ?? String(error)
+	);
+}
+
+export class CouchClient {
+	/** The server URL without credentials (safe to log). */
+	readonly url: string;
+	private readonly server: nano.ServerScope;
+
+	constructor(url: string, admin: CouchAdmin) {
+		const withCredentials = new URL(url);
+		withCredentials.username = encodeURIComponent(admin.username);
+		withCredentials.password = encodeURIComponent(admin.password);
+		this.url = url.replace(/\/+$/, '');
+		this.server = nano({ url: withCredentials.toString().replace(/\/+$/, '') });
+	}
+
+	/** Low-level request relative to the server root; errors become CouchRequestError. */
+	async request<T>(options: {
+		method?: 'get' | 'put' | 'post' | 'delete' | 'head';
+		path: string;
+		body?: unknown;
+		qs?: Record<string, unknown>;
+		signal?: AbortSignal;
+	}): Promise<T> {
+		try {
+			return (await this.server.request({
+				method: options.method ?? 'get',
+				path: options.path,
+				body: options.body,
+				qs: options.qs,
+				signal: options.signal
+			} as nano.RequestOptions)) as T;
+		} catch (error) {
+			throw toCouchError(error);
+		}
+	}
+
+	/** `GET /` with a deadline: used by health checks and the start-up wait. */
+	async serverInfo(timeoutMs = 2_000): Promise<ServerInfo> {
+		const answer = await this.request<Record<string, unknown>>({
+			path: '',
+			signal: AbortSignal.timeout(timeoutMs)
+		});
+		const vendor = answer.vendor as { name?: string; version?: string } | undefined;
+		return {
+			vendor: vendor?.name ?? (answer['express-pouchdb'] ? 'express-pouchdb' : undefined),
+			version: typeof answer.version === 'string' ? answer.version : vendor?.version
+		};
+	}
+
+	/** Waits until the server answers, or throws after `timeoutMs`. */
+	async waitUntilReachable(timeoutMs = 30_000): Promise<ServerInfo> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			try {
+				return await this.serverInfo();
+			} catch (error) {
+				if (Date.now() > deadline) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+		}
+	}
+
+	/** Creates the database when missing; true when it was created. */
+	async ensureDb(db: string): Promise<boolean> {
+		try {
+			await this.request({ method: 'put', path: encodeURIComponent(db) });
+			return true;
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 412) return false;
+			throw error;
+		}
+	}
+
+	async dbExists(db: string): Promise<boolean> {
+		try {
+			await this.request({ path: encodeURIComponent(db) });
+			return true;
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 404) return false;
+			throw error;
+		}
+	}
+
+	async getSecurity(db: string): Promise<Partial<SecurityObject>> {
+		return this.request({ path: `${encodeURIComponent(db)}/_security` });
+	}
+
+	async putSecurity(db: string, security: SecurityObject): Promise<void> {
+		await this.request({
+			method: 'put',
+			path: `${encodeURIComponent(db)}/_security`,
+			body: security
+		});
+	}
+
+	/** The document, or undefined when missing or deleted. */
+	async getDoc<T extends CouchDoc = CouchDoc>(db: string, id: string): Promise<T | undefined> {
+		try {
+			return await this.request<T>({ path: `${encodeURIComponent(db)}/${encodeDocId(id)}` });
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 404) return undefined;
+			throw error;
+		}
+	}
+
+	/** Creates or replaces a document (pass `_rev` to replace); returns the new rev. */
+	async putDoc(db: string, doc: CouchDoc): Promise<string> {
+		const answer = await this.request<{ rev: string }>({
+			method: 'put',
+			path: `${encodeURIComponent(db)}/${encodeDocId(doc._id)}`,
+			body: doc
+		});
+		return answer.rev;
+	}
+
+	/** Fetches several documents at once; missing and deleted ones are left out. */
+	async fetchDocs<T extends CouchDoc = CouchDoc>(db: string, ids: string[]): Promise<T[]> {
+		if (ids.length === 0) return [];
+		const answer = await this.request<{ rows: { doc?: T | null }[] }>({
+			method: 'post',
+			path: `${encodeURIComponent(db)}/_all_docs`,
+			qs: { include_docs: true },
+			body: { keys: ids }
+		});
+		return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+	}
+
+	/** Every live document whose id starts with `prefix`. */
+	async docsWithPrefix<T extends CouchDoc = CouchDoc>(db: string, prefix: string): Promise<T[]> {
+		const answer = await this.request<{ rows: { doc?: T | null }[] }>({
+			path: `${encodeURIComponent(db)}/_all_docs`,
+			qs: {
+				include_docs: true,
+				startkey: prefix,
+				endkey: `${prefix}\ufff0`
+			}
+		});
+		return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+	}
+
+	async bulkDocs(db: string, docs: CouchDoc[]): Promise<BulkResult[]> {
+		if (docs.length === 0) return [];
+		return this.request<BulkResult[]>({
+			method: 'post',
+			path: `${encodeURIComponent(db)}/_bulk_docs`,
+			body: { docs }
+		});
+	}
+
+	/**
+	 * Creates or updates a `_users` account. Roles are set by the server only (DESIGN.md);
+	 * later issues build sign-up on this.
+	 */
+	async putUser(name: string, password: string, roles: string[]): Promise<void> {
+		const id = `org.couchdb.user:${name}`;
+		const existing = await this.getDoc('_users', id);
+		await this.putDoc('_users', {
+			...(existing?._rev ? { _rev: existing._rev } : {}),
+			_id: id,
+			type: 'user',
+			name,
+			password,
+			roles
+		});
+	}
+}
+
+/** `_design/x` and `_local/x` keep their slash; everything else is encoded whole. */
+function encodeDocId(id: string): string {
+	for (const prefix of ['_design/', '_local/']) {
+		if (id.startsWith(prefix)) return prefix + encodeURIComponent(id.slice(prefix.length));
+	}
+	return encodeURIComponent(id);
+}
