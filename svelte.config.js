@@ -6,10 +6,15 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		// A static SPA: every route is served by the precached index.html shell.
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		adapter: adapter({
+			// DAZZLE_BUILD_DIR lets the e2e suite build two versions side by side (update test).
+			pages: process.env.DAZZLE_BUILD_DIR ?? 'build',
+			assets: process.env.DAZZLE_BUILD_DIR ?? 'build',
+			fallback: 'index.html',
+			strict: true
+		}),
 		serviceWorker: { register: false },
-		version: { name: process.env.DAZZLE_BUILD_ID ?? String(Date.now()) },
-		alias: { $server: 'server/src' }
+		version: { name: process.env.DAZZLE_BUILD_ID ?? String(Date.now()) }
 	},
 	compilerOptions: { runes: true }
 };

@@ -1,0 +1,31 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// Debian's Chromium, never a downloaded browser (see GOTCHAS.md). Each test file starts its
+// own Dazzle server (tests/e2e/support/server.ts), so tests can stop and restart it.
+export default defineConfig({
+	testDir: 'tests/e2e',
+	globalSetup: './tests/e2e/support/global-setup.ts',
+	fullyParallel: false,
+	workers: 2,
+	retries: process.env.CI ? 1 : 0,
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
+	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+	use: {
+		...devices['Pixel 7'],
+		browserName: 'chromium',
+		trace: 'retain-on-failure',
+		launchOptions: {
+			executablePath: '/usr/bin/chromium',
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+				'--disable-quic'
+			]
+		}
+	}
+});
