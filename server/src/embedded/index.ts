@@ -87,7 +87,10 @@ function isServerAdmin(authorization: string | undefined, admin: CouchAdmin): bo
 	const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
 	if (!match?.[1]) return false;
 	const given = Buffer.from(match[1], 'base64').toString('utf8');
-	return timingSafeEqual(digest(given), digest(`${admin.username}:${admin.password}`));
+	return timingSafeEqual(
+		new Uint8Array(digest(given)),
+		new Uint8Array(digest(`${admin.username}:${admin.password}`))
+	);
 }
 
 /** Ceiling for one request that is not a live feed; express-pouchdb can leave some hanging. */
@@ -195,12 +198,10 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 			res.end();
 			return;
 		}
-		res
-			.status(status)
-			.json({
-				error: status === 500 ? 'unknown_error' : 'bad_request',
-				reason: error.message ?? 'error'
-			});
+		res.status(status).json({
+			error: status === 500 ? 'unknown_error' : 'bad_request',
+			reason: error.message ?? 'error'
+		});
 	};
 
 	const app = express();

@@ -1,0 +1,258 @@
+import type { EventEmitter } from 'node:events';
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../log';
+import { checkCouchBody, classifyCouchRequest, type CouchRequestAllowed } from './allowlist';
+import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
+import { sendError } from './errors';
+
+export interface CouchProxyOptions {
+	couchUrl: string;
+	bodyLimit: number;
+	events: EventEmitter;
+	logger: Logger;
+	/** Cookie policy for this request (Secure depends on how the request arrived). */
+	cookiePolicy(req: Request): CookiePolicy;
+}
+
+/** Emitted on `events` after a forwarded write succeeded: `(db: string)`. */
+export const DB_WRITE_EVENT = 'db-write';
+
+/** Headers a client may send upstream; everything else (X-Forwarded-*, proxy-auth) is dropped. */
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'if-match', 'if-none-match'] as const;
+
+/** Response headers never passed back: hop-by-hop, internal addresses, server identity. */
+const DROPPED_RESPONSE_HEADERS = new Set([
+	'connection',
+	'keep-alive',
+	'proxy-authenticate',
+	'proxy-authorization',
+	'te',
+	'trailer',
+	'transfer-encoding',
+	'upgrade',
+	'content-length',
+	'content-encoding',
+	'set-cookie',
+	'location',
+	'server',
+	'www-authenticate',
+	'x-couch-request-id',
+	'x-couchdb-body-time',
+	'x-powered-by'
+]);
+
+/** Feeds that stay open: written through as they come, never compressed. */
+export function isStreamingFeed(route: CouchRequestAllowed): boolean {
+	return route.feed === 'continuous' || route.feed === 'eventsource';
+}
+
+const NON_FEED_TIMEOUT_MS = 120_000;
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: Request, limit: number): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		const onData = (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) {
+				req.off('data', onData);
+				reject(new BodyTooLargeError());
+				return;
+			}
+			chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+		};
+		req.on('data', onData);
+		req.once('end', () => resolve(Buffer.concat(chunks)));
+		req.once('error', reject);
+	});
+}
+
+function mediaType(req: Request): string {
+	return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function hasBody(req: Request): boolean {
+	return (
+		Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined
+	);
+}
+
+function upstreamHeaders(req: Request, body: Buffer | undefined): OutgoingHttpHeaders {
+	const headers: OutgoingHttpHeaders = {};
+	for (const name of FORWARDED_REQUEST_HEADERS) {
+		const value = req.headers[name];
+		if (value !== undefined) headers[name] = value;
+	}
+	// The gateway compresses; loopback needs no compression.
+	headers['accept-encoding'] = 'identity';
+	headers.accept ??= 'application/json';
+	const cookie = sessionCookieOnly(req.headers.cookie);
+	if (cookie) headers.cookie = cookie;
+	if (req.headers.authorization) headers.authorization = req.headers.authorization;
+	if (body) {
+		headers['content-length'] = body.length;
+		headers['content-type'] = req.headers['content-type'] ?? 'application/json';
+	}
+	return headers;
+}
+
+function copyResponseHeaders(
+	upstream: IncomingHttpHeaders,
+	res: Response,
+	cookiePolicy: CookiePolicy
+): void {
+	for (const [name, value] of Object.entries(upstream)) {
+		if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
+		res.setHeader(name, value);
+	}
+	const cookies = (upstream['set-cookie'] ?? []).flatMap((header) => {
+		const rewritten = rewriteSessionCookie(header, cookiePolicy);
+		return rewritten ? [rewritten] : [];
+	});
+	if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
+	// Per-user data: never cached by shared caches.
+	if (!upstream['cache-control']) res.setHeader('Cache-Control', 'private, no-cache');
+}
+
+/**
+ * `/couch/*`: allowlisted reverse proxy to COUCH_URL. Request bodies are buffered (at most
+ * `bodyLimit`), checked and re-serialised; responses stream through.
+ */
+export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
+	const upstreamBase = new URL(options.couchUrl);
+	const basePath = upstreamBase.pathname.replace(/\/+$/, '');
+	const transport = upstreamBase.protocol === 'https:' ? https : http;
+	const agent = new transport.Agent({ keepAlive: true, maxSockets: 256 });
+
+	const handle = async (req: Request, res: Response): Promise<void> => {
+		const rawPath = req.originalUrl.slice(req.baseUrl.length) || '/';
+		const route = classifyCouchRequest(req.method, rawPath);
+		if (!route.allow) {
+			sendError(res, route.status, route.error, route.message);
+			return;
+		}
+
+		let body: Buffer | undefined;
+		if (
+			req.method === 'POST' ||
+			req.method === 'PUT' ||
+			(req.method === 'DELETE' && hasBody(req))
+		) {
+			const length = Number(req.headers['content-length'] ?? 0);
+			if (length > options.bodyLimit) {
+				res.setHeader('Connection', 'close');
+				sendError(
+					res,
+					413,
+					'errors.payload_too_large',
+					`request body over ${options.bodyLimit} bytes`
+				);
+				return;
+			}
+			if (hasBody(req)) {
+				const type = mediaType(req);
+				const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+				const acceptsForm =
+					route.bodyCheck === 'session' && type === 'application/x-www-form-urlencoded';
+				if (encoding !== 'identity' || (type !== 'application/json' && !acceptsForm)) {
+					sendError(res, 415, 'errors.unsupported_media_type', 'send application/json');
+					return;
+				}
+				try {
+					body = await readBody(req, options.bodyLimit);
+				} catch (error) {
+					if (error instanceof BodyTooLargeError) {
+						res.setHeader('Connection', 'close');
+						sendError(
+							res,
+							413,
+							'errors.payload_too_large',
+							`request body over ${options.bodyLimit} bytes`
+						);
+						return;
+					}
+					throw error;
+				}
+				if (type === 'application/json') {
+					let parsed: unknown;
+					try {
+						parsed = JSON.parse(body.toString('utf8'));
+					} catch {
+						sendError(res, 400, 'errors.bad_json', 'the request body is not valid JSON');
+						return;
+					}
+					const verdict = checkCouchBody(route.bodyCheck, parsed, route.docId);
+					if (!verdict.ok) {
+						const key = verdict.status === 403 ? 'errors.forbidden' : 'errors.bad_request';
+						sendError(res, verdict.status, key, verdict.message, verdict.field);
+						return;
+					}
+					body = Buffer.from(JSON.stringify(verdict.body), 'utf8');
+				}
+			} else if (route.bodyCheck !== 'none' && req.method !== 'DELETE') {
+				sendError(res, 400, 'errors.bad_request', 'a JSON body is required');
+				return;
+			}
+		}
+
+		const streaming = isStreamingFeed(route);
+		if (streaming) res.locals.noCompression = true;
+		const upstreamRequest = transport.request({
+			protocol: upstreamBase.protocol,
+			hostname: upstreamBase.hostname,
+			port: upstreamBase.port,
+			method: req.method,
+			path: `${basePath}${route.upstreamPath}`,
+			headers: upstreamHeaders(req, body),
+			agent
+		});
+		if (!route.feed || route.feed === 'normal') {
+			upstreamRequest.setTimeout(NON_FEED_TIMEOUT_MS, () =>
+				upstreamRequest.destroy(new Error('upstream timeout'))
+			);
+		}
+		// A client that goes away (a closed live feed) ends the upstream request too.
+		res.once('close', () => {
+			if (!res.writableFinished) upstreamRequest.destroy();
+		});
+
+		upstreamRequest.once('error', (error) => {
+			if (res.headersSent) {
+				res.destroy();
+				return;
+			}
+			options.logger.warn(`couch ${req.method} ${route.upstreamPath} failed`, error);
+			sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
+		});
+
+		upstreamRequest.once('response', (upstream) => {
+			const status = upstream.statusCode ?? 502;
+			copyResponseHeaders(upstream.headers, res, options.cookiePolicy(req));
+			res.status(status);
+			if (route.write && route.db && status >= 200 && status < 300) {
+				const db = route.db;
+				upstream.once('end', () => options.events.emit(DB_WRITE_EVENT, db));
+			}
+			const flush = route.feed === 'longpoll' || streaming;
+			upstream.on('data', (chunk: Buffer) => {
+				if (!res.write(chunk)) {
+					upstream.pause();
+					res.once('drain', () => upstream.resume());
+				}
+				// Heartbeats and changes must reach the phone now, not when gzip's buffer fills.
+				if (flush) (res as Response & { flush?: () => void }).flush?.();
+			});
+			upstream.once('end', () => res.end());
+			upstream.once('error', () => res.destroy());
+		});
+
+		upstreamRequest.end(body);
+	};
+	return (req, res, next) => {
+		handle(req, res).catch(next);
+	};
+}

@@ -1,0 +1,162 @@
+import type { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
+import { seedContent, type SeedReport } from '../../couch-setup/content';
+import { ConfigError, parseConfig, type CouchAdmin, type DazzleConfig } from './config';
+import { CouchClient } from './couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/index';
+import { createGateway } from './gateway/app';
+import { createLogger, type Logger } from './log';
+import { Worker } from './worker/index';
+
+export type StartOptions = Partial<DazzleConfig> & { logger?: Logger };
+
+export interface SetupOutcome {
+	setup: ApplyReport;
+	content: SeedReport;
+}
+
+export interface RunningDazzle {
+	/** http://localhost:<port> */
+	url: string;
+	port: number;
+	/** The CouchDB the gateway forwards to (the embedded one on 127.0.0.1 when COUCH_URL is unset). */
+	couchUrl: string;
+	admin: CouchAdmin;
+	/** The server's admin client (tests and later issues provision accounts with it). */
+	couch: CouchClient;
+	/** Gateway events (`db-write`). */
+	events: EventEmitter;
+	worker: Worker;
+	/** Settles when couch-setup and content seeding ran (at once when the couch was reachable). */
+	ready: Promise<SetupOutcome>;
+	close(): Promise<void>;
+}
+
+const SETUP_RETRY_MS = 5_000;
+
+async function runSetup(
+	couch: CouchClient,
+	config: DazzleConfig,
+	logger: Logger
+): Promise<SetupOutcome> {
+	const setup = await applyCouchSetup(couch);
+	logger.info(
+		`couch-setup: ${setup.created} created, ${setup.updated} updated, ${setup.unchanged} unchanged`
+	);
+	const content = await seedContent(couch, config.contentDir);
+	logger.info(
+		`content: ${content.created.length} created, ${content.updated.length} updated, ` +
+			`${content.deleted.length} deleted, ${content.unchanged} unchanged`
+	);
+	// A malformed article must not stop the server: report it and keep the others.
+	for (const error of content.errors) logger.error(`content file ${error.file}: ${error.message}`);
+	return { setup, content };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve((server.address() as AddressInfo).port);
+		});
+	});
+}
+
+/**
+ * Composes config → embedded server (when no COUCH_URL) → couch-setup + content → gateway →
+ * worker. Options override the defaults of `parseConfig({})`; `port: 0` picks a free port.
+ */
+export async function startDazzle(options: StartOptions = {}): Promise<RunningDazzle> {
+	const { logger: givenLogger, ...overrides } = options;
+	const config: DazzleConfig = { ...parseConfig({}), ...overrides };
+	const logger = givenLogger ?? createLogger(config.logLevel);
+
+	let embedded: EmbeddedCouch | undefined;
+	let couchUrl: string;
+	let admin: CouchAdmin;
+	if (config.couchUrl) {
+		if (!config.couchAdmin)
+			throw new ConfigError('COUCH_ADMIN_USER', 'required when COUCH_URL is set');
+		couchUrl = config.couchUrl;
+		admin = config.couchAdmin;
+	} else {
+		embedded = await startEmbeddedCouch({
+			dataDir: config.dataDir,
+			admin: config.couchAdmin,
+			sessionMaxAgeDays: config.sessionMaxAgeDays,
+			maxOpenDbs: config.embeddedMaxOpenDbs,
+			bodyLimit: config.bodyLimit,
+			logger
+		});
+		couchUrl = embedded.url;
+		admin = embedded.admin;
+	}
+	const couch = new CouchClient(couchUrl, admin);
+
+	let stopped = false;
+	let retryTimer: NodeJS.Timeout | undefined;
+	let ready: Promise<SetupOutcome>;
+	try {
+		if (embedded) {
+			await couch.waitUntilReachable(10_000);
+			ready = Promise.resolve(await runSetup(couch, config, logger));
+		} else {
+			// An external CouchDB may come up after us: serve (health says degraded) and retry.
+			ready = new Promise<SetupOutcome>((resolve) => {
+				const attempt = () => {
+					if (stopped) return;
+					runSetup(couch, config, logger).then(resolve, (error: unknown) => {
+						logger.warn(`couch-setup failed; retrying in ${SETUP_RETRY_MS / 1000} s`, error);
+						if (!stopped) retryTimer = setTimeout(attempt, SETUP_RETRY_MS);
+					});
+				};
+				attempt();
+			});
+		}
+	} catch (error) {
+		await embedded?.close();
+		throw error;
+	}
+
+	const gateway = createGateway({ config, couch, couchUrl, logger });
+	const httpServer = createServer(gateway.app);
+	let port: number;
+	try {
+		port = await listen(httpServer, config.port, config.host);
+	} catch (error) {
+		await embedded?.close();
+		throw error;
+	}
+	const worker = new Worker(gateway.events, logger);
+
+	let closing: Promise<void> | undefined;
+	const close = () => {
+		closing ??= (async () => {
+			stopped = true;
+			if (retryTimer) clearTimeout(retryTimer);
+			await new Promise<void>((resolve) => {
+				httpServer.close(() => resolve());
+				// Live `_changes` feeds keep connections open: end them.
+				httpServer.closeAllConnections();
+			});
+			await worker.close();
+			await embedded?.close();
+		})();
+		return closing;
+	};
+
+	return {
+		url: `http://localhost:${port}`,
+		port,
+		couchUrl,
+		admin,
+		couch,
+		events: gateway.events,
+		worker,
+		ready,
+		close
+	};
+}
