@@ -1,0 +1,141 @@
+import { rm, writeFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCouchSetup } from '../../couch-setup/apply';
+import { seedContent } from '../../couch-setup/content';
+import { SERVER_DATABASES, VALIDATION_DDOC_ID } from '../../couch-setup/databases';
+import { startTestDazzle, type TestDazzle } from './support';
+
+describe('couch-setup', () => {
+	let dazzle: TestDazzle;
+	beforeAll(async () => {
+		dazzle = await startTestDazzle();
+	});
+	afterAll(async () => {
+		await dazzle?.dispose();
+	});
+
+	const revsOf = async () =>
+		Object.fromEntries(
+			await Promise.all(
+				SERVER_DATABASES.map(async ({ name }) => [
+					name,
+					(await dazzle.couch.getDoc(name, VALIDATION_DDOC_ID))?._rev
+				])
+			)
+		);
+
+	it('created every database with its security object at start-up', async () => {
+		const { setup } = await dazzle.ready;
+		expect(setup.created).toBe(SERVER_DATABASES.length * 3);
+		expect(await dazzle.couch.getSecurity('content')).toEqual({
+			admins: { names: [], roles: [] },
+			members: { names: [], roles: [] }
+		});
+		expect(await dazzle.couch.getSecurity('forms')).toMatchObject({
+			members: { roles: ['patient', 'caregiver', 'researcher', 'moderator'] }
+		});
+		expect(await dazzle.couch.getSecurity('audit')).toMatchObject({
+			members: { names: [], roles: ['_admin'] }
+		});
+	});
+
+	it('changes nothing on a second run', async () => {
+		const before = await revsOf();
+		const report = await applyCouchSetup(dazzle.couch);
+		expect(report).toMatchObject({ created: 0, updated: 0 });
+		expect(report.unchanged).toBe(SERVER_DATABASES.length * 3);
+		expect(await revsOf()).toEqual(before);
+	});
+
+	it('restores a security object someone changed', async () => {
+		await dazzle.couch.putSecurity('research', {
+			admins: { names: [], roles: [] },
+			members: { names: [], roles: [] }
+		});
+		const report = await applyCouchSetup(dazzle.couch);
+		expect(report.updated).toBe(1);
+		expect(report.items).toContainEqual({ item: 'research/_security', change: 'updated' });
+		expect(await dazzle.couch.getSecurity('research')).toMatchObject({
+			members: { roles: ['_admin'] }
+		});
+	});
+});
+
+describe('content seeding', () => {
+	let dazzle: TestDazzle;
+	beforeAll(async () => {
+		dazzle = await startTestDazzle();
+	});
+	afterAll(async () => {
+		await dazzle?.dispose();
+	});
+
+	const articleRevs = async () =>
+		Object.fromEntries(
+			(await dazzle.couch.docsWithPrefix('content', 'article:')).map((doc) => [doc._id, doc._rev])
+		);
+
+	it('seeded every fixture article at start-up', async () => {
+		const { content } = await dazzle.ready;
+		expect(content.created).toHaveLength(6);
+		expect(content.errors).toEqual([]);
+		const doc = await dazzle.couch.getDoc('content', 'article:what-is-a-rare-disease:es');
+		expect(doc).toMatchObject({
+			type: 'article',
+			schema_version: 1,
+			slug: 'what-is-a-rare-disease',
+			lang: 'es',
+			topics: ['basics'],
+			related: ['getting-help'],
+			reading_minutes: 1
+		});
+	});
+
+	it('is idempotent', async () => {
+		const before = await articleRevs();
+		const report = await seedContent(dazzle.couch, dazzle.contentDir);
+		expect(report).toMatchObject({ created: [], updated: [], deleted: [], unchanged: 6 });
+		expect(await articleRevs()).toEqual(before);
+	});
+
+	it('updates only the edited article and deletes a removed one', async () => {
+		const before = await articleRevs();
+		const edited = path.join(dazzle.contentDir, 'getting-help/en.md');
+		await writeFile(edited, (await readFile(edited, 'utf8')).replace('can help.', 'can help you.'));
+		await rm(path.join(dazzle.contentDir, 'consent-basics'), { recursive: true });
+		const report = await seedContent(dazzle.couch, dazzle.contentDir);
+		expect(report).toMatchObject({
+			created: [],
+			updated: ['article:getting-help:en'],
+			deleted: ['article:consent-basics:en'],
+			unchanged: 4
+		});
+		const after = await articleRevs();
+		expect(after['article:consent-basics:en']).toBeUndefined();
+		expect(after['article:getting-help:en']).not.toBe(before['article:getting-help:en']);
+		for (const id of Object.keys(after).filter((id) => id !== 'article:getting-help:en')) {
+			expect(after[id]).toBe(before[id]);
+		}
+		expect((await dazzle.couch.getDoc('content', 'article:getting-help:en'))?.body).toContain(
+			'can help you.'
+		);
+	});
+
+	it('reports a malformed file by name, keeps its stored version and loads the others', async () => {
+		const broken = path.join(dazzle.contentDir, 'getting-help/de.md');
+		await writeFile(broken, '---\ntitle: [unclosed\n---\nText\n');
+		const added = path.join(dazzle.contentDir, 'getting-help/fr.md');
+		await writeFile(
+			added,
+			'---\ntitle: Trouver de l’aide\nsummary: Où trouver du soutien.\ntopics: [daily-life]\nupdated: 2026-11-20\n---\nDes associations peuvent aider.\n'
+		);
+		const report = await seedContent(dazzle.couch, dazzle.contentDir);
+		expect(report.errors).toEqual([{ file: broken, message: expect.any(String) }]);
+		expect(report.created).toEqual(['article:getting-help:fr']);
+		expect(report.deleted).toEqual([]);
+		expect(await dazzle.couch.getDoc('content', 'article:getting-help:de')).toMatchObject({
+			title: 'Hilfe finden'
+		});
+	});
+});

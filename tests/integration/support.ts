@@ -1,0 +1,85 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDazzle, type RunningDazzle, type StartOptions } from '../../server/src/start';
+
+export const FIXTURE_CONTENT_DIR = fileURLToPath(new URL('../fixtures/content', import.meta.url));
+
+/** The inline bootstrap a SvelteKit index.html carries (its hash must be in the CSP). */
+export const INLINE_BOOTSTRAP = '\n\t\t\t{ __sveltekit_test = { base: "" }; }\n\t\t';
+export const IMMUTABLE_ASSET = '_app/immutable/entry/app.B1x2y3.js';
+
+export interface TestDazzle extends RunningDazzle {
+	dataDir: string;
+	staticDir: string;
+	contentDir: string;
+	/** Closes the server and removes its temporary folders. */
+	dispose(): Promise<void>;
+}
+
+/** A tiny stand-in for the SvelteKit static build. */
+export async function writeFakeBuild(staticDir: string): Promise<void> {
+	await mkdir(path.join(staticDir, '_app/immutable/entry'), { recursive: true });
+	await mkdir(path.join(staticDir, 'icons'), { recursive: true });
+	await writeFile(
+		path.join(staticDir, 'index.html'),
+		`<!doctype html><html><head><script>${INLINE_BOOTSTRAP}</script></head><body><div id="app"></div></body></html>\n`
+	);
+	await writeFile(
+		path.join(staticDir, IMMUTABLE_ASSET),
+		`export const app = ${'1;'.repeat(600)}\n`
+	);
+	await writeFile(path.join(staticDir, '_app/version.json'), '{"version":"test"}\n');
+	await writeFile(
+		path.join(staticDir, 'service-worker.js'),
+		'self.addEventListener("fetch", () => {});\n'
+	);
+	await writeFile(path.join(staticDir, 'manifest-en.webmanifest'), '{"name":"Dazzle"}\n');
+	await writeFile(
+		path.join(staticDir, 'icons/icon-192.png'),
+		Buffer.from([0x89, 0x50, 0x4e, 0x47])
+	);
+}
+
+/**
+ * Starts Dazzle on a free port with fresh temporary data, a fake build and a copy of the
+ * fixture articles (tests may edit the copy).
+ */
+export async function startTestDazzle(options: StartOptions = {}): Promise<TestDazzle> {
+	const root = await mkdtemp(path.join(tmpdir(), 'dazzle-it-'));
+	const dataDir = path.join(root, 'data');
+	const staticDir = path.join(root, 'build');
+	const contentDir = path.join(root, 'content');
+	await writeFakeBuild(staticDir);
+	await cp(FIXTURE_CONTENT_DIR, contentDir, { recursive: true });
+	let running: RunningDazzle;
+	try {
+		running = await startDazzle({
+			port: 0,
+			dataDir,
+			staticDir,
+			contentDir,
+			logLevel: 'error',
+			...options
+		});
+	} catch (error) {
+		await rm(root, { recursive: true, force: true });
+		throw error;
+	}
+	return {
+		...running,
+		dataDir,
+		staticDir,
+		contentDir,
+		async dispose() {
+			await running.close();
+			await rm(root, { recursive: true, force: true });
+		}
+	};
+}
+
+/** Basic auth header for the server admin (direct requests to the couch). */
+export function adminAuthorization(admin: { username: string; password: string }): string {
+	return `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
+}
