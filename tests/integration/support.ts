@@ -1,4 +1,5 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,4 +83,52 @@ export async function startTestDazzle(options: StartOptions = {}): Promise<TestD
 /** Basic auth header for the server admin (direct requests to the couch). */
 export function adminAuthorization(admin: { username: string; password: string }): string {
 	return `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
+}
+
+export interface RawResponse {
+	status: number;
+	headers: import('node:http').IncomingHttpHeaders;
+	body: Buffer;
+	text: string;
+}
+
+/**
+ * An HTTP request with the path sent byte for byte (fetch would normalise `..`, `//` and
+ * percent-encodings away before they reach the gateway).
+ */
+export function rawRequest(
+	baseUrl: string,
+	method: string,
+	rawPath: string,
+	options: { headers?: Record<string, string | number>; body?: string | Buffer } = {}
+): Promise<RawResponse> {
+	const url = new URL(baseUrl);
+	return new Promise((resolve, reject) => {
+		const request = httpRequest(
+			{
+				host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname,
+				port: url.port,
+				method,
+				path: rawPath,
+				headers: { host: url.host, connection: 'close', ...options.headers },
+				insecureHTTPParser: true
+			},
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () => {
+					const body = Buffer.concat(chunks as Uint8Array[]);
+					resolve({
+						status: response.statusCode ?? 0,
+						headers: response.headers,
+						body,
+						text: body.toString('utf8')
+					});
+				});
+				response.on('error', reject);
+			}
+		);
+		request.on('error', reject);
+		request.end(options.body);
+	});
 }

@@ -160,7 +160,9 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	// Only the server's admin client creates and deletes databases.
 	const guardDatabaseLifecycle: RequestHandler = (req, res, next) => {
 		const isLifecycle =
-			(req.method === 'PUT' || req.method === 'DELETE') && /^\/[^/?]+\/?(\?|$)/.test(req.url);
+			(req.method === 'PUT' || req.method === 'DELETE') &&
+			/^\/[^/?]+\/?(\?|$)/.test(req.url) &&
+			!/^\/_session\/?(\?|$)/.test(req.url);
 		if (isLifecycle && !isServerAdmin(req.headers.authorization, credentials.admin)) {
 			res.status(401).json({ error: 'unauthorized', reason: 'You are not a server admin.' });
 			return;

@@ -113,7 +113,9 @@ function copyResponseHeaders(
 		const rewritten = rewriteSessionCookie(header, cookiePolicy);
 		return rewritten ? [rewritten] : [];
 	});
-	if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
+	// express-pouchdb refreshes the cookie and then clears it on logout: the last one counts.
+	const last = cookies.at(-1);
+	if (last) res.setHeader('Set-Cookie', last);
 	// Per-user data: never cached by shared caches.
 	if (!upstream['cache-control']) res.setHeader('Cache-Control', 'private, no-cache');
 }
