@@ -303,7 +303,7 @@ describe('/couch proxy', () => {
 
 	describe('the allowlist over HTTP', () => {
 		it.each([
-			['GET', '/couch/'],
+			['POST', '/couch/'],
 			['GET', '/couch/_all_dbs'],
 			['GET', '/couch/_config'],
 			['GET', '/couch/_node/_local/_config'],

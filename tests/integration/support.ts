@@ -39,7 +39,7 @@ export async function writeFakeBuild(staticDir: string): Promise<void> {
 	await writeFile(path.join(staticDir, 'manifest-en.webmanifest'), '{"name":"Dazzle"}\n');
 	await writeFile(
 		path.join(staticDir, 'icons/icon-192.png'),
-		Buffer.from([0x89, 0x50, 0x4e, 0x47])
+		new Uint8Array([0x89, 0x50, 0x4e, 0x47])
 	);
 }
 

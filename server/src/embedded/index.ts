@@ -179,6 +179,21 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		res.once('close', () => clearTimeout(timer));
 		next();
 	};
+	// express-pouchdb reads only `doc_ids` from a POST `_changes` body, so PouchDB's
+	// `replicate.from(remote, { selector })` (POST _changes?filter=_selector with the selector in
+	// the body, as CouchDB expects) would look for a design doc `_selector` and fail.
+	const parseChangesBody = express.json({ limit: bodyLimit });
+	const changesSelector: RequestHandler = (req, res, next) => {
+		if (req.method !== 'POST' || !/^\/[^/?]+\/_changes(\?|$)/.test(req.url)) return next();
+		parseChangesBody(req, res, (error?: unknown) => {
+			if (error) return next(error);
+			const selector = (req.body as { selector?: unknown } | undefined)?.selector;
+			if (selector && typeof selector === 'object') {
+				(req.query as Record<string, unknown>).selector = selector;
+			}
+			next();
+		});
+	};
 	const trackDatabase: RequestHandler = (req, res, next) => {
 		const name = databaseOf(req.url);
 		if (name && !name.startsWith('_')) {
@@ -208,7 +223,15 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 
 	const app = express();
 	app.disable('x-powered-by');
-	app.use(tooLarge, guardDatabaseLifecycle, endStalled, trackDatabase, pouchApp, lastResort);
+	app.use(
+		tooLarge,
+		guardDatabaseLifecycle,
+		endStalled,
+		changesSelector,
+		trackDatabase,
+		pouchApp,
+		lastResort
+	);
 
 	const server = await new Promise<Server>((resolve, reject) => {
 		const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

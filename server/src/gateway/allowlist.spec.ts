@@ -8,6 +8,7 @@ import {
 
 describe('classifyCouchRequest: allowed', () => {
 	it.each<[string, string, CouchRequestKind, string]>([
+		['GET', '/', 'server-root', '/'],
 		['POST', '/_session', 'session', '/_session'],
 		['GET', '/_session', 'session', '/_session'],
 		['DELETE', '/_session', 'session', '/_session'],
@@ -73,7 +74,7 @@ describe('classifyCouchRequest: allowed', () => {
 describe('classifyCouchRequest: refused', () => {
 	it.each<[string, string, number, string]>([
 		// server-level endpoints
-		['GET', '/', 403, 'errors.forbidden'],
+		['POST', '/', 405, 'errors.method_not_allowed'],
 		['GET', '/_all_dbs', 403, 'errors.forbidden'],
 		['GET', '/_config', 403, 'errors.forbidden'],
 		['PUT', '/_config/admins/x', 403, 'errors.forbidden'],

@@ -8,6 +8,7 @@ import { SERVER_DATABASES } from '../../../couch-setup/databases';
  */
 
 export type CouchRequestKind =
+	| 'server-root'
 	| 'session'
 	| 'db-info'
 	| 'doc-read'
@@ -186,11 +187,17 @@ function classifyPath(method: string, rawPath: string): CouchRequestClass {
 		return badPath('control character in path');
 	}
 
+	const upperMethod = method.toUpperCase();
 	// One trailing slash is how PouchDB asks for database info (`GET /db/`).
 	const trimmed = pathPart.length > 1 && pathPart.endsWith('/') ? pathPart.slice(0, -1) : pathPart;
 	const rawSegments = trimmed.split('/').slice(1);
-	if (trimmed === '/' || rawSegments.length === 0)
-		return forbidden('the server root is not exposed');
+	if (trimmed === '/') {
+		// PouchDB asks the root for a server uuid; the proxy answers it without forwarding.
+		if (upperMethod === 'GET' || upperMethod === 'HEAD') {
+			return allowed('server-root', { upstreamPath: '/' });
+		}
+		return methodNotAllowed(upperMethod, 'the server root');
+	}
 	if (rawSegments.some((segment) => segment === '')) return badPath('empty path segment');
 	const segments: string[] = [];
 	for (const raw of rawSegments) {
@@ -203,7 +210,6 @@ function classifyPath(method: string, rawPath: string): CouchRequestClass {
 	const query = checkQuery(queryPart);
 	if ('allow' in query) return query;
 	const search = queryPart === '' ? '' : `?${queryPart}`;
-	const upperMethod = method.toUpperCase();
 
 	const [first, ...rest] = segments as [string, ...string[]];
 

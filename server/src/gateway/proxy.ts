@@ -138,6 +138,12 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			return;
 		}
 
+		if (route.kind === 'server-root') {
+			// No version or uuid of the real server leaks; PouchDB then keys replications by URL.
+			res.set('Cache-Control', 'no-store').json({ couchdb: 'Welcome', vendor: { name: 'Dazzle' } });
+			return;
+		}
+
 		let body: Buffer | undefined;
 		if (
 			req.method === 'POST' ||
