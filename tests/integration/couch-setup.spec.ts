@@ -1,7 +1,8 @@
-import { rm, writeFile, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCouchSetup } from '../../couch-setup/apply';
+import { applyCouchSetup, COUCH_SETUP_DIR } from '../../couch-setup/apply';
 import { seedContent } from '../../couch-setup/content';
 import { SERVER_DATABASES, VALIDATION_DDOC_ID } from '../../couch-setup/databases';
 import { startTestDazzle, type TestDazzle } from './support';
@@ -137,5 +138,42 @@ describe('content seeding', () => {
 		expect(await dazzle.couch.getDoc('content', 'article:getting-help:de')).toMatchObject({
 			title: 'Hilfe finden'
 		});
+	});
+});
+
+describe('couch-setup from another folder', () => {
+	let dazzle: TestDazzle;
+	let setupDir: string;
+	beforeAll(async () => {
+		dazzle = await startTestDazzle();
+		setupDir = await mkdtemp(path.join(tmpdir(), 'dazzle-setup-'));
+		await cp(COUCH_SETUP_DIR, setupDir, {
+			recursive: true,
+			filter: (source) => !source.includes(`${path.sep}content${path.sep}`)
+		});
+		await mkdir(path.join(setupDir, 'ddocs/forms'), { recursive: true });
+		await writeFile(
+			path.join(setupDir, 'ddocs/forms/by-url.json'),
+			JSON.stringify({ views: { by_url: { map: 'function (doc) { emit(doc.url); }' } } })
+		);
+	});
+	afterAll(async () => {
+		await dazzle?.dispose();
+		await rm(setupDir, { recursive: true, force: true });
+	});
+
+	it('applies design documents from ddocs/<db>/<name>.json, once', async () => {
+		const first = await applyCouchSetup(dazzle.couch, { setupDir });
+		expect(first.items).toContainEqual({ item: 'forms/_design/by-url', change: 'created' });
+		const rev = (await dazzle.couch.getDoc('forms', '_design/by-url'))?._rev;
+		const second = await applyCouchSetup(dazzle.couch, { setupDir });
+		expect(second).toMatchObject({ created: 0, updated: 0 });
+		expect((await dazzle.couch.getDoc('forms', '_design/by-url'))?._rev).toBe(rev);
+	});
+
+	it('names the file when a security object is malformed', async () => {
+		const file = path.join(setupDir, 'security/audit.json');
+		await writeFile(file, '{"admins": {"names": "everyone"}}');
+		await expect(applyCouchSetup(dazzle.couch, { setupDir })).rejects.toThrow(file);
 	});
 });

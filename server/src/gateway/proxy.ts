@@ -68,6 +68,10 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 		req.on('data', onData);
 		req.once('end', () => resolve(Buffer.concat(chunks)));
 		req.once('error', reject);
+		// A client that disconnects mid-body never sends 'end'.
+		req.once('close', () => {
+			if (!req.complete) reject(new Error('client closed the request'));
+		});
 	});
 }
 
@@ -183,7 +187,9 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 						);
 						return;
 					}
-					throw error;
+					// The client went away mid-body: nobody is left to answer.
+					res.destroy();
+					return;
 				}
 				if (type === 'application/json') {
 					let parsed: unknown;
