@@ -148,9 +148,9 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	const tooLarge: RequestHandler = (req, res, next) => {
 		const length = Number(req.headers['content-length'] ?? 0);
 		if (length > bodyLimit) {
-			res.status(413).json({ error: 'too_large', reason: 'the request entity is too large' });
 			// Don't read the rest of a huge body: close after answering.
 			res.setHeader('Connection', 'close');
+			res.status(413).json({ error: 'too_large', reason: 'the request entity is too large' });
 			return;
 		}
 		next();

@@ -75,6 +75,12 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 	});
 }
 
+/** 413, and close the connection rather than read the rest of a huge body. */
+function payloadTooLarge(res: Response, limit: number): void {
+	res.setHeader('Connection', 'close');
+	sendError(res, 413, 'errors.payload_too_large', `request body over ${limit} bytes`);
+}
+
 function mediaType(req: Request): string {
 	return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
@@ -156,13 +162,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 		) {
 			const length = Number(req.headers['content-length'] ?? 0);
 			if (length > options.bodyLimit) {
-				res.setHeader('Connection', 'close');
-				sendError(
-					res,
-					413,
-					'errors.payload_too_large',
-					`request body over ${options.bodyLimit} bytes`
-				);
+				payloadTooLarge(res, options.bodyLimit);
 				return;
 			}
 			if (hasBody(req)) {
@@ -178,13 +178,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 					body = await readBody(req, options.bodyLimit);
 				} catch (error) {
 					if (error instanceof BodyTooLargeError) {
-						res.setHeader('Connection', 'close');
-						sendError(
-							res,
-							413,
-							'errors.payload_too_large',
-							`request body over ${options.bodyLimit} bytes`
-						);
+						payloadTooLarge(res, options.bodyLimit);
 						return;
 					}
 					// The client went away mid-body: nobody is left to answer.
