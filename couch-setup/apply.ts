@@ -2,12 +2,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { CouchClient, CouchDoc, SecurityObject } from '../server/src/couch';
+import {
+	sameJson,
+	type CouchClient,
+	type CouchDoc,
+	type SecurityObject,
+	type UpsertOutcome
+} from '../server/src/couch';
 import { SERVER_DATABASES, VALIDATION_DDOC_ID, type DatabaseSetup } from './databases';
 
 export const COUCH_SETUP_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-export type Change = 'created' | 'updated' | 'unchanged';
+export type Change = UpsertOutcome;
 
 export interface ApplyReport {
 	/** One line per item: `content`, `content/_security`, `content/_design/validation`. */
@@ -72,35 +78,6 @@ async function loadDesignDocs(setupDir: string, db: string): Promise<CouchDoc[]>
 	);
 }
 
-/** Key-order independent comparison of JSON values. */
-export function sameJson(a: unknown, b: unknown): boolean {
-	return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(canonical);
-	if (value && typeof value === 'object') {
-		return Object.fromEntries(
-			Object.keys(value)
-				.sort()
-				.map((key) => [key, canonical((value as Record<string, unknown>)[key])])
-		);
-	}
-	return value;
-}
-
-function withoutRev(doc: CouchDoc): Omit<CouchDoc, '_rev'> {
-	const { _rev: _ignored, ...rest } = doc;
-	return rest;
-}
-
-async function upsertDesignDoc(couch: CouchClient, db: string, wanted: CouchDoc): Promise<Change> {
-	const existing = await couch.getDoc(db, wanted._id);
-	if (existing && sameJson(withoutRev(existing), wanted)) return 'unchanged';
-	await couch.putDoc(db, existing?._rev ? { ...wanted, _rev: existing._rev } : wanted);
-	return existing ? 'updated' : 'created';
-}
-
 async function applyDatabase(
 	couch: CouchClient,
 	setupDir: string,
@@ -129,7 +106,7 @@ async function applyDatabase(
 		validate_doc_update: validate
 	};
 	for (const doc of [validation, ...designDocs]) {
-		const change = await upsertDesignDoc(couch, setup.name, doc);
+		const change = await couch.upsertDoc(setup.name, doc);
 		report.push({ item: `${setup.name}/${doc._id}`, change });
 	}
 }

@@ -10,8 +10,8 @@ import {
 	type ArticleDoc
 } from '../src/lib/schemas/article';
 import { isLocale } from '../src/lib/i18n/locales';
-import type { CouchClient, CouchDoc } from '../server/src/couch';
-import { COUCH_SETUP_DIR, sameJson } from './apply';
+import { sameJson, withoutRev, type CouchClient, type CouchDoc } from '../server/src/couch';
+import { COUCH_SETUP_DIR } from './apply';
 
 export const DEFAULT_CONTENT_DIR = path.join(COUCH_SETUP_DIR, 'content');
 const CONTENT_DB = 'content';
@@ -95,11 +95,6 @@ export async function loadArticles(dir: string): Promise<LoadedArticles> {
 		}
 	}
 	return loaded;
-}
-
-function withoutRev(doc: CouchDoc): Omit<CouchDoc, '_rev'> {
-	const { _rev: _ignored, ...rest } = doc;
-	return rest;
 }
 
 /**

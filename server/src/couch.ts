@@ -51,6 +51,31 @@ function toCouchError(error: unknown): CouchRequestError {
 	);
 }
 
+/** Key-order independent comparison of JSON values. */
+export function sameJson(a: unknown, b: unknown): boolean {
+	return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(canonical);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.keys(value)
+				.sort()
+				.map((key) => [key, canonical((value as Record<string, unknown>)[key])])
+		);
+	}
+	return value;
+}
+
+/** A stored document without its revision, for comparing content. */
+export function withoutRev(doc: CouchDoc): Omit<CouchDoc, '_rev'> {
+	const { _rev: _ignored, ...rest } = doc;
+	return rest;
+}
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
 export class CouchClient {
 	/** The server URL without credentials (safe to log). */
 	readonly url: string;
@@ -162,6 +187,15 @@ export class CouchClient {
 			body: doc
 		});
 		return answer.rev;
+	}
+
+	/** Writes `wanted` only when its content differs from the stored document (no new rev otherwise). */
+	async upsertDoc(db: string, wanted: CouchDoc): Promise<UpsertOutcome> {
+		const existing = await this.getDoc(db, wanted._id);
+		const { _rev: _ignored, ...content } = wanted;
+		if (existing && sameJson(withoutRev(existing), content)) return 'unchanged';
+		await this.putDoc(db, existing?._rev ? { ...content, _rev: existing._rev } : content);
+		return existing ? 'updated' : 'created';
 	}
 
 	/** Fetches several documents at once; missing and deleted ones are left out. */
