@@ -1,6 +1,9 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// Vite loads this file more than once per build: fix the version once, for the whole process.
+process.env.DAZZLE_BUILD_ID ??= String(Date.now());
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
@@ -14,7 +17,7 @@ const config = {
 			strict: true
 		}),
 		serviceWorker: { register: false },
-		version: { name: process.env.DAZZLE_BUILD_ID ?? String(Date.now()) }
+		version: { name: process.env.DAZZLE_BUILD_ID }
 	},
 	compilerOptions: { runes: true }
 };

@@ -17,7 +17,9 @@ execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
 	env: { ...process.env, DAZZLE_BUILD_DIR: buildDir, DAZZLE_BUILD_ID: 'bench' }
 });
 
-const gz = (bytes: Buffer | string) => gzipSync(bytes, { level: 6 }).length;
+// Uint8Array.from: Node's Buffer typings and TypeScript 6's lib disagree about ArrayBufferLike.
+const gz = (bytes: ArrayLike<number> | string) =>
+	gzipSync(typeof bytes === 'string' ? bytes : Uint8Array.from(bytes), { level: 6 }).length;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 function files(dir: string): string[] {
@@ -28,14 +30,25 @@ function files(dir: string): string[] {
 }
 
 const all = files(join(buildDir, '_app/immutable'));
-const allJs = all.filter((file) => file.endsWith('.js')).reduce((sum, file) => sum + gz(readFileSync(file)), 0);
-const allCss = all.filter((file) => file.endsWith('.css')).reduce((sum, file) => sum + gz(readFileSync(file)), 0);
+const allJs = all
+	.filter((file) => file.endsWith('.js'))
+	.reduce((sum, file) => sum + gz(readFileSync(file)), 0);
+const allCss = all
+	.filter((file) => file.endsWith('.css'))
+	.reduce((sum, file) => sum + gz(readFileSync(file)), 0);
 const serviceWorker = readFileSync(join(buildDir, 'service-worker.js'));
 
 const server = await startServer(buildDir);
 const browser = await chromium.launch({
 	executablePath: '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+	args: [
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync',
+		'--no-first-run'
+	]
 });
 
 const screens = ['/', '/learn', '/learn/what-is-a-rare-disease', '/settings'];
@@ -65,14 +78,28 @@ await browser.close();
 await server.dispose();
 
 console.log('\nFirst-screen cost (gzipped, empty cache, service worker blocked)');
-console.log('screen'.padEnd(34), 'JS'.padStart(10), 'CSS'.padStart(10), 'files'.padStart(6), '  vs budget');
+console.log(
+	'screen'.padEnd(34),
+	'JS'.padStart(10),
+	'CSS'.padStart(10),
+	'files'.padStart(6),
+	'  vs budget'
+);
 for (const row of rows) {
 	const share = ((row.js / BUDGET_JS) * 100).toFixed(0);
-	console.log(row.screen.padEnd(34), kb(row.js).padStart(10), kb(row.css).padStart(10), String(row.requests).padStart(6), `  ${share}% of 170 KB`);
+	console.log(
+		row.screen.padEnd(34),
+		kb(row.js).padStart(10),
+		kb(row.css).padStart(10),
+		String(row.requests).padStart(6),
+		`  ${share}% of 170 KB`
+	);
 }
 console.log('\nBaseline — the whole build, if a screen loaded everything:');
 console.log(`  JS ${kb(allJs)}, CSS ${kb(allCss)} (${all.length} files)`);
 console.log(`Service worker: ${kb(serviceWorker.length)} raw, ${kb(gz(serviceWorker))} gzipped`);
 const worst = Math.max(...rows.map((row) => row.js));
-console.log(`\nLargest first-screen JS ${kb(worst)} — ${worst <= BUDGET_JS ? 'within' : 'OVER'} the 170 KB budget.`);
+console.log(
+	`\nLargest first-screen JS ${kb(worst)} — ${worst <= BUDGET_JS ? 'within' : 'OVER'} the 170 KB budget.`
+);
 if (worst > BUDGET_JS) process.exitCode = 1;

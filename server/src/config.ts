@@ -94,6 +94,7 @@ const envSchema = z.object({
 	HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
 	DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
 	STATIC_DIR: z.preprocess(emptyAsUndefined, z.string().default('./build')),
+	CONTENT_DIR: z.preprocess(emptyAsUndefined, z.string().default('./couch-setup/content')),
 	COUCH_URL: httpUrlText,
 	COUCH_ADMIN_USER: optionalText,
 	COUCH_ADMIN_PASSWORD: optionalText,
@@ -182,6 +183,6 @@ export function parseConfig(
 		apiBodyLimit: value.API_BODY_LIMIT,
 		embeddedMaxOpenDbs: value.EMBEDDED_MAX_OPEN_DBS,
 		logLevel: value.LOG_LEVEL,
-		contentDir: path.resolve(cwd, 'couch-setup/content')
+		contentDir: path.resolve(cwd, value.CONTENT_DIR)
 	};
 }
