@@ -13,6 +13,8 @@ import { SERVER_DATABASES, VALIDATION_DDOC_ID, type DatabaseSetup } from './data
 
 export const COUCH_SETUP_DIR = path.dirname(fileURLToPath(import.meta.url));
 
+const USERS_DB = '_users';
+
 export type Change = UpsertOutcome;
 
 export interface ApplyReport {
@@ -58,7 +60,7 @@ export async function loadValidateFunction(setupDir: string, name: string): Prom
 	return source.slice(start + 'export default '.length).trim();
 }
 
-/** ddocs/<db>/<name>.json become `_design/<name>` (none yet; later issues add views). */
+/** ddocs/<db>/<name>.json become `_design/<name>`. */
 async function loadDesignDocs(setupDir: string, db: string): Promise<CouchDoc[]> {
 	const folder = path.join(setupDir, 'ddocs', db);
 	let files: string[];
@@ -123,6 +125,12 @@ export async function applyCouchSetup(
 	const items: ApplyReport['items'] = [];
 	for (const setup of options.databases ?? SERVER_DATABASES) {
 		await applyDatabase(couch, setupDir, setup, items);
+	}
+	// `_users` exists on every server and keeps CouchDB's own security and validation: only
+	// Dazzle's views are added (the account roles index).
+	for (const doc of await loadDesignDocs(setupDir, USERS_DB)) {
+		const change = await couch.upsertDoc(USERS_DB, doc);
+		items.push({ item: `${USERS_DB}/${doc._id}`, change });
 	}
 	const count = (change: Change) => items.filter((item) => item.change === change).length;
 	return {

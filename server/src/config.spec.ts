@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseByteSize, parseConfig } from './config';
+import { ConfigError, parseByteSize, parseConfig, parseRateLimit } from './config';
 
 describe('parseConfig', () => {
 	it('applies the defaults', () => {
@@ -19,7 +19,13 @@ describe('parseConfig', () => {
 			apiBodyLimit: 64 * 1024,
 			embeddedMaxOpenDbs: 200,
 			logLevel: 'info',
-			contentDir: path.resolve('/srv/dazzle/couch-setup/content')
+			contentDir: path.resolve('/srv/dazzle/couch-setup/content'),
+			rateLimits: {
+				signinPerUsername: { max: 10, windowMs: 15 * 60_000 },
+				signinPerAddress: { max: 30, windowMs: 15 * 60_000 },
+				signupPerAddress: { max: 10, windowMs: 3_600_000 },
+				passwordPerUser: { max: 5, windowMs: 15 * 60_000 }
+			}
 		});
 	});
 
@@ -88,7 +94,9 @@ describe('parseConfig', () => {
 		['BODY_LIMIT', { BODY_LIMIT: 'huge' }],
 		['API_BODY_LIMIT', { API_BODY_LIMIT: '-1kb' }],
 		['EMBEDDED_MAX_OPEN_DBS', { EMBEDDED_MAX_OPEN_DBS: '1' }],
-		['LOG_LEVEL', { LOG_LEVEL: 'loud' }]
+		['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+		['RATE_LIMIT_SIGNIN_USERNAME', { RATE_LIMIT_SIGNIN_USERNAME: '10' }],
+		['RATE_LIMIT_SIGNUP_ADDRESS', { RATE_LIMIT_SIGNUP_ADDRESS: '0/1h' }]
 	])('names %s when it is bad', (variable, env) => {
 		let caught: unknown;
 		try {
@@ -116,5 +124,19 @@ describe('parseByteSize', () => {
 
 	it.each(['', 'mb', '0', '1tb', '-5'])('refuses %j', (text) => {
 		expect(parseByteSize(text)).toBeUndefined();
+	});
+});
+
+describe('parseRateLimit', () => {
+	it.each([
+		['10/15m', { max: 10, windowMs: 900_000 }],
+		['30 / 900s', { max: 30, windowMs: 900_000 }],
+		['5/1H', { max: 5, windowMs: 3_600_000 }]
+	])('reads %s', (text, rule) => {
+		expect(parseRateLimit(text)).toEqual(rule);
+	});
+
+	it.each(['', '10', '0/1m', '10/0s', '10/15d', '-1/1m', '1.5/1m'])('refuses %j', (text) => {
+		expect(parseRateLimit(text)).toBeUndefined();
 	});
 });

@@ -89,6 +89,42 @@ const originText = z.preprocess(
 		})
 );
 
+/** At most `max` requests per `windowMs`, counted per key (address, username, user). */
+export interface RateLimitRule {
+	max: number;
+	windowMs: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Parses `10/15m`, `30/900s`, `10/1h` into a rule; undefined when unreadable. Pure. */
+export function parseRateLimit(text: string): RateLimitRule | undefined {
+	const match = /^(\d{1,7})\s*\/\s*(\d{1,5})\s*(s|m|h)$/i.exec(text.trim());
+	if (!match) return undefined;
+	const max = Number(match[1]);
+	const windowMs = Number(match[2]) * (DURATION_UNITS[(match[3] ?? 's').toLowerCase()] ?? 1_000);
+	return max >= 1 && windowMs >= 1_000 ? { max, windowMs } : undefined;
+}
+
+const rateLimitText = (fallback: string) =>
+	z.preprocess(
+		emptyAsUndefined,
+		z
+			.string()
+			.default(fallback)
+			.transform((value, context) => {
+				const rule = parseRateLimit(value);
+				if (!rule) {
+					context.addIssue({
+						code: 'custom',
+						message: 'expected a limit like 10/15m, 30/900s or 5/1h'
+					});
+					return z.NEVER;
+				}
+				return rule;
+			})
+	);
+
 const envSchema = z.object({
 	PORT: integerText(3000, 0, 65_535),
 	HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
@@ -104,6 +140,10 @@ const envSchema = z.object({
 	BODY_LIMIT: byteSizeText('1mb'),
 	API_BODY_LIMIT: byteSizeText('64kb'),
 	EMBEDDED_MAX_OPEN_DBS: integerText(200, 10, 100_000),
+	RATE_LIMIT_SIGNIN_USERNAME: rateLimitText('10/15m'),
+	RATE_LIMIT_SIGNIN_ADDRESS: rateLimitText('30/15m'),
+	RATE_LIMIT_SIGNUP_ADDRESS: rateLimitText('10/1h'),
+	RATE_LIMIT_PASSWORD_USER: rateLimitText('5/15m'),
 	LOG_LEVEL: z.preprocess(
 		(value) => (typeof value === 'string' ? emptyAsUndefined(value.toLowerCase()) : value),
 		z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info')
@@ -113,6 +153,21 @@ const envSchema = z.object({
 export interface CouchAdmin {
 	username: string;
 	password: string;
+}
+
+/**
+ * Kept in memory by each gateway instance (DESIGN.md): behind N gateways a client gets up to
+ * N times the limit, and a restart forgets the counts.
+ */
+export interface RateLimits {
+	/** `POST /couch/_session` (and sign-up retries that check a password), per username. */
+	signinPerUsername: RateLimitRule;
+	/** `POST /couch/_session`, per client address. */
+	signinPerAddress: RateLimitRule;
+	/** `POST /api/signup`, per client address. */
+	signupPerAddress: RateLimitRule;
+	/** Requests that check the account password (password change, account deletion), per user. */
+	passwordPerUser: RateLimitRule;
 }
 
 export interface DazzleConfig {
@@ -138,6 +193,7 @@ export interface DazzleConfig {
 	logLevel: LogLevel;
 	/** Where Learn articles are read from (couch-setup/content by default). */
 	contentDir: string;
+	rateLimits: RateLimits;
 }
 
 /** Parses the environment; throws ConfigError naming the first bad variable. Pure. */
@@ -183,6 +239,12 @@ export function parseConfig(
 		apiBodyLimit: value.API_BODY_LIMIT,
 		embeddedMaxOpenDbs: value.EMBEDDED_MAX_OPEN_DBS,
 		logLevel: value.LOG_LEVEL,
-		contentDir: path.resolve(cwd, value.CONTENT_DIR)
+		contentDir: path.resolve(cwd, value.CONTENT_DIR),
+		rateLimits: {
+			signinPerUsername: value.RATE_LIMIT_SIGNIN_USERNAME,
+			signinPerAddress: value.RATE_LIMIT_SIGNIN_ADDRESS,
+			signupPerAddress: value.RATE_LIMIT_SIGNUP_ADDRESS,
+			passwordPerUser: value.RATE_LIMIT_PASSWORD_USER
+		}
 	};
 }

@@ -76,6 +76,24 @@ export function withoutRev(doc: CouchDoc): Omit<CouchDoc, '_rev'> {
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
+/** Who a session cookie belongs to (`name` is null for an anonymous or expired cookie). */
+export interface SessionUser {
+	name: string | null;
+	roles: string[];
+}
+
+/** The outcome of checking a name and password against `POST /_session`. */
+export type SignInOutcome =
+	{ ok: true; roles: string[]; setCookie: string | undefined } | { ok: false };
+
+export interface ViewRow<V = unknown> {
+	id: string;
+	key: unknown;
+	value: V;
+}
+
+const USER_REQUEST_TIMEOUT_MS = 10_000;
+
 export class CouchClient {
 	/** The server URL without credentials (safe to log). */
 	readonly url: string;
@@ -143,6 +161,17 @@ export class CouchClient {
 			return true;
 		} catch (error) {
 			if (error instanceof CouchRequestError && error.status === 412) return false;
+			throw error;
+		}
+	}
+
+	/** Deletes the database; false when it did not exist. */
+	async deleteDb(db: string): Promise<boolean> {
+		try {
+			await this.request({ method: 'delete', path: encodeURIComponent(db) });
+			return true;
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 404) return false;
 			throw error;
 		}
 	}
@@ -232,6 +261,112 @@ export class CouchClient {
 		});
 	}
 
+	/** Creates a document unless one with its id exists; false when it existed (or won a race). */
+	async createDoc(db: string, doc: CouchDoc): Promise<boolean> {
+		try {
+			await this.putDoc(db, doc);
+			return true;
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 409) return false;
+			throw error;
+		}
+	}
+
+	/** Deletes a document at `rev`; false when it was gone or changed meanwhile. */
+	async deleteDoc(db: string, id: string, rev: string): Promise<boolean> {
+		try {
+			await this.request({
+				method: 'delete',
+				path: `${encodeURIComponent(db)}/${encodeDocId(id)}`,
+				qs: { rev }
+			});
+			return true;
+		} catch (error) {
+			if (error instanceof CouchRequestError && (error.status === 404 || error.status === 409)) {
+				return false;
+			}
+			throw error;
+		}
+	}
+
+	/** Every live document of a database, design documents left out. */
+	async allDocs<T extends CouchDoc = CouchDoc>(db: string): Promise<T[]> {
+		const answer = await this.request<{ rows: { id: string; doc?: T | null }[] }>({
+			path: `${encodeURIComponent(db)}/_all_docs`,
+			qs: { include_docs: true }
+		});
+		return answer.rows.flatMap((row) =>
+			row.doc && !row.id.startsWith('_design/') ? [row.doc] : []
+		);
+	}
+
+	/** Rows of `_design/<ddoc>/_view/<view>` for the given keys (no reduce). */
+	async viewRows<V = unknown>(
+		db: string,
+		ddoc: string,
+		view: string,
+		keys: unknown[]
+	): Promise<ViewRow<V>[]> {
+		if (keys.length === 0) return [];
+		const answer = await this.request<{ rows: ViewRow<V>[] }>({
+			method: 'post',
+			path: `${encodeURIComponent(db)}/_design/${encodeURIComponent(ddoc)}/_view/${encodeURIComponent(view)}`,
+			body: { keys }
+		});
+		return answer.rows;
+	}
+
+	/**
+	 * Checks a user's name and password with `POST /_session` (as that user, not as admin).
+	 * `setCookie` is CouchDB's raw `Set-Cookie` for the new session. Throws CouchRequestError
+	 * when the server fails or can't be reached.
+	 */
+	async signIn(name: string, password: string): Promise<SignInOutcome> {
+		const response = await this.userRequest('/_session', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', accept: 'application/json' },
+			body: JSON.stringify({ name, password })
+		});
+		if (response.status === 401) return { ok: false };
+		if (!response.ok) throw await unexpectedAnswer(response);
+		const body = (await response.json()) as { roles?: unknown };
+		return {
+			ok: true,
+			roles: Array.isArray(body.roles) ? body.roles.map(String) : [],
+			setCookie: response.headers.getSetCookie().find((header) => header.startsWith('AuthSession='))
+		};
+	}
+
+	/** Who a `Cookie: AuthSession=…` header belongs to, asked of `GET /_session`. */
+	async sessionUser(cookie: string): Promise<SessionUser> {
+		const response = await this.userRequest('/_session', {
+			headers: { cookie, accept: 'application/json' }
+		});
+		// CouchDB answers 401 for a cookie it can't read: that is nobody.
+		if (response.status === 401) return { name: null, roles: [] };
+		if (!response.ok) throw await unexpectedAnswer(response);
+		const body = (await response.json()) as { userCtx?: { name?: unknown; roles?: unknown } };
+		const name = body.userCtx?.name;
+		const roles = body.userCtx?.roles;
+		return {
+			name: typeof name === 'string' && name !== '' ? name : null,
+			roles: Array.isArray(roles) ? roles.map(String) : []
+		};
+	}
+
+	/** A request without the admin's credentials (the user's own). */
+	private async userRequest(path: string, init: RequestInit): Promise<Response> {
+		try {
+			return await fetch(`${this.url}${path}`, {
+				...init,
+				redirect: 'manual',
+				signal: AbortSignal.timeout(USER_REQUEST_TIMEOUT_MS)
+			});
+		} catch (error) {
+			throw new CouchRequestError(0, 'unreachable', (error as Error).message);
+		}
+	}
+
 	/**
 	 * Creates or updates a `_users` account. Roles are set by the server only (DESIGN.md);
 	 * later issues build sign-up on this.
@@ -248,6 +383,15 @@ export class CouchClient {
 			roles
 		});
 	}
+}
+
+async function unexpectedAnswer(response: Response): Promise<CouchRequestError> {
+	const body = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
+	return new CouchRequestError(
+		response.status,
+		body.error ?? 'unknown',
+		body.reason ?? `unexpected ${response.status}`
+	);
 }
 
 /** `_design/x` and `_local/x` keep their slash; everything else is encoded whole. */

@@ -7,20 +7,30 @@ import express, {
 	type Request,
 	type RequestHandler
 } from 'express';
+import { commonPasswords } from '../accounts/passwords';
+import { AccountService } from '../accounts/service';
 import type { DazzleConfig } from '../config';
 import type { CouchClient } from '../couch';
 import type { Logger } from '../log';
+import { accountRoutes, clientAddress, type ApiLimiters } from './api/accounts';
+import { RateLimiter } from './api/rate-limit';
+import { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
 import { sendError } from './errors';
-import { createCouchProxy } from './proxy';
+import { createCouchProxy, type SignInGuard } from './proxy';
 import { contentSecurityPolicy, createStaticHandlers } from './static';
 
 export { DB_WRITE_EVENT } from './proxy';
+export { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../accounts/service';
 
 export interface Gateway {
 	app: Express;
-	/** `db-write` (db name) after every forwarded successful write. */
+	/**
+	 * `db-write` (db name) after every forwarded successful write; `account-deleted`
+	 * (`AccountDeleted`) after an account and its databases are gone.
+	 */
 	events: EventEmitter;
+	accounts: AccountService;
 }
 
 export interface HealthAnswer {
@@ -85,9 +95,28 @@ function securityHeaders(config: DazzleConfig): RequestHandler {
 	};
 }
 
-function apiRouter(config: DazzleConfig, couch: CouchClient): express.Router {
+/** /api takes JSON only: any other body is 415, not silently ignored. */
+const jsonBodiesOnly: RequestHandler = (req, res, next) => {
+	const hasBody =
+		Number(req.headers['content-length'] ?? 0) > 0 ||
+		req.headers['transfer-encoding'] !== undefined;
+	const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+	if (hasBody && type !== 'application/json') {
+		sendError(res, 415, 'errors.unsupported_media_type', 'send application/json');
+		return;
+	}
+	next();
+};
+
+function apiRouter(
+	config: DazzleConfig,
+	couch: CouchClient,
+	accounts: express.Router
+): express.Router {
 	const router = express.Router();
-	router.use(express.json({ limit: config.apiBodyLimit }));
+	router.use(jsonBodiesOnly);
+	// No inflate: a compressed body is refused (415) rather than expanded.
+	router.use(express.json({ limit: config.apiBodyLimit, inflate: false }));
 	router.get('/health', async (_req, res) => {
 		let answer: HealthAnswer;
 		try {
@@ -101,10 +130,35 @@ function apiRouter(config: DazzleConfig, couch: CouchClient): express.Router {
 			.set('Cache-Control', 'no-store')
 			.json(answer);
 	});
+	router.use(accounts);
 	router.use((req, res) => {
 		sendError(res, 404, 'errors.not_found', `no API route ${req.method} ${req.path}`);
 	});
 	return router;
+}
+
+function createLimiters(config: DazzleConfig): ApiLimiters {
+	const limits = config.rateLimits;
+	return {
+		signinPerUsername: new RateLimiter(limits.signinPerUsername),
+		signinPerAddress: new RateLimiter(limits.signinPerAddress),
+		signupPerAddress: new RateLimiter(limits.signupPerAddress),
+		passwordPerUser: new RateLimiter(limits.passwordPerUser)
+	};
+}
+
+/** Sign-ins through `/couch/_session`: limited per address and per username. */
+function signInGuard(limiters: ApiLimiters): SignInGuard {
+	return {
+		admit(req, name) {
+			const byAddress = limiters.signinPerAddress.hit(clientAddress(req));
+			if (byAddress !== undefined) return byAddress;
+			return name === undefined ? undefined : limiters.signinPerUsername.hit(name);
+		},
+		succeeded(name) {
+			limiters.signinPerUsername.reset(name);
+		}
+	};
 }
 
 /** Body-parser and unexpected errors become the JSON error shape, never a stack. */
@@ -138,6 +192,11 @@ export function createGateway(options: {
 }): Gateway {
 	const { config, couch, logger } = options;
 	const events = new EventEmitter();
+	// Fail at start-up, not at the first sign-up, when the list is missing.
+	commonPasswords();
+	const accounts = new AccountService(couch, events);
+	const sessions = new SessionResolver(couch);
+	const limiters = createLimiters(config);
 	const app = express();
 	app.disable('x-powered-by');
 	app.set('trust proxy', config.trustProxy ? 1 : false);
@@ -156,7 +215,10 @@ export function createGateway(options: {
 		})
 	);
 	app.use(['/api', '/couch'], originCheck(config));
-	app.use('/api', apiRouter(config, couch));
+	app.use(
+		'/api',
+		apiRouter(config, couch, accountRoutes({ accounts, sessions, limiters, cookiePolicy }))
+	);
 	app.use(
 		'/couch',
 		createCouchProxy({
@@ -164,7 +226,9 @@ export function createGateway(options: {
 			bodyLimit: config.bodyLimit,
 			events,
 			logger,
-			cookiePolicy
+			cookiePolicy,
+			signIn: signInGuard(limiters),
+			isSignedIn: async (req) => (await sessions.identify(req.headers.cookie)) !== undefined
 		})
 	);
 	const statics = createStaticHandlers(config.staticDir);
@@ -173,5 +237,5 @@ export function createGateway(options: {
 		sendError(res, 404, 'errors.not_found', `nothing at ${req.path}`);
 	});
 	app.use(errorHandler(logger));
-	return { app, events };
+	return { app, events, accounts };
 }

@@ -1,19 +1,59 @@
 import type { Response } from 'express';
 
-/** i18n keys of the errors the gateway answers with (English fallback in `message`). */
-export type GatewayErrorKey =
-	| 'errors.forbidden'
-	| 'errors.bad_path'
-	| 'errors.path_too_long'
-	| 'errors.method_not_allowed'
-	| 'errors.bad_origin'
-	| 'errors.payload_too_large'
-	| 'errors.unsupported_media_type'
-	| 'errors.bad_json'
-	| 'errors.bad_request'
-	| 'errors.not_found'
-	| 'errors.couch_unreachable'
-	| 'errors.internal';
+/**
+ * i18n keys of every error the gateway answers with (English fallback in `message`). The
+ * client translates each one: add a translation when you add a key.
+ */
+export const GATEWAY_ERROR_KEYS = [
+	// The /couch proxy and the HTTP layer.
+	'errors.forbidden',
+	'errors.bad_path',
+	'errors.path_too_long',
+	'errors.method_not_allowed',
+	'errors.bad_origin',
+	'errors.payload_too_large',
+	'errors.unsupported_media_type',
+	'errors.bad_json',
+	'errors.bad_request',
+	'errors.not_found',
+	'errors.couch_unreachable',
+	'errors.internal',
+	'errors.rate_limited',
+	'errors.signin_required',
+	'errors.signin_failed',
+	// Request bodies, as the shared schemas (src/lib/schemas/account.ts) name them.
+	'errors.body_invalid',
+	'errors.username_invalid',
+	'errors.username_too_short',
+	'errors.username_too_long',
+	'errors.nickname_invalid',
+	'errors.nickname_too_short',
+	'errors.nickname_too_long',
+	'errors.password_invalid',
+	'errors.password_too_short',
+	'errors.password_too_long',
+	'errors.language_invalid',
+	'errors.role_invalid',
+	'errors.country_invalid',
+	'errors.terms_not_accepted',
+	'errors.confirm_mismatch',
+	// Accounts.
+	'errors.password_contains_username',
+	'errors.password_common',
+	'errors.username_taken',
+	'errors.nickname_taken',
+	'errors.current_password_wrong',
+	'errors.password_wrong',
+	'errors.no_account'
+] as const;
+
+export type GatewayErrorKey = (typeof GATEWAY_ERROR_KEYS)[number];
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(GATEWAY_ERROR_KEYS);
+
+export function isGatewayErrorKey(value: unknown): value is GatewayErrorKey {
+	return typeof value === 'string' && KNOWN_KEYS.has(value);
+}
 
 export interface GatewayErrorBody {
 	error: GatewayErrorKey;
@@ -30,4 +70,11 @@ export function sendError(
 ): void {
 	const body: GatewayErrorBody = field ? { error, field, message } : { error, message };
 	res.status(status).set('Cache-Control', 'no-store').json(body);
+}
+
+/** 429 with `Retry-After` (whole seconds, at least 1). */
+export function sendRateLimited(res: Response, retryAfterSeconds: number): void {
+	const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+	res.setHeader('Retry-After', String(seconds));
+	sendError(res, 429, 'errors.rate_limited', `too many attempts; try again in ${seconds} s`);
 }

@@ -5,7 +5,16 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log';
 import { checkCouchBody, classifyCouchRequest, type CouchRequestAllowed } from './allowlist';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
-import { sendError } from './errors';
+import { normalizeUsername } from '../../../src/lib/schemas/account';
+import { sendError, sendRateLimited } from './errors';
+
+/** Rate limiting of sign-ins (`POST /_session`). */
+export interface SignInGuard {
+	/** Counts an attempt; seconds to wait when over a limit, else undefined. */
+	admit(req: Request, name: string | undefined): number | undefined;
+	/** The attempt for `name` succeeded. */
+	succeeded(name: string): void;
+}
 
 export interface CouchProxyOptions {
 	couchUrl: string;
@@ -14,6 +23,12 @@ export interface CouchProxyOptions {
 	logger: Logger;
 	/** Cookie policy for this request (Secure depends on how the request arrived). */
 	cookiePolicy(req: Request): CookiePolicy;
+	signIn?: SignInGuard;
+	/**
+	 * Whether the request carries a valid session. The embedded server answers 401 where
+	 * CouchDB answers 403 for a signed-in user without access: the proxy answers 403 then.
+	 */
+	isSignedIn?(req: Request): Promise<boolean>;
 }
 
 /** Emitted on `events` after a forwarded write succeeded: `(db: string)`. */
@@ -81,6 +96,23 @@ function payloadTooLarge(res: Response, limit: number): void {
 	sendError(res, 413, 'errors.payload_too_large', `request body over ${limit} bytes`);
 }
 
+/** The `name` of a sign-in body (JSON or form), normalised like usernames are. */
+function signInName(body: Buffer | undefined, type: string): string | undefined {
+	if (!body) return undefined;
+	let name: unknown;
+	try {
+		name =
+			type === 'application/json'
+				? (JSON.parse(body.toString('utf8')) as { name?: unknown } | null)?.name
+				: new URLSearchParams(body.toString('utf8')).get('name');
+	} catch {
+		return undefined;
+	}
+	return typeof name === 'string' && name !== ''
+		? normalizeUsername(name).slice(0, 256)
+		: undefined;
+}
+
 function mediaType(req: Request): string {
 	return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
@@ -102,7 +134,8 @@ function upstreamHeaders(req: Request, body: Buffer | undefined): OutgoingHttpHe
 	headers.accept ??= 'application/json';
 	const cookie = sessionCookieOnly(req.headers.cookie);
 	if (cookie) headers.cookie = cookie;
-	if (req.headers.authorization) headers.authorization = req.headers.authorization;
+	// No Authorization: passwords are checked only by the rate-limited `POST /_session`, so
+	// Basic auth on any other request can't be used to guess them.
 	if (body) {
 		headers['content-length'] = body.length;
 		headers['content-type'] = req.headers['content-type'] ?? 'application/json';
@@ -128,6 +161,23 @@ function copyResponseHeaders(
 	if (last) res.setHeader('Set-Cookie', last);
 	// Per-user data: never cached by shared caches.
 	if (!upstream['cache-control']) res.setHeader('Cache-Control', 'private, no-cache');
+}
+
+async function answerUnauthorized(
+	req: Request,
+	res: Response,
+	isSignIn: boolean,
+	options: CouchProxyOptions
+): Promise<void> {
+	if (isSignIn) {
+		sendError(res, 401, 'errors.signin_failed', 'wrong username or password');
+		return;
+	}
+	if (options.isSignedIn && (await options.isSignedIn(req))) {
+		sendError(res, 403, 'errors.forbidden', 'this account has no access here');
+		return;
+	}
+	sendError(res, 401, 'errors.signin_required', 'sign in first');
 }
 
 /**
@@ -207,6 +257,16 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			}
 		}
 
+		const isSignIn = route.kind === 'session' && req.method === 'POST';
+		const signInAs = isSignIn ? signInName(body, mediaType(req)) : undefined;
+		if (isSignIn && options.signIn) {
+			const retryAfter = options.signIn.admit(req, signInAs);
+			if (retryAfter !== undefined) {
+				sendRateLimited(res, retryAfter);
+				return;
+			}
+		}
+
 		const streaming = isStreamingFeed(route);
 		if (streaming) res.locals.noCompression = true;
 		const upstreamRequest = transport.request({
@@ -239,6 +299,22 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 
 		upstreamRequest.once('response', (upstream) => {
 			const status = upstream.statusCode ?? 502;
+			if (status === 401) {
+				// One answer for an unknown user and a wrong password; 403 for a signed-in user
+				// without access, as CouchDB does (the embedded server says 401).
+				upstream.resume();
+				answerUnauthorized(req, res, isSignIn, options).catch((error: unknown) => {
+					options.logger.warn(
+						`couch ${req.method} ${route.upstreamPath}: 401 handling failed`,
+						error
+					);
+					if (!res.headersSent) sendError(res, 401, 'errors.signin_required', 'sign in first');
+				});
+				return;
+			}
+			if (isSignIn && signInAs !== undefined && status === 200) {
+				options.signIn?.succeeded(signInAs);
+			}
 			copyResponseHeaders(upstream.headers, res, options.cookiePolicy(req));
 			res.status(status);
 			if (route.write && route.db && status >= 200 && status < 300) {

@@ -1,0 +1,199 @@
+import express, {
+	type ErrorRequestHandler,
+	type Request,
+	type RequestHandler,
+	type Response
+} from 'express';
+import type { z } from 'zod';
+import {
+	changeLanguageSchema,
+	changeNicknameSchema,
+	changePasswordSchema,
+	deleteAccountSchema,
+	signupSchema
+} from '../../../../src/lib/schemas/account';
+import { AccountError } from '../../accounts/errors';
+import type { AccountService } from '../../accounts/service';
+import { CouchRequestError } from '../../couch';
+import { rewriteSessionCookie, SESSION_COOKIE, type CookiePolicy } from '../cookies';
+import { sendError, sendRateLimited } from '../errors';
+import { parseBody } from './body';
+import { RateLimitedError, type RateLimiter } from './rate-limit';
+import type { SessionResolver, SignedIn } from './sessions';
+
+export interface ApiLimiters {
+	signinPerUsername: RateLimiter;
+	signinPerAddress: RateLimiter;
+	signupPerAddress: RateLimiter;
+	passwordPerUser: RateLimiter;
+}
+
+export interface AccountRoutesOptions {
+	accounts: AccountService;
+	sessions: SessionResolver;
+	limiters: ApiLimiters;
+	cookiePolicy(req: Request): CookiePolicy;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+/** Express 4 does not catch rejected promises: pass them on to the error handler. */
+const handle =
+	(handler: Handler): RequestHandler =>
+	(req, res, next) => {
+		handler(req, res).catch(next);
+	};
+
+/** Parses the body or answers 400; undefined when answered. */
+function body<S extends z.ZodType>(
+	schema: S,
+	req: Request,
+	res: Response
+): z.output<S> | undefined {
+	const parsed = parseBody(schema, req.body);
+	if (parsed.ok) return parsed.value;
+	sendError(res, 400, parsed.error, parsed.message, parsed.field);
+	return undefined;
+}
+
+/** The client address (behind TRUST_PROXY, the one the proxy saw). */
+export const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
+
+const methodNotAllowed: RequestHandler = (req, res) => {
+	sendError(res, 405, 'errors.method_not_allowed', `${req.method} is not allowed on ${req.path}`);
+};
+
+/**
+ * `/api/signup` and `/api/account/*`. Bodies are parsed by the shared schemas; every
+ * account route needs a session (the caller's `AuthSession` cookie, checked with CouchDB).
+ * Roles are never read from a request: the schemas are strict.
+ */
+export function accountRoutes(options: AccountRoutesOptions): express.Router {
+	const { accounts, sessions, limiters } = options;
+	const router = express.Router();
+
+	const signedIn = async (req: Request): Promise<SignedIn> => {
+		const user = await sessions.identify(req.headers.cookie);
+		if (!user) throw new AccountError(401, 'errors.signin_required', 'sign in first');
+		return user;
+	};
+	const passwordGuard = (limiter: RateLimiter) => (username: string) => limiter.consume(username);
+
+	router
+		.route('/signup')
+		.post(
+			handle(async (req, res) => {
+				const input = body(signupSchema, req, res);
+				if (!input) return;
+				limiters.signupPerAddress.consume(clientAddress(req));
+				const result = await accounts.signUp(input, passwordGuard(limiters.signinPerUsername));
+				res.status(201).set('Cache-Control', 'no-store').json(result);
+			})
+		)
+		.all(methodNotAllowed);
+
+	router
+		.route('/account')
+		.get(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				res.set('Cache-Control', 'no-store').json(await accounts.profile(user.name));
+			})
+		)
+		.delete(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				const input = body(deleteAccountSchema, req, res);
+				if (!input) return;
+				await accounts.deleteAccount(
+					user.name,
+					input.confirm,
+					input.password,
+					passwordGuard(limiters.passwordPerUser)
+				);
+				sessions.forget(user.name);
+				const cleared = rewriteSessionCookie(`${SESSION_COOKIE}=`, options.cookiePolicy(req));
+				if (cleared) res.setHeader('Set-Cookie', cleared);
+				res.status(204).end();
+			})
+		)
+		.all(methodNotAllowed);
+
+	router
+		.route('/account/password')
+		.post(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				const input = body(changePasswordSchema, req, res);
+				if (!input) return;
+				const setCookie = await accounts.changePassword(
+					user.name,
+					input.current_password,
+					input.new_password,
+					passwordGuard(limiters.passwordPerUser)
+				);
+				sessions.forget(user.name);
+				const cookie = setCookie && rewriteSessionCookie(setCookie, options.cookiePolicy(req));
+				if (cookie) res.setHeader('Set-Cookie', cookie);
+				res.status(204).set('Cache-Control', 'no-store').end();
+			})
+		)
+		.all(methodNotAllowed);
+
+	router
+		.route('/account/nickname')
+		.put(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				const input = body(changeNicknameSchema, req, res);
+				if (!input) return;
+				const profile = await accounts.changeNickname(user.name, input.nickname);
+				res.set('Cache-Control', 'no-store').json(profile);
+			})
+		)
+		.all(methodNotAllowed);
+
+	router
+		.route('/account/language')
+		.put(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				const input = body(changeLanguageSchema, req, res);
+				if (!input) return;
+				const profile = await accounts.changeLanguage(user.name, input.language);
+				res.set('Cache-Control', 'no-store').json(profile);
+			})
+		)
+		.all(methodNotAllowed);
+
+	router
+		.route('/account/export')
+		.get(
+			handle(async (req, res) => {
+				const user = await signedIn(req);
+				const data = await accounts.exportAccount(user.name);
+				const date = data.exported_at.slice(0, 10);
+				res
+					.set('Cache-Control', 'no-store')
+					.set('Content-Disposition', `attachment; filename="dazzle-export-${date}.json"`)
+					.json(data);
+			})
+		)
+		.all(methodNotAllowed);
+
+	router.use(apiErrors);
+	return router;
+}
+
+/** Refusals become the JSON error shape; anything else goes on to the gateway's handler. */
+const apiErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+	if (res.headersSent) return next(error);
+	if (error instanceof AccountError) {
+		return sendError(res, error.status, error.key, error.message, error.field);
+	}
+	if (error instanceof RateLimitedError) return sendRateLimited(res, error.retryAfterSeconds);
+	if (error instanceof CouchRequestError && error.status === 0) {
+		return sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
+	}
+	next(error);
+};

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { LOCALES } from '../i18n/locales';
+
+/**
+ * Accounts: the request bodies of /api and the documents they create. Shared by the sign-up
+ * screens and the gateway, so both refuse the same input with the same error keys.
+ * Error messages are i18n keys under `errors.` (the client translates them).
+ */
+
+/** The terms of use and privacy notice in force; acceptance is stored with this version. */
+export const TERMS_VERSION = '2026-11-25';
+
+export const USERNAME_MAX_BYTES = 64;
+
+/** NFC, lower-case, trimmed. Only `[a-z0-9._-]` survives validation. */
+export function normalizeUsername(raw: string): string {
+	return raw.normalize('NFC').trim().toLowerCase();
+}
+
+/** Nicknames are unique regardless of case, accents and spacing. */
+export function nicknameKey(nickname: string): string {
+	return nickname
+		.normalize('NFKD')
+		.replace(/\p{M}/gu, '')
+		.toLowerCase()
+		.replace(/[\s._-]+/g, '');
+}
+
+export const usernameSchema = z
+	.string({ error: 'errors.username_invalid' })
+	.transform(normalizeUsername)
+	.pipe(
+		z
+			.string()
+			.min(3, { error: 'errors.username_too_short' })
+			.refine((value) => new TextEncoder().encode(value).length <= USERNAME_MAX_BYTES, {
+				error: 'errors.username_too_long'
+			})
+			.regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'errors.username_invalid' })
+	);
+
+export const nicknameSchema = z
+	.string({ error: 'errors.nickname_invalid' })
+	.transform((value) => value.normalize('NFC').trim().replace(/\s+/g, ' '))
+	.pipe(
+		z
+			.string()
+			.min(2, { error: 'errors.nickname_too_short' })
+			.max(40, { error: 'errors.nickname_too_long' })
+			.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, { error: 'errors.nickname_invalid' })
+			.refine((value) => nicknameKey(value).length >= 2, { error: 'errors.nickname_too_short' })
+	);
+
+export const PASSWORD_MIN_LENGTH = 10;
+
+/** Length and type only; "contains the username" and "too common" are checked with context. */
+export const passwordSchema = z
+	.string({ error: 'errors.password_invalid' })
+	.min(PASSWORD_MIN_LENGTH, { error: 'errors.password_too_short' })
+	.max(256, { error: 'errors.password_too_long' });
+
+export const ACCOUNT_ROLES = ['patient', 'caregiver', 'both'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+/** ISO 3166-1 alpha-2, upper-case. */
+export const countrySchema = z
+	.string({ error: 'errors.country_invalid' })
+	.regex(/^[A-Z]{2}$/, { error: 'errors.country_invalid' });
+
+export const languageSchema = z.enum(LOCALES, { error: 'errors.language_invalid' });
+
+export const signupSchema = z.strictObject(
+	{
+		username: usernameSchema,
+		nickname: nicknameSchema,
+		password: passwordSchema,
+		language: languageSchema,
+		role: z.enum(ACCOUNT_ROLES, { error: 'errors.role_invalid' }),
+		country: countrySchema,
+		terms_version: z.literal(TERMS_VERSION, { error: 'errors.terms_not_accepted' })
+	},
+	{ error: 'errors.body_invalid' }
+);
+export type SignupRequest = z.input<typeof signupSchema>;
+
+export const changePasswordSchema = z.strictObject(
+	{
+		current_password: z.string({ error: 'errors.password_invalid' }).min(1).max(256),
+		new_password: passwordSchema
+	},
+	{ error: 'errors.body_invalid' }
+);
+
+export const changeNicknameSchema = z.strictObject(
+	{ nickname: nicknameSchema },
+	{ error: 'errors.body_invalid' }
+);
+
+export const changeLanguageSchema = z.strictObject(
+	{ language: languageSchema },
+	{ error: 'errors.body_invalid' }
+);
+
+export const deleteAccountSchema = z.strictObject(
+	{
+		/** The user types their username to confirm. */
+		confirm: z.string({ error: 'errors.confirm_mismatch' }).max(128),
+		password: z.string({ error: 'errors.password_invalid' }).min(1).max(256)
+	},
+	{ error: 'errors.body_invalid' }
+);
+
+/** Whether a password is too close to the username (contains it, either way round). */
+export function passwordContainsUsername(password: string, username: string): boolean {
+	const p = password.toLowerCase();
+	const u = normalizeUsername(username);
+	return u.length >= 3 && (p.includes(u) || p.includes([...u].reverse().join('')));
+}
+
+/** The account profile as the client sees it (GET /api/account). */
+export const accountProfileSchema = z.object({
+	username: z.string(),
+	nickname: z.string(),
+	language: languageSchema,
+	role: z.enum(ACCOUNT_ROLES),
+	country: z.string(),
+	roles: z.array(z.string()),
+	user_db: z.string(),
+	patient_dbs: z.array(z.string()),
+	terms: z.object({ version: z.string(), accepted_at: z.string() })
+});
+export type AccountProfile = z.infer<typeof accountProfileSchema>;
+
+/** The error body of every /api failure. */
+export const apiErrorSchema = z.object({
+	error: z.string(),
+	field: z.string().optional(),
+	message: z.string().optional()
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+/** Hex of the UTF-8 username: CouchDB's userdb naming, safe for any allowed username. */
+export function userDbName(username: string): string {
+	// TextEncoder, not Buffer: this file runs in the browser too.
+	const hex = Array.from(new TextEncoder().encode(username), (byte) =>
+		byte.toString(16).padStart(2, '0')
+	).join('');
+	return `userdb-${hex}`;
+}
+
+/** The answer of `POST /api/signup` (201). */
+export const signupResultSchema = z.object({
+	username: z.string(),
+	user_db: z.string(),
+	patient_db: z.string().optional()
+});
+export type SignupResult = z.infer<typeof signupResultSchema>;
