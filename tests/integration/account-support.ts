@@ -1,9 +1,18 @@
 import { TERMS_VERSION, type SignupRequest } from '../../src/lib/schemas/account';
+import type { RateLimits } from '../../server/src/config';
 import type { TestDazzle } from './support';
 
 /** Request helpers for the account and authorisation specs. */
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Limits no spec reaches by accident (the rate-limit spec sets its own). */
+export const GENEROUS_LIMITS: RateLimits = {
+	signinPerUsername: { max: 10_000, windowMs: 60_000 },
+	signinPerAddress: { max: 10_000, windowMs: 60_000 },
+	signupPerAddress: { max: 10_000, windowMs: 60_000 },
+	passwordPerUser: { max: 10_000, windowMs: 60_000 }
+};
 
 let counter = 0;
 

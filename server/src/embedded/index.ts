@@ -113,6 +113,15 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		logger.info(`generated embedded admin credentials in ${credentials.file}`);
 
 	const LocalPouchDB = PouchDB.defaults({ prefix: `${couchDir}${path.sep}` });
+	// CouchDB puts the database name in `userCtx.db` for validate_doc_update (patient dbs
+	// read their uuid from it). express-pouchdb takes it from `db._db_name`, which PouchDB 9
+	// no longer sets: derive it from `name`.
+	Object.defineProperty((LocalPouchDB as unknown as { prototype: object }).prototype, '_db_name', {
+		configurable: true,
+		get(this: { name: string }) {
+			return this.name;
+		}
+	});
 	const openDatabases = new OpenDatabaseCache<PouchDatabase>(options.maxOpenDbs, (name, error) =>
 		logger.warn(`closing idle database ${name} failed`, error)
 	);

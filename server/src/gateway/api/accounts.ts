@@ -75,6 +75,10 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 	const signedIn = async (req: Request): Promise<SignedIn> => {
 		const user = await sessions.identify(req.headers.cookie);
 		if (!user) throw new AccountError(401, 'errors.signin_required', 'sign in first');
+		// A CouchDB server admin has a session but no account (and no `_users` document).
+		if (user.roles.includes('_admin')) {
+			throw new AccountError(403, 'errors.no_account', 'this sign-in has no Dazzle account');
+		}
 		return user;
 	};
 	const passwordGuard = (limiter: RateLimiter) => (username: string) => limiter.consume(username);

@@ -1,0 +1,119 @@
+import { EventEmitter } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { AccountError } from './accounts/errors';
+import { ADMIN_GRANTABLE_ROLES, isAdminGrantableRole } from './accounts/roles';
+import { AccountService } from './accounts/service';
+import { ConfigError, parseConfig } from './config';
+import { CouchClient, CouchRequestError } from './couch';
+import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/index';
+import { createLogger } from './log';
+
+const USAGE = `Usage: npm run admin -- <command>
+  list                          accounts: username, nickname, roles, created
+  grant <username> <role>       add a role (${ADMIN_GRANTABLE_ROLES.join(' or ')})
+  revoke <username> <role>      remove it
+
+Uses COUCH_URL with COUCH_ADMIN_USER/COUCH_ADMIN_PASSWORD when set. Otherwise it opens the
+embedded database in DATA_DIR itself: stop the server first (leveldb allows one process).`;
+
+export interface AdminOutput {
+	log(line: string): void;
+	error(line: string): void;
+}
+
+/**
+ * `npm run admin`: lists accounts and grants or revokes the researcher and moderator roles,
+ * which no HTTP route can set. Returns the exit code.
+ */
+export async function runAdminCommand(
+	args: readonly string[],
+	env: NodeJS.ProcessEnv = process.env,
+	out: AdminOutput = console
+): Promise<number> {
+	const [command, username, role] = args;
+	const isRoleCommand = command === 'grant' || command === 'revoke';
+	if (!(command === 'list' && args.length === 1) && !(isRoleCommand && args.length === 3)) {
+		out.error(USAGE);
+		return 2;
+	}
+	if (isRoleCommand && !isAdminGrantableRole(role ?? '')) {
+		out.error(`Only these roles are granted here: ${ADMIN_GRANTABLE_ROLES.join(', ')}.`);
+		return 2;
+	}
+
+	let config;
+	try {
+		config = parseConfig(env);
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			out.error(`Configuration error: ${error.message}`);
+			return 1;
+		}
+		throw error;
+	}
+	const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'admin');
+	let embedded: EmbeddedCouch | undefined;
+	try {
+		let couch: CouchClient;
+		if (config.couchUrl && config.couchAdmin) {
+			couch = new CouchClient(config.couchUrl, config.couchAdmin);
+		} else {
+			embedded = await startEmbeddedCouch({
+				dataDir: config.dataDir,
+				admin: config.couchAdmin,
+				sessionMaxAgeDays: config.sessionMaxAgeDays,
+				maxOpenDbs: config.embeddedMaxOpenDbs,
+				bodyLimit: config.bodyLimit,
+				logger
+			});
+			couch = new CouchClient(embedded.url, embedded.admin);
+		}
+		await couch.waitUntilReachable(embedded ? 5_000 : 10_000);
+		const accounts = new AccountService(couch, new EventEmitter());
+
+		if (command === 'list') {
+			const list = await accounts.listAccounts();
+			out.log(['username', 'nickname', 'roles', 'created'].join('\t'));
+			for (const account of list) {
+				out.log(
+					[account.username, account.nickname, account.roles.join(','), account.created_at].join(
+						'\t'
+					)
+				);
+			}
+			out.log(`${list.length} account(s)`);
+			return 0;
+		}
+		if (!username || !role || !isAdminGrantableRole(role)) return 2;
+		const roles = await accounts.setAdminRole(username, role, command === 'grant');
+		out.log(`${username}: ${roles.join(', ')}`);
+		out.log('The change applies to new requests at once (CouchDB reads roles per request).');
+		return 0;
+	} catch (error) {
+		if (error instanceof AccountError) {
+			out.error(error.message);
+			return 1;
+		}
+		if (embedded && error instanceof CouchRequestError) {
+			// A running server holds leveldb's lock: the embedded database then never answers.
+			out.error(
+				`The embedded database in ${config.dataDir} did not answer (${error.message}). Is a ` +
+					'Dazzle server running on it? Stop it first, or point COUCH_URL at your CouchDB.'
+			);
+			return 1;
+		}
+		throw error;
+	} finally {
+		await embedded?.close();
+	}
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+	runAdminCommand(process.argv.slice(2)).then(
+		(code) => process.exit(code),
+		(error: unknown) => {
+			console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+			process.exit(1);
+		}
+	);
+}
