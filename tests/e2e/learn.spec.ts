@@ -16,7 +16,9 @@ test.describe('Learn with the shared server', () => {
 		await expect(article.getByRole('heading', { level: 1 })).toContainText('rare disease');
 		await expect(article.getByRole('heading', { level: 2 }).first()).toBeVisible();
 		await expect(page.getByTestId('fallback-note')).toHaveCount(0);
-		await expect(page.getByRole('navigation', { name: 'Related articles' }).getByRole('link')).not.toHaveCount(0);
+		await expect(
+			page.getByRole('navigation', { name: 'Related articles' }).getByRole('link')
+		).not.toHaveCount(0);
 	});
 
 	test('search is accent-insensitive and highlights matches', async ({ page }) => {
@@ -36,7 +38,10 @@ test.describe('Learn with the shared server', () => {
 
 	test('filters by topic', async ({ page }) => {
 		await page.goto('/learn');
-		await page.getByRole('group', { name: 'Filter by topic' }).getByRole('button', { name: 'Glossary' }).click();
+		await page
+			.getByRole('group', { name: 'Filter by topic' })
+			.getByRole('button', { name: 'Glossary' })
+			.click();
 		await expect(page.getByTestId('article-card')).toHaveCount(1);
 		await expect(page.getByTestId('article-card')).toContainText('Glossary');
 	});
@@ -67,16 +72,23 @@ test.describe('Learn offline and updates', () => {
 		rmSync(contentDir, { recursive: true, force: true });
 	});
 
-	test('an article read once stays readable and searchable with the server stopped', async ({ page, context }) => {
+	test('an article read once stays readable and searchable with the server stopped', async ({
+		page,
+		context
+	}) => {
 		await page.goto(`${server.url}/learn`);
 		await waitForServiceWorker(page);
 		await page.goto(`${server.url}/learn/glossary`);
-		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText('Glossary');
+		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText(
+			'Glossary'
+		);
 
 		await server.stop();
 		await context.setOffline(true);
 		await page.reload();
-		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText('Glossary');
+		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText(
+			'Glossary'
+		);
 		await expect(page.getByTestId('article')).toContainText('HPO');
 
 		await page.goto(`${server.url}/learn`);
@@ -85,18 +97,26 @@ test.describe('Learn offline and updates', () => {
 		await expect(page.locator('mark').first()).toBeVisible();
 	});
 
-	test('a changed article arrives with the next pull, without downloading everything again', async ({ page }) => {
+	test('a changed article arrives with the next pull, without downloading everything again', async ({
+		page
+	}) => {
 		await page.goto(`${server.url}/learn`);
 		await expect(page.getByTestId('article-card')).toHaveCount(10);
 
 		const file = join(contentDir, 'glossary', 'en.md');
-		writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: Glossary of rare-disease words'));
+		writeFileSync(
+			file,
+			readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: Glossary of rare-disease words')
+		);
 		await server.stop();
 		await server.start();
 
 		const pulled: number[] = [];
 		page.on('response', async (response) => {
-			if (response.url().includes('/couch/content/_bulk_get') || response.url().includes('/couch/content/_changes')) {
+			if (
+				response.url().includes('/couch/content/_bulk_get') ||
+				response.url().includes('/couch/content/_changes')
+			) {
 				const body = await response.body().catch(() => Buffer.alloc(0));
 				pulled.push(body.length);
 			}
@@ -123,12 +143,16 @@ test.describe('language fallback', () => {
 		rmSync(contentDir, { recursive: true, force: true });
 	});
 
-	test('an article missing in the reader language shows in English with a note', async ({ page }) => {
+	test('an article missing in the reader language shows in English with a note', async ({
+		page
+	}) => {
 		await page.goto(`${server.url}/settings`);
 		await page.getByRole('radio', { name: 'Deutsch' }).check();
 		await page.goto(`${server.url}/learn/glossary`);
 		await expect(page.getByTestId('fallback-note')).toBeVisible();
 		await expect(page.getByTestId('article')).toHaveAttribute('lang', 'en');
-		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText('Glossary');
+		await expect(page.getByTestId('article').getByRole('heading', { level: 1 })).toHaveText(
+			'Glossary'
+		);
 	});
 });

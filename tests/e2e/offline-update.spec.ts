@@ -19,7 +19,16 @@ test('the installed app starts and every route renders with the server stopped a
 	await waitForServiceWorker(page);
 	await own.stop();
 	await context.setOffline(true);
-	for (const route of ['/', '/learn', '/community', '/health', '/signin', '/settings', '/learn/glossary', '/nowhere']) {
+	for (const route of [
+		'/',
+		'/learn',
+		'/community',
+		'/health',
+		'/signin',
+		'/settings',
+		'/learn/glossary',
+		'/nowhere'
+	]) {
 		const response = await page.goto(`${own.url}${route}`);
 		expect(response?.status(), route).toBe(200);
 		await expect(page.getByRole('heading', { level: 1 }).first(), route).toBeVisible();
@@ -49,13 +58,17 @@ test('a new version installs in the background and only offers to refresh', asyn
 	const notice = page.getByTestId('update-notice');
 	await expect(notice).toBeVisible({ timeout: 20_000 });
 	await expect(notice).toContainText('A new version of Dazzle is ready.');
-	expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+	expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
+		'still here'
+	);
 
 	await notice.getByRole('button', { name: 'Refresh' }).click();
 	await expect(page.getByTestId('update-notice')).toHaveCount(0);
 	await expect
 		.poll(() => page.evaluate(() => (window as unknown as { marker?: string }).marker))
 		.toBeUndefined();
-	const secondVersion = await page.evaluate(() => fetch('/_app/version.json').then((r) => r.json()));
+	const secondVersion = await page.evaluate(() =>
+		fetch('/_app/version.json').then((r) => r.json())
+	);
 	expect(secondVersion).not.toEqual(firstVersion);
 });

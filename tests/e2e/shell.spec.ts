@@ -11,7 +11,10 @@ async function chooseLanguage(page: Page, name: string): Promise<void> {
 test.describe('app shell', () => {
 	test.use({ locale: 'en-GB' });
 
-	test('shows the three sections, sign-in and the network status on a phone', async ({ page, server }) => {
+	test('shows the three sections, sign-in and the network status on a phone', async ({
+		page,
+		server
+	}) => {
 		await page.goto(server.url);
 		const nav = page.getByRole('navigation', { name: 'Main navigation' });
 		await expect(nav.getByRole('link', { name: 'Learn' })).toBeVisible();
@@ -22,21 +25,27 @@ test.describe('app shell', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welcome to Dazzle');
 	});
 
-	test('sections not built yet say what they will hold, in the user language', async ({ page, server }) => {
+	test('sections not built yet say what they will hold, in the user language', async ({
+		page,
+		server
+	}) => {
 		await page.goto(`${server.url}/community`);
 		await expect(page.getByText('Coming soon')).toBeVisible();
 		await expect(page.getByText('Private messages with people you choose')).toBeVisible();
 		await chooseLanguage(page, 'Español');
-		await page.getByRole('navigation', { name: /navegación/i }).getByRole('link', { name: /Comunidad/ }).click();
+		await page
+			.getByRole('navigation', { name: /navegación/i })
+			.getByRole('link', { name: /Comunidad/ })
+			.click();
 		await expect(page.getByRole('heading', { level: 1 })).toContainText('Comunidad');
 		await expect(page.locator('main')).not.toContainText('Private messages');
 	});
 
 	test('every link in the shell leads to a page, never a dead end', async ({ page, server }) => {
 		await page.goto(server.url);
-		const hrefs = await page.locator('a[href^="/"]').evaluateAll((links) =>
-			links.map((link) => link.getAttribute('href') ?? '')
-		);
+		const hrefs = await page
+			.locator('a[href^="/"]')
+			.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
 		expect(hrefs.length).toBeGreaterThan(5);
 		for (const href of new Set(hrefs)) {
 			await page.goto(`${server.url}${href}`);
@@ -45,8 +54,12 @@ test.describe('app shell', () => {
 		}
 	});
 
-	test('keyboard users can skip to the content and reach every nav item', async ({ page, server }) => {
+	test('keyboard users can skip to the content and reach every nav item', async ({
+		page,
+		server
+	}) => {
 		await page.goto(server.url);
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 		await page.keyboard.press('Tab');
 		await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
 		await page.keyboard.press('Enter');
@@ -60,7 +73,10 @@ test.describe('app shell', () => {
 				.locator('header a, nav a, main a.button, main button, main label.option')
 				.evaluateAll((elements) =>
 					elements
-						.map((element) => ({ text: element.textContent?.trim(), box: element.getBoundingClientRect() }))
+						.map((element) => ({
+							text: element.textContent?.trim(),
+							box: element.getBoundingClientRect()
+						}))
 						.filter(({ box }) => box.width > 0 && (box.height < 40 || box.width < 40))
 						.map(({ text, box }) => `${text} ${box.width}×${box.height}`)
 				);
@@ -72,7 +88,10 @@ test.describe('app shell', () => {
 		{ name: 'English', code: 'en' },
 		{ name: 'العربية', code: 'ar' }
 	]) {
-		test(`has no serious accessibility violations in ${language.code}`, async ({ page, server }) => {
+		test(`has no serious accessibility violations in ${language.code}`, async ({
+			page,
+			server
+		}) => {
 			await page.goto(server.url);
 			await chooseLanguage(page, language.name);
 			await expect(page.locator('html')).toHaveAttribute('lang', language.code);
@@ -92,11 +111,18 @@ test.describe('languages', () => {
 		await page.goto(server.url);
 		await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 		await expect(page.getByRole('heading', { level: 1 })).toContainText('Dazzle');
-		await expect(page.getByRole('navigation').getByRole('link', { name: 'Apprendre' })).toBeVisible();
-		expect(await page.locator('link[rel="manifest"]').getAttribute('href')).toBe('/manifest-fr.webmanifest');
+		await expect(
+			page.getByRole('navigation').getByRole('link', { name: 'Apprendre' })
+		).toBeVisible();
+		expect(await page.locator('link[rel="manifest"]').getAttribute('href')).toBe(
+			'/manifest-fr.webmanifest'
+		);
 	});
 
-	test('Arabic is right-to-left, mirrors the layout and is remembered', async ({ page, server }) => {
+	test('Arabic is right-to-left, mirrors the layout and is remembered', async ({
+		page,
+		server
+	}) => {
 		await page.goto(server.url);
 		await chooseLanguage(page, 'العربية');
 		await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
@@ -108,8 +134,38 @@ test.describe('languages', () => {
 		const brand = await page.locator('header a').first().boundingBox();
 		const viewport = page.viewportSize()!;
 		expect(brand!.x + brand!.width).toBeGreaterThan(viewport.width * 0.6);
-		const arrow = page.locator('main .section svg').first();
+		const arrow = page.locator('main .section svg.flip-rtl').first();
 		expect(await arrow.evaluate((svg) => getComputedStyle(svg).transform)).toContain('matrix(-1');
+	});
+});
+
+test.describe('small phones', () => {
+	test.use({ viewport: { width: 360, height: 740 } });
+
+	test('no language makes the layout wider than the screen', async ({ page }) => {
+		await page.goto('/');
+		for (const name of [
+			'English',
+			'Español',
+			'Català',
+			'Français',
+			'Italiano',
+			'Português',
+			'Română',
+			'Deutsch',
+			'العربية'
+		]) {
+			await page.goto('/settings');
+			await page.getByRole('radio', { name }).check();
+			for (const route of ['/', '/learn', '/settings']) {
+				await page.goto(route);
+				await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
+				const overflow = await page.evaluate(
+					() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+				);
+				expect(overflow, `${name} ${route}`).toBeLessThanOrEqual(0);
+			}
+		}
 	});
 });
 
@@ -136,7 +192,12 @@ test('the manifest makes the app installable', async ({ page, server }) => {
 			expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(icon.sizes);
 			purposes.add(`${icon.purpose} ${icon.sizes}`);
 		}
-		expect([...purposes].sort()).toEqual(['any 192x192', 'any 512x512', 'maskable 192x192', 'maskable 512x512']);
+		expect([...purposes].sort()).toEqual([
+			'any 192x192',
+			'any 512x512',
+			'maskable 192x192',
+			'maskable 512x512'
+		]);
 	}
 	await page.goto(server.url);
 	await expect(page.getByTestId('install-card')).toBeVisible();

@@ -42,5 +42,8 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 	const results = await new AxeBuilder({ page }).analyze();
 	return results.violations
 		.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-		.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+		.map(
+			(violation) =>
+				`${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`
+		);
 }

@@ -23,12 +23,20 @@ async function freePort(): Promise<number> {
 		probe.once('error', reject);
 		probe.listen(0, '127.0.0.1', () => {
 			const address = probe.address();
-			probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+			probe.close(() =>
+				typeof address === 'object' && address
+					? resolve(address.port)
+					: reject(new Error('no port'))
+			);
 		});
 	});
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForHealth(
+	url: string,
+	child: ChildProcess,
+	output: () => string
+): Promise<void> {
 	const deadline = Date.now() + 30_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`Dazzle exited early:\n${output()}`);
@@ -57,7 +65,12 @@ export async function startServer(
 	const start = async (dir = staticDir) => {
 		log = '';
 		child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-			env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: dir, LOG_LEVEL: 'warn',
+			env: {
+				...process.env,
+				PORT: String(port),
+				DATA_DIR: dataDir,
+				STATIC_DIR: dir,
+				LOG_LEVEL: 'warn',
 				...extraEnv
 			},
 			stdio: ['ignore', 'pipe', 'pipe']
