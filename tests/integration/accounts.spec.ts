@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nicknameKey, userDbName } from '../../src/lib/schemas/account';
+import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import {
 	call,
@@ -555,6 +556,62 @@ describe('accounts', () => {
 				headers: { origin: dazzle.url }
 			});
 			expect(own.status).toBe(200);
+		});
+	});
+
+	describe('npm run admin', () => {
+		/** Runs the CLI against the running server, as with COUCH_URL in production. */
+		async function admin(...args: string[]) {
+			const lines: string[] = [];
+			const errors: string[] = [];
+			const code = await runAdminCommand(
+				args,
+				{
+					COUCH_URL: dazzle.couchUrl,
+					COUCH_ADMIN_USER: dazzle.admin.username,
+					COUCH_ADMIN_PASSWORD: dazzle.admin.password,
+					LOG_LEVEL: 'error'
+				},
+				{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
+			);
+			return { code, lines, errors };
+		}
+
+		it('grants and revokes researcher and moderator, effective at once', async () => {
+			const { request, cookie } = await signUpAndIn(dazzle, { role: 'caregiver' });
+			const username = String(request.username);
+			const granted = await admin('grant', username, 'researcher');
+			expect(granted.code).toBe(0);
+			expect((await userDoc(username))?.roles).toEqual(['caregiver', 'researcher']);
+			expect(await call(dazzle, 'GET', '/couch/_session', { cookie })).toMatchObject({
+				body: { userCtx: { name: username, roles: ['caregiver', 'researcher'] } }
+			});
+			expect((await admin('grant', username, 'researcher')).code).toBe(0);
+			expect((await userDoc(username))?.roles).toEqual(['caregiver', 'researcher']);
+
+			const listed = await admin('list');
+			expect(listed.code).toBe(0);
+			expect(listed.lines[0]).toBe('username\tnickname\troles\tcreated');
+			const row = listed.lines.find((line) => line.startsWith(`${username}\t`))?.split('\t');
+			expect(row?.slice(0, 3)).toEqual([username, request.nickname, 'caregiver,researcher']);
+			expect(Date.parse(row?.[3] ?? '')).not.toBeNaN();
+
+			expect((await admin('revoke', username, 'researcher')).code).toBe(0);
+			expect((await userDoc(username))?.roles).toEqual(['caregiver']);
+			// Still signed in with the same password.
+			expect(await signIn(dazzle, username, String(request.password))).toMatch(/^AuthSession=/);
+		});
+
+		it.each([
+			[['grant', 'someone', '_admin'], 2],
+			[['grant', 'someone', 'patient'], 2],
+			[['grant', 'someone'], 2],
+			[['drop', 'everything'], 2],
+			[['grant', 'nobody-at-all', 'moderator'], 1]
+		])('refuses %j', async (args, code) => {
+			const answer = await admin(...args);
+			expect(answer.code).toBe(code);
+			expect(answer.errors.join('\n')).not.toBe('');
 		});
 	});
 });
