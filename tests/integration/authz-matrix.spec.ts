@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountService } from '../../server/src/accounts/service';
+import type { StartOptions } from '../../server/src/start';
+import {
+	call,
+	GENEROUS_LIMITS,
+	sessionCookieOf,
+	signIn,
+	signUpAndIn,
+	signupBody,
+	uniqueName
+} from './account-support';
+import {
+	ACTORS,
+	AUTHZ_MATRIX,
+	matrixCells,
+	OPERATIONS,
+	type Actor,
+	type Expected,
+	type MatrixContext
+} from './authz-matrix';
+import { startTestDazzle, type TestDazzle } from './support';
+
+/**
+ * Runs the authorisation matrix through the gateway. Against the embedded server by
+ * default; against Apache CouchDB 3.x with
+ *   AUTHZ_COUCH_URL=http://127.0.0.1:5984 AUTHZ_COUCH_ADMIN_USER=admin \
+ *   AUTHZ_COUCH_ADMIN_PASSWORD=secret npx vitest run tests/integration/authz-matrix.spec.ts
+ * (it runs couch-setup there and leaves its uniquely named test accounts behind).
+ */
+function externalCouch(): Partial<StartOptions> {
+	const url = process.env.AUTHZ_COUCH_URL;
+	if (!url) return {};
+	const username = process.env.AUTHZ_COUCH_ADMIN_USER;
+	const password = process.env.AUTHZ_COUCH_ADMIN_PASSWORD;
+	if (!username || !password) {
+		throw new Error('AUTHZ_COUCH_URL needs AUTHZ_COUCH_ADMIN_USER and AUTHZ_COUCH_ADMIN_PASSWORD');
+	}
+	return { couchUrl: url.replace(/\/+$/, ''), couchAdmin: { username, password } };
+}
+
+function matches(status: number, expected: Expected): boolean {
+	switch (expected) {
+		case '2xx':
+			return status >= 200 && status < 300;
+		case '400':
+			return status === 400;
+		case '401':
+			return status === 401;
+		case '403':
+			return status === 403;
+		case 'n/a':
+			return false;
+		default:
+			return expected satisfies never;
+	}
+}
+
+interface ActorState {
+	username?: string;
+	signInName?: string;
+	password?: string;
+	nickname?: string;
+	cookie?: string;
+}
+
+describe('authorisation matrix', () => {
+	let dazzle: TestDazzle;
+	const actors = {} as Record<Actor, ActorState>;
+	let shared: Pick<MatrixContext, 'userDbA' | 'userDbB' | 'patientDbA' | 'nameA'>;
+
+	beforeAll(async () => {
+		dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS, ...externalCouch() });
+		await dazzle.ready;
+		const accounts = new AccountService(dazzle.couch, new EventEmitter());
+		const make = async (role: 'patient' | 'caregiver', extra?: 'researcher' | 'moderator') => {
+			const { request, result } = await signUpAndIn(dazzle, {
+				username: uniqueName(extra ?? role),
+				role
+			});
+			const username = String(request.username);
+			if (extra) await accounts.setAdminRole(username, extra, true);
+			const state: ActorState = {
+				username,
+				signInName: username,
+				password: String(request.password),
+				nickname: String(request.nickname),
+				cookie: await signIn(dazzle, username, String(request.password))
+			};
+			return { state, result };
+		};
+		const [a, b, researcher, moderator] = await Promise.all([
+			make('patient'),
+			make('caregiver'),
+			make('caregiver', 'researcher'),
+			make('caregiver', 'moderator')
+		]);
+		actors.anonymous = {};
+		actors.userA = a.state;
+		actors.userB = b.state;
+		actors.researcher = researcher.state;
+		actors.moderator = moderator.state;
+		actors.admin = {
+			signInName: dazzle.admin.username,
+			password: dazzle.admin.password,
+			cookie: await signIn(dazzle, dazzle.admin.username, dazzle.admin.password)
+		};
+		// The admin signs in by name; `username` stays undefined: it has no Dazzle account.
+		shared = {
+			userDbA: a.result.user_db ?? '',
+			userDbB: b.result.user_db ?? '',
+			patientDbA: a.result.patient_db ?? '',
+			nameA: a.state.username ?? ''
+		};
+	});
+	afterAll(async () => {
+		await dazzle?.dispose();
+	});
+
+	it('has an expectation for every actor × resource × operation', () => {
+		const cells = matrixCells();
+		expect(cells).toHaveLength(AUTHZ_MATRIX.length * ACTORS.length * OPERATIONS.length);
+		for (const resource of AUTHZ_MATRIX) {
+			for (const operation of OPERATIONS) {
+				// A request exists exactly where an expectation does.
+				expect(resource.requests[operation] === undefined).toBe(
+					resource.expected[operation] === undefined
+				);
+			}
+		}
+		expect(new Set(AUTHZ_MATRIX.map((resource) => resource.name)).size).toBe(AUTHZ_MATRIX.length);
+	});
+
+	const applicable = matrixCells().filter((cell) => cell.expected !== 'n/a');
+
+	it.each(
+		applicable.map((cell) => [cell.actor, cell.operation, cell.resource.name, cell.expected, cell])
+	)('%s %s %s → %s', async (_actor, _operation, _resource, _expected, cell) => {
+		const state = actors[cell.actor];
+		const context: MatrixContext = {
+			...shared,
+			actor: cell.actor,
+			username: state.username,
+			signInName: state.signInName,
+			password: state.password,
+			nickname: state.nickname,
+			unique: uniqueName('m'),
+			signupBody: () => ({ ...signupBody() })
+		};
+		const request = cell.resource.requests[cell.operation]?.(context);
+		if (!request) throw new Error('no request for an applicable cell');
+		const answer = await call(dazzle, request.method, request.path, {
+			cookie: state.cookie,
+			body: request.body
+		});
+		// A password change or sign-in hands out a new cookie: the actor keeps it.
+		const renewed = sessionCookieOf(answer.headers);
+		if (renewed && renewed !== 'AuthSession=' && state.cookie) state.cookie = renewed;
+		expect(
+			matches(answer.status, cell.expected),
+			`${request.method} ${request.path} answered ${answer.status} ${JSON.stringify(answer.body)}`
+		).toBe(true);
+		if (answer.status >= 400 && request.path.startsWith('/api')) {
+			expect(answer.body).toMatchObject({ error: expect.stringMatching(/^errors\./) });
+		}
+	});
+
+	it('leaves every actor signed in and every security object as it was', async () => {
+		for (const actor of ['userA', 'userB', 'researcher', 'moderator'] as const) {
+			const answer = await call(dazzle, 'GET', '/api/account', { cookie: actors[actor].cookie });
+			expect(answer.status).toBe(200);
+		}
+		expect(await dazzle.couch.getSecurity(shared.userDbA)).toEqual({
+			admins: { names: [], roles: [] },
+			members: { names: [shared.nameA], roles: [] }
+		});
+		expect(await dazzle.couch.getDoc(shared.userDbA, '_design/matrix')).toBeUndefined();
+	});
+});
