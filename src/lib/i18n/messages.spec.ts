@@ -71,8 +71,14 @@ describe.each(LOCALES.filter((locale) => locale !== 'en'))('messages in %s', (lo
 
 describe('message usage', () => {
 	const root = new URL('../../', import.meta.url).pathname;
-	const code = [...sourceFiles(join(root, 'lib')), ...sourceFiles(join(root, 'routes'))]
-		.concat([new URL('../../../scripts/web-manifests.ts', import.meta.url).pathname])
+	const project = new URL('../../../', import.meta.url).pathname;
+	// The gateway answers with error keys the client shows, so its code counts as a user.
+	const code = [
+		...sourceFiles(join(root, 'lib')),
+		...sourceFiles(join(root, 'routes')),
+		...sourceFiles(join(project, 'server/src')),
+		join(project, 'scripts/web-manifests.ts')
+	]
 		.map((path) => readFileSync(path, 'utf8'))
 		.join('\n');
 	// Keys built at run time, like `topics.${topic}`, become patterns: topics\.[^.]+
@@ -97,5 +103,13 @@ describe('message usage', () => {
 		const asked = [...code.matchAll(/\$_\(\s*'([a-z_]+(?:\.[a-z0-9_-]+)+)'/g)].map((m) => m[1]!);
 		expect(asked.length).toBeGreaterThan(10);
 		expect(asked.filter((key) => !english.has(key))).toEqual([]);
+	});
+
+	it('translates every error key the client or the gateway can produce', () => {
+		const errors = [
+			...new Set([...code.matchAll(/['"`](errors\.[a-z_]+)['"`]/g)].map((m) => m[1]!))
+		];
+		expect(errors.length).toBeGreaterThan(10);
+		expect(errors.filter((key) => !english.has(key))).toEqual([]);
 	});
 });

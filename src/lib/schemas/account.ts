@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES } from '../i18n/locales';
+import { isCountryCode } from './countries';
 
 /**
  * Accounts: the request bodies of /api and the documents they create. Shared by the sign-up
@@ -62,10 +63,10 @@ export const passwordSchema = z
 export const ACCOUNT_ROLES = ['patient', 'caregiver', 'both'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
-/** ISO 3166-1 alpha-2, upper-case. */
+/** ISO 3166-1 alpha-2, upper-case, an assigned code. */
 export const countrySchema = z
 	.string({ error: 'errors.country_invalid' })
-	.regex(/^[A-Z]{2}$/, { error: 'errors.country_invalid' });
+	.refine(isCountryCode, { error: 'errors.country_invalid' });
 
 export const languageSchema = z.enum(LOCALES, { error: 'errors.language_invalid' });
 

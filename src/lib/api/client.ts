@@ -1,0 +1,76 @@
+import { apiErrorSchema } from '$lib/schemas/account';
+
+/**
+ * Calls to the gateway (`/api` and `/couch/_session`). Every failure becomes an `ApiRequestError`
+ * carrying an i18n key, so screens show a translated message and never a raw stack.
+ */
+export class ApiRequestError extends Error {
+	override name = 'ApiRequestError';
+	constructor(
+		readonly status: number,
+		/** i18n key, e.g. `errors.username_taken`. */
+		readonly key: string,
+		readonly field?: string,
+		readonly retryAfterSeconds?: number
+	) {
+		super(key);
+	}
+}
+
+/** The request never reached the server (offline, DNS, connection cut). */
+export class NetworkError extends ApiRequestError {
+	override name = 'NetworkError';
+	constructor() {
+		super(0, 'errors.network');
+	}
+}
+
+const FALLBACK_KEYS: Record<number, string> = {
+	400: 'errors.bad_request',
+	401: 'errors.signin_required',
+	403: 'errors.forbidden',
+	404: 'errors.not_found',
+	409: 'errors.conflict',
+	413: 'errors.payload_too_large',
+	429: 'errors.rate_limited'
+};
+
+async function toError(response: Response): Promise<ApiRequestError> {
+	const retryAfter = Number(response.headers.get('Retry-After'));
+	const body: unknown = await response.json().catch(() => undefined);
+	const parsed = apiErrorSchema.safeParse(body);
+	const key =
+		parsed.success && parsed.data.error.startsWith('errors.')
+			? parsed.data.error
+			: (FALLBACK_KEYS[response.status] ?? 'errors.server');
+	return new ApiRequestError(
+		response.status,
+		key,
+		parsed.success ? parsed.data.field : undefined,
+		Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined
+	);
+}
+
+export async function request<T = unknown>(
+	method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+	path: string,
+	body?: unknown
+): Promise<T> {
+	let response: Response;
+	try {
+		response = await fetch(path, {
+			method,
+			credentials: 'same-origin',
+			headers:
+				body === undefined
+					? { Accept: 'application/json' }
+					: { Accept: 'application/json', 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body)
+		});
+	} catch {
+		throw new NetworkError();
+	}
+	if (!response.ok) throw await toError(response);
+	if (response.status === 204) return undefined as T;
+	return (await response.json()) as T;
+}
