@@ -1,7 +1,17 @@
 import { test, expect, seriousViolations, waitForServiceWorker } from './support/fixtures';
 import type { Page } from '@playwright/test';
 
-const ROUTES = ['/', '/learn', '/community', '/health', '/signin', '/settings'];
+const ROUTES = [
+	'/',
+	'/learn',
+	'/learn/glossary',
+	'/community',
+	'/health',
+	'/signin',
+	'/signup',
+	'/account',
+	'/settings'
+];
 
 async function chooseLanguage(page: Page, name: string): Promise<void> {
 	await page.goto('/settings');
