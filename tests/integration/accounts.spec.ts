@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nicknameKey, userDbName } from '../../src/lib/schemas/account';
+import { accountProfileSchema, nicknameKey, userDbName } from '../../src/lib/schemas/account';
 import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import {
@@ -278,6 +278,7 @@ describe('accounts', () => {
 				status: 200,
 				body: { username, language: 'de', role: 'caregiver', patient_dbs: [] }
 			});
+			expect(accountProfileSchema.strict().parse(profile.body)).toEqual(profile.body);
 			expect(await dazzle.couch.dbExists(userDbName(username))).toBe(true);
 			expect(await userDoc(username)).toMatchObject({ provisioned: true });
 		});
