@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM } from './tests/e2e/support/chromium';
 
 // Debian's Chromium, never a downloaded browser (see GOTCHAS.md). Each test file starts its
 // own Dazzle server (tests/e2e/support/server.ts), so tests can stop and restart it.
@@ -15,17 +16,6 @@ export default defineConfig({
 		...devices['Pixel 7'],
 		browserName: 'chromium',
 		trace: 'retain-on-failure',
-		launchOptions: {
-			executablePath: '/usr/bin/chromium',
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--no-first-run',
-				'--disable-quic'
-			]
-		}
+		launchOptions: CHROMIUM
 	}
 });

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
+import { CHROMIUM } from '../tests/e2e/support/chromium';
 import { startServer } from '../tests/e2e/support/server';
 
 const BUDGET_JS = 170 * 1024;
@@ -39,17 +40,7 @@ const allCss = all
 const serviceWorker = readFileSync(join(buildDir, 'service-worker.js'));
 
 const server = await startServer(buildDir);
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-		'--no-first-run'
-	]
-});
+const browser = await chromium.launch(CHROMIUM);
 
 const screens = ['/', '/learn', '/learn/what-is-a-rare-disease', '/settings'];
 const rows: { screen: string; js: number; css: number; requests: number }[] = [];

@@ -5,6 +5,7 @@
 // (every language) in one `_all_docs?include_docs=true`.
 import { chromium, type CDPSession } from '@playwright/test';
 import { LOCALES } from '../src/lib/i18n/locales';
+import { CHROMIUM } from '../tests/e2e/support/chromium';
 import { startServer } from '../tests/e2e/support/server';
 import { BUILD_DIRS } from '../tests/e2e/support/builds';
 import { existsSync } from 'node:fs';
@@ -19,17 +20,7 @@ if (!existsSync(`${BUILD_DIRS.current}/index.html`)) {
 }
 
 const server = await startServer();
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-		'--no-first-run'
-	]
-});
+const browser = await chromium.launch(CHROMIUM);
 
 /** Counts requests to /couch and their bytes on the wire (headers + compressed bodies). */
 function meter(cdp: CDPSession) {

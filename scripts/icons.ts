@@ -2,6 +2,7 @@
 // The PNGs are committed; run this again only when the artwork changes.
 import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { CHROMIUM } from '../tests/e2e/support/chromium';
 
 const STRIPES = readFileSync('static/icons/favicon.svg', 'utf8');
 
@@ -22,10 +23,7 @@ const targets = [
 	{ file: 'apple-touch-icon.png', size: 180, rounded: false, inset: 1 }
 ];
 
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking']
-});
+const browser = await chromium.launch(CHROMIUM);
 const page = await browser.newPage();
 for (const target of targets) {
 	await page.setViewportSize({ width: target.size, height: target.size });
