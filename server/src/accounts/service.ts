@@ -431,9 +431,16 @@ export class AccountService {
 		}
 	}
 
+	/** Sets the security object unless it is already right; a concurrent writer may conflict. */
 	private async ensureSecurity(db: string, wanted: SecurityObject): Promise<void> {
-		if (!sameJson(await this.couch.getSecurity(db), wanted)) {
-			await this.couch.putSecurity(db, wanted);
+		for (let attempt = 0; ; attempt += 1) {
+			if (sameJson(await this.couch.getSecurity(db), wanted)) return;
+			try {
+				await this.couch.putSecurity(db, wanted);
+				return;
+			} catch (error) {
+				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+			}
 		}
 	}
 

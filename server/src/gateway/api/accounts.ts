@@ -196,8 +196,12 @@ const apiErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
 		return sendError(res, error.status, error.key, error.message, error.field);
 	}
 	if (error instanceof RateLimitedError) return sendRateLimited(res, error.retryAfterSeconds);
-	if (error instanceof CouchRequestError && error.status === 0) {
-		return sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
+	if (error instanceof CouchRequestError) {
+		if (error.status === 0) {
+			return sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
+		}
+		// CouchDB refusing the server's own request is a server fault, not the client's: 500.
+		return next(new Error(`couch ${error.status} ${error.couchError}: ${error.message}`));
 	}
 	next(error);
 };
