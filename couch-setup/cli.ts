@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '../server/src/config';
-import { CouchClient } from '../server/src/couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from '../server/src/embedded/index';
+import { connectCouch } from '../server/src/couch-connection';
+import type { EmbeddedCouch } from '../server/src/embedded/index';
 import { createLogger } from '../server/src/log';
 import { applyCouchSetup } from './apply';
 import { seedContent } from './content';
@@ -24,20 +24,9 @@ export async function runSetupCommand(env: NodeJS.ProcessEnv = process.env): Pro
 	const logger = createLogger(config.logLevel, 'couch-setup');
 	let embedded: EmbeddedCouch | undefined;
 	try {
-		let couch: CouchClient;
-		if (config.couchUrl && config.couchAdmin) {
-			couch = new CouchClient(config.couchUrl, config.couchAdmin);
-		} else {
-			embedded = await startEmbeddedCouch({
-				dataDir: config.dataDir,
-				admin: config.couchAdmin,
-				sessionMaxAgeDays: config.sessionMaxAgeDays,
-				maxOpenDbs: config.embeddedMaxOpenDbs,
-				bodyLimit: config.bodyLimit,
-				logger
-			});
-			couch = new CouchClient(embedded.url, embedded.admin);
-		}
+		const connection = await connectCouch(config, logger);
+		embedded = connection.embedded;
+		const couch = connection.couch;
 		await couch.waitUntilReachable();
 		const setup = await applyCouchSetup(couch);
 		console.log(

@@ -4,8 +4,9 @@ import { AccountError } from './accounts/errors';
 import { ADMIN_GRANTABLE_ROLES, isAdminGrantableRole } from './accounts/roles';
 import { AccountService } from './accounts/service';
 import { ConfigError, parseConfig } from './config';
-import { CouchClient, CouchRequestError } from './couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/index';
+import { CouchRequestError } from './couch';
+import { connectCouch } from './couch-connection';
+import type { EmbeddedCouch } from './embedded/index';
 import { createLogger } from './log';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -54,20 +55,9 @@ export async function runAdminCommand(
 	const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'admin');
 	let embedded: EmbeddedCouch | undefined;
 	try {
-		let couch: CouchClient;
-		if (config.couchUrl && config.couchAdmin) {
-			couch = new CouchClient(config.couchUrl, config.couchAdmin);
-		} else {
-			embedded = await startEmbeddedCouch({
-				dataDir: config.dataDir,
-				admin: config.couchAdmin,
-				sessionMaxAgeDays: config.sessionMaxAgeDays,
-				maxOpenDbs: config.embeddedMaxOpenDbs,
-				bodyLimit: config.bodyLimit,
-				logger
-			});
-			couch = new CouchClient(embedded.url, embedded.admin);
-		}
+		const connection = await connectCouch(config, logger);
+		embedded = connection.embedded;
+		const couch = connection.couch;
 		await couch.waitUntilReachable(embedded ? 5_000 : 10_000);
 		const accounts = new AccountService(couch, new EventEmitter());
 

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
 import { seedContent, type SeedReport } from '../../couch-setup/content';
-import { ConfigError, parseConfig, type CouchAdmin, type DazzleConfig } from './config';
-import { CouchClient } from './couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/index';
+import { parseConfig, type CouchAdmin, type DazzleConfig } from './config';
+import type { CouchClient } from './couch';
+import { connectCouch } from './couch-connection';
 import { createGateway } from './gateway/app';
 import { createLogger, type Logger } from './log';
 import { Worker } from './worker/index';
@@ -74,27 +74,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 	const config: DazzleConfig = { ...parseConfig({}), ...overrides };
 	const logger = givenLogger ?? createLogger(config.logLevel);
 
-	let embedded: EmbeddedCouch | undefined;
-	let couchUrl: string;
-	let admin: CouchAdmin;
-	if (config.couchUrl) {
-		if (!config.couchAdmin)
-			throw new ConfigError('COUCH_ADMIN_USER', 'required when COUCH_URL is set');
-		couchUrl = config.couchUrl;
-		admin = config.couchAdmin;
-	} else {
-		embedded = await startEmbeddedCouch({
-			dataDir: config.dataDir,
-			admin: config.couchAdmin,
-			sessionMaxAgeDays: config.sessionMaxAgeDays,
-			maxOpenDbs: config.embeddedMaxOpenDbs,
-			bodyLimit: config.bodyLimit,
-			logger
-		});
-		couchUrl = embedded.url;
-		admin = embedded.admin;
-	}
-	const couch = new CouchClient(couchUrl, admin);
+	const { couch, url: couchUrl, admin, embedded } = await connectCouch(config, logger);
 
 	let stopped = false;
 	let retryTimer: NodeJS.Timeout | undefined;
