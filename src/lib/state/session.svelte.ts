@@ -63,6 +63,12 @@ export class SessionState {
 		writeCache(this.cached);
 	}
 
+	/** At start-up: check the session only when this device remembers a signed-in account. */
+	async resume(): Promise<void> {
+		if (this.cached) await this.refresh();
+		else this.status = 'signed-out';
+	}
+
 	async refresh(): Promise<void> {
 		try {
 			this.#set(accountProfileSchema.parse(await request('GET', '/api/account')));
