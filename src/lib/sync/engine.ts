@@ -1,0 +1,652 @@
+import { Backoff, type BackoffOptions } from './backoff';
+import { classifyError, SessionExpiredError, StorageFullError } from './errors';
+import { resolveConflicts } from './resolve-conflicts';
+import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status';
+
+/**
+ * The sync engine of one local profile: its user database on the device, replicated live both
+ * ways with `/couch/<userdb>`. Framework-free; `SyncState` (sync-state.svelte.ts) wraps it.
+ *
+ * PouchDB's own retry is off (`retry: false`): the engine restarts replication itself, with
+ * backoff, so the status it reports is the truth (offline, error and when it retries, sign in).
+ */
+
+export interface Connectivity {
+	online(): boolean;
+	/** Calls back with the new value on every change; returns an unsubscribe. */
+	subscribe(listener: (online: boolean) => void): () => void;
+}
+
+/** The browser's idea of being online (`navigator.onLine` and the window events). */
+export const browserConnectivity: Connectivity = {
+	online: () => typeof navigator === 'undefined' || navigator.onLine,
+	subscribe(listener) {
+		if (typeof window === 'undefined') return () => undefined;
+		const online = () => listener(true);
+		const offline = () => listener(false);
+		window.addEventListener('online', online);
+		window.addEventListener('offline', offline);
+		return () => {
+			window.removeEventListener('online', online);
+			window.removeEventListener('offline', offline);
+		};
+	}
+};
+
+export const ALWAYS_ONLINE: Connectivity = { online: () => true, subscribe: () => () => undefined };
+
+export interface SyncTuning {
+	/** Documents per `_changes` page and `_bulk_get`/`_bulk_docs` batch. */
+	batchSize: number;
+	/** Batches PouchDB may fetch ahead while one is written. */
+	batchesLimit: number;
+	/** A request that receives nothing for this long is abandoned (a stalled connection). */
+	stallTimeoutMs: number;
+	/** The server sends a newline this often on a waiting live `_changes`; well below the stall timeout. */
+	heartbeatMs: number;
+	/** A waiting live `_changes` is ended after this long and asked again (see `fetchWithLongpollCap`). */
+	longpollMs: number;
+}
+
+export const DEFAULT_TUNING: SyncTuning = {
+	batchSize: 250,
+	batchesLimit: 4,
+	stallTimeoutMs: 45_000,
+	heartbeatMs: 10_000,
+	longpollMs: 30_000
+};
+
+export interface SyncEngineOptions {
+	/** The PouchDB constructor (`pouchdb-browser` in the app, Node's PouchDB in tests). */
+	PouchDB: PouchDB.Static;
+	/** The random local profile id; never the username. */
+	profileId: string;
+	/** Absolute URL of the remote user database, e.g. `https://host/couch/userdb-…`. */
+	remoteUrl: string;
+	/** Extra options for the local database (e.g. `{ adapter: 'memory' }` in Node). */
+	localOptions?: Record<string, unknown>;
+	/** Keeps only leaf revisions locally; leaves no common ancestor for field-level merges. */
+	autoCompaction?: boolean;
+	/** Carries every request to the server; injectable to count or shape the traffic. */
+	fetch?: typeof fetch;
+	tuning?: Partial<SyncTuning>;
+	backoff?: BackoffOptions;
+	connectivity?: Connectivity;
+	now?: () => Date;
+	/** Called with errors the engine handled but a developer may want to see. */
+	onDiagnostic?: (message: string, error?: unknown) => void;
+}
+
+export type StatusListener = (status: SyncStatus) => void;
+
+/** What the engine keeps in the local database between runs (never replicated: `_local`). */
+interface SyncMemo {
+	_id: '_local/dazzle-sync';
+	_rev?: string;
+	/** Local sequence the server is known to have everything up to. */
+	push_seq: number | string;
+	/** Local sequence up to which conflicts were looked for. */
+	resolved_seq: number | string;
+}
+
+const MEMO_ID = '_local/dazzle-sync';
+
+/** Recount at most this often while changes stream in (a first pull writes thousands). */
+const PENDING_COUNT_DELAY_MS = 250;
+
+export function localUserDbName(profileId: string): string {
+	return `dazzle-${profileId}-user`;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * A fetch that abandons a request when nothing arrives for `ms`: no answer, or a body that stops
+ * flowing. A large answer on a slow link takes as long as it needs; a live `_changes` stays alive
+ * on the server's heartbeats. (Not a total timeout: that would cut honest slow transfers.)
+ */
+export function fetchWithStallTimeout(inner: typeof fetch, ms: number): typeof fetch {
+	return async (input, init) => {
+		const controller = new AbortController();
+		const outer = init?.signal;
+		if (outer?.aborted) controller.abort(outer.reason);
+		outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const disarm = () => clearTimeout(timer);
+		const arm = () => {
+			disarm();
+			timer = setTimeout(
+				() => controller.abort(new DOMException('The connection stalled', 'TimeoutError')),
+				ms
+			);
+		};
+		arm();
+		let response: Response;
+		try {
+			response = await inner(input, { ...init, signal: controller.signal });
+		} catch (error) {
+			disarm();
+			throw error;
+		}
+		if (!response.body || NULL_BODY_STATUSES.has(response.status)) {
+			disarm();
+			return response;
+		}
+		arm();
+		const reader = response.body.getReader();
+		const body = new ReadableStream<Uint8Array>({
+			async pull(stream) {
+				try {
+					const { done, value } = await reader.read();
+					if (done) {
+						disarm();
+						stream.close();
+						return;
+					}
+					arm();
+					stream.enqueue(value);
+				} catch (error) {
+					disarm();
+					stream.error(error);
+				}
+			},
+			cancel(reason) {
+				disarm();
+				return reader.cancel(reason);
+			}
+		});
+		return new Response(body, {
+			status: response.status,
+			statusText: response.statusText,
+			headers: response.headers
+		});
+	};
+}
+
+/**
+ * Ends a waiting live `_changes` request after `ms` as if the server had answered "no changes"
+ * (CouchDB's own `timeout`), so the next request asks again. The embedded server ignores
+ * `timeout` and does not wake a waiting feed for replicated updates (`new_edits: false` on an
+ * existing document): without this cap, another device's edit could wait forever.
+ */
+export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fetch {
+	return async (input, init) => {
+		const url = new URL(String(input instanceof Request ? input.url : input));
+		if (!url.pathname.endsWith('/_changes') || url.searchParams.get('feed') !== 'longpoll') {
+			return inner(input, init);
+		}
+		const controller = new AbortController();
+		const outer = init?.signal;
+		if (outer?.aborted) controller.abort(outer.reason);
+		outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+		let capped = false;
+		const timer = setTimeout(() => {
+			capped = true;
+			controller.abort(new DOMException('long poll ended', 'AbortError'));
+		}, ms);
+		let text = '';
+		let response: Response | undefined;
+		try {
+			response = await inner(input, { ...init, signal: controller.signal });
+			text = await response.text();
+		} catch (error) {
+			// Nothing but the opening and heartbeats arrived: answer "no changes since `since`".
+			if (!capped) throw error;
+			const since = url.searchParams.get('since') ?? '0';
+			const lastSeq = /^\d+$/.test(since) ? Number(since) : since;
+			return new Response(JSON.stringify({ results: [], last_seq: lastSeq }), {
+				status: 200,
+				headers: { 'content-type': 'application/json' }
+			});
+		} finally {
+			clearTimeout(timer);
+		}
+		return new Response(text, {
+			status: response.status,
+			statusText: response.statusText,
+			headers: response.headers
+		});
+	};
+}
+
+type Replication = PouchDB.Replication.Replication<object>;
+
+export class SyncEngine {
+	readonly local: PouchDB.Database;
+	readonly remote: PouchDB.Database;
+	#status: SyncStatus = INITIAL_STATUS;
+	#listeners = new Set<StatusListener>();
+	#options: SyncEngineOptions;
+	#tuning: SyncTuning;
+	#backoff: Backoff;
+	#connectivity: Connectivity;
+	#now: () => Date;
+
+	#running = false;
+	#push: Replication | undefined;
+	#pull: Replication | undefined;
+	#pushPaused = true;
+	#pullPaused = true;
+	#retryTimer: ReturnType<typeof setTimeout> | undefined;
+	#generation = 0;
+	#blocked: 'denied' | undefined;
+	#unsubscribeConnectivity: (() => void) | undefined;
+
+	#memo: SyncMemo = { _id: MEMO_ID, push_seq: 0, resolved_seq: 0 };
+	#memoWrite: Promise<void> = Promise.resolve();
+	#pulledRevs = new Map<string, string>();
+	#localFeed: PouchDB.Core.Changes<object> | undefined;
+	#resolving: Promise<void> = Promise.resolve();
+	#countTimer: ReturnType<typeof setTimeout> | undefined;
+	#conflictsResolved = 0;
+	#rejected: unknown[] = [];
+
+	constructor(options: SyncEngineOptions) {
+		this.#options = options;
+		this.#tuning = { ...DEFAULT_TUNING, ...options.tuning };
+		this.#backoff = new Backoff(options.backoff);
+		this.#connectivity = options.connectivity ?? browserConnectivity;
+		this.#now = options.now ?? (() => new Date());
+		this.local = new options.PouchDB(localUserDbName(options.profileId), {
+			auto_compaction: options.autoCompaction ?? true,
+			...options.localOptions
+		} as PouchDB.Configuration.DatabaseConfiguration);
+		const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+		this.remote = new options.PouchDB(options.remoteUrl, {
+			skip_setup: true,
+			fetch: fetchWithLongpollCap(
+				fetchWithStallTimeout(baseFetch, this.#tuning.stallTimeoutMs),
+				this.#tuning.longpollMs
+			)
+		} as PouchDB.Configuration.RemoteDatabaseConfiguration);
+	}
+
+	get status(): SyncStatus {
+		return this.#status;
+	}
+
+	/** Conflicts this engine resolved since it started (for tests and diagnostics). */
+	get conflictsResolved(): number {
+		return this.#conflictsResolved;
+	}
+
+	/** Documents the server refused one by one (validation), kept locally and reported. */
+	get rejected(): readonly unknown[] {
+		return this.#rejected;
+	}
+
+	/** Calls `listener` now and on every status change; returns an unsubscribe. */
+	subscribe(listener: StatusListener): () => void {
+		this.#listeners.add(listener);
+		listener(this.#status);
+		return () => this.#listeners.delete(listener);
+	}
+
+	#dispatch(event: SyncEvent): void {
+		const updated = next(this.#status, event);
+		if (updated === this.#status) return;
+		this.#status = updated;
+		for (const listener of this.#listeners) listener(updated);
+	}
+
+	/** Starts syncing (and watching local changes); safe to call again. */
+	async start(): Promise<void> {
+		if (this.#running) return;
+		this.#running = true;
+		try {
+			this.#memo = { ...this.#memo, ...(await this.local.get<SyncMemo>(MEMO_ID)) };
+		} catch {
+			// First run on this device: nothing pushed, nothing checked yet.
+		}
+		this.#watchLocalChanges();
+		this.#unsubscribeConnectivity = this.#connectivity.subscribe((online) =>
+			online ? this.#cameOnline() : this.#wentOffline()
+		);
+		await this.#countPending();
+		if (this.#connectivity.online()) this.#startReplication();
+		else this.#dispatch({ type: 'went-offline' });
+	}
+
+	/** Stops replication and local watching; the local database stays open. */
+	async stop(): Promise<void> {
+		this.#running = false;
+		this.#unsubscribeConnectivity?.();
+		this.#stopReplication();
+		this.#localFeed?.cancel();
+		this.#localFeed = undefined;
+		if (this.#countTimer) clearTimeout(this.#countTimer);
+		await this.#resolving;
+		await this.#memoWrite;
+	}
+
+	/** Stops and closes both databases. */
+	async close(): Promise<void> {
+		await this.stop();
+		await this.local.close();
+		await this.remote.close();
+	}
+
+	/** The user signed in again after `sign-in-again`: resume at once. */
+	signedIn(): void {
+		this.#blocked = undefined;
+		this.#backoff.reset();
+		this.#dispatch({ type: 'signed-in' });
+		if (this.#running && this.#connectivity.online()) this.#startReplication();
+	}
+
+	/** Space was freed after `storage-full` (e.g. a save succeeded again): resume at once. */
+	storageFreed(): void {
+		this.#dispatch({ type: 'storage-freed' });
+		this.syncNow();
+	}
+
+	/** Retries now (the "retry" button, or the app coming to the foreground). */
+	syncNow(): void {
+		if (!this.#running || this.#blocked) return;
+		this.#backoff.reset();
+		this.#startReplication();
+	}
+
+	/** Waits until both directions are caught up and nothing is pending (tests, sign-out). */
+	whenUpToDate(timeoutMs = 60_000): Promise<void> {
+		return new Promise((resolve, reject) => {
+			let unsubscribe: () => void = () => undefined;
+			const timer = setTimeout(() => {
+				unsubscribe();
+				reject(new Error(`not up to date after ${timeoutMs} ms: ${this.#status.kind}`));
+			}, timeoutMs);
+			unsubscribe = this.subscribe((status) => {
+				if (status.kind === 'up-to-date' && status.pending === 0) {
+					clearTimeout(timer);
+					queueMicrotask(() => unsubscribe());
+					resolve();
+				}
+			});
+		});
+	}
+
+	#cameOnline(): void {
+		this.#dispatch({ type: 'came-online' });
+		// Back online: don't wait out a long backoff.
+		this.syncNow();
+	}
+
+	#wentOffline(): void {
+		this.#stopReplication();
+		this.#dispatch({ type: 'went-offline' });
+	}
+
+	#stopReplication(): void {
+		this.#generation += 1;
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		this.#retryTimer = undefined;
+		this.#push?.cancel();
+		this.#pull?.cancel();
+		this.#push = undefined;
+		this.#pull = undefined;
+	}
+
+	/**
+	 * Skips documents whose current revision just came from the server, so a pull is not echoed
+	 * back as a `_revs_diff` per batch. PouchDB derives the checkpoint id from the filter's
+	 * source text: a fixed `toString` keeps it stable across builds (a new id would re-check
+	 * every document once).
+	 */
+	#notJustPulled = Object.assign(
+		(doc: { _id: string; _rev?: string }) => this.#pulledRevs.get(doc._id) !== doc._rev,
+		{ toString: () => 'dazzle-push-v1' }
+	);
+
+	#replicationOptions(): PouchDB.Replication.ReplicateOptions {
+		return {
+			live: true,
+			retry: false,
+			batch_size: this.#tuning.batchSize,
+			batches_limit: this.#tuning.batchesLimit,
+			heartbeat: this.#tuning.heartbeatMs,
+			timeout: this.#tuning.longpollMs
+		} as PouchDB.Replication.ReplicateOptions;
+	}
+
+	#startReplication(): void {
+		this.#stopReplication();
+		if (!this.#running || this.#blocked) return;
+		const generation = this.#generation;
+		const current = () => generation === this.#generation;
+		this.#dispatch({ type: 'started' });
+		this.#pushPaused = false;
+		this.#pullPaused = false;
+
+		const push = this.local.replicate.to(this.remote, {
+			...this.#replicationOptions(),
+			filter: this.#notJustPulled
+		} as PouchDB.Replication.ReplicateOptions);
+		// The device is the only side that needs to know what it pulled: no checkpoint
+		// writes on the server for the pull (the push keeps both, so a server restored from a
+		// backup is noticed and re-sent).
+		const pull = this.local.replicate.from(this.remote, {
+			...this.#replicationOptions(),
+			checkpoint: 'target'
+		} as PouchDB.Replication.ReplicateOptions);
+		this.#push = push;
+		this.#pull = pull;
+
+		push.on('active', () => {
+			if (!current()) return;
+			this.#pushPaused = false;
+			this.#dispatch({ type: 'started' });
+		});
+		pull.on('active', () => {
+			if (!current()) return;
+			this.#pullPaused = false;
+			this.#dispatch({ type: 'started' });
+		});
+		push.on(
+			'checkpoint' as 'change',
+			((info: { checkpoint?: number | string }) => {
+				if (!current() || info.checkpoint === undefined) return;
+				this.#memo.push_seq = info.checkpoint;
+				this.#saveMemo();
+				this.#schedulePendingCount();
+			}) as never
+		);
+		pull.on('change', (info) => {
+			if (!current()) return;
+			for (const doc of info.docs as { _id: string; _rev: string }[]) {
+				this.#pulledRevs.set(doc._id, doc._rev);
+			}
+			this.#dispatch({
+				type: 'progress',
+				progress: {
+					done: info.docs_read,
+					total: info.docs_read + ((info as { pending?: number }).pending ?? 0)
+				}
+			});
+		});
+		const onDenied = (error: unknown) => {
+			// One document refused by the server's validation: not a session problem.
+			this.#rejected.push(error);
+			this.#options.onDiagnostic?.('document refused by the server', error);
+		};
+		push.on('denied', onDenied);
+		pull.on('denied', onDenied);
+		const onPaused = (direction: 'push' | 'pull') => (error?: unknown) => {
+			if (!current()) return;
+			if (error) {
+				this.#failed(error);
+				return;
+			}
+			if (direction === 'push') this.#pushPaused = true;
+			else this.#pullPaused = true;
+			if (this.#pushPaused && this.#pullPaused) void this.#caughtUp(generation);
+		};
+		push.on('paused', onPaused('push'));
+		pull.on('paused', onPaused('pull'));
+		const onError = (error: unknown) => {
+			if (current()) this.#failed(error);
+		};
+		push.on('error', onError);
+		pull.on('error', onError);
+		// A live replication only completes when cancelled or when the other side vanished.
+		push.on('complete', () => current() && this.#failed(new Error('push ended')));
+		pull.on('complete', () => current() && this.#failed(new Error('pull ended')));
+	}
+
+	async #caughtUp(generation: number): Promise<void> {
+		this.#backoff.reset();
+		if (this.#status.kind === 'storage-full') this.#dispatch({ type: 'storage-freed' });
+		const counted = await this.#countPending();
+		if (generation !== this.#generation) return;
+		if (counted?.pending === 0) {
+			// Everything after the push checkpoint came from the server: the server has it all.
+			// (The push skips pulled revisions without writing checkpoints for them.)
+			this.#memo.push_seq = counted.lastSeq;
+			this.#saveMemo();
+			this.#pulledRevs.clear();
+		}
+		this.#dispatch({ type: 'idle', at: this.#now().toISOString() });
+	}
+
+	#failed(error: unknown): void {
+		this.#stopReplication();
+		const classified = classifyError(error);
+		if (classified instanceof SessionExpiredError) {
+			// Keep every local change; wait for `signedIn()`.
+			this.#blocked = 'denied';
+			this.#dispatch({ type: 'denied' });
+			return;
+		}
+		if (classified instanceof StorageFullError) this.#dispatch({ type: 'quota-exceeded' });
+		const waitMs = this.#backoff.fail();
+		const retryAt = new Date(this.#now().getTime() + waitMs).toISOString();
+		if (!this.#connectivity.online()) this.#dispatch({ type: 'went-offline' });
+		else this.#dispatch({ type: 'failed', retryAt });
+		this.#options.onDiagnostic?.(`sync failed; retrying in ${waitMs} ms`, error);
+		const generation = this.#generation;
+		this.#retryTimer = setTimeout(() => {
+			if (generation === this.#generation && this.#running) this.#startReplication();
+		}, waitMs);
+	}
+
+	/** Follows local changes: counts what is waiting to be sent, resolves conflicts. */
+	#watchLocalChanges(): void {
+		const feed = this.local.changes({
+			since: this.#memo.resolved_seq,
+			live: true,
+			style: 'all_docs'
+		});
+		this.#localFeed = feed;
+		feed.on('change', (change) => {
+			this.#schedulePendingCount();
+			// More than one leaf: maybe a conflict (or only deleted branches; resolve checks).
+			if (change.changes.length > 1 && !change.id.startsWith('_design/')) {
+				this.#resolving = this.#resolving.then(() => this.#resolve(change.id, change.seq));
+			} else {
+				this.#resolving = this.#resolving.then(() => this.#markResolved(change.seq));
+			}
+		});
+		feed.on('error', (error) => this.#options.onDiagnostic?.('local changes feed failed', error));
+	}
+
+	async #resolve(id: string, seq: number | string): Promise<void> {
+		try {
+			const outcome = await resolveConflicts(this.local, id);
+			if (outcome) this.#conflictsResolved += 1;
+		} catch (error) {
+			// Lost a race with a newer change: that change triggers another attempt.
+			this.#options.onDiagnostic?.(`could not resolve conflicts of ${id}`, error);
+		}
+		this.#markResolved(seq);
+	}
+
+	#markResolved(seq: number | string): void {
+		this.#memo.resolved_seq = seq;
+		this.#saveMemo();
+	}
+
+	#memoDirty = false;
+	#saveMemo(): void {
+		if (this.#memoDirty) return;
+		this.#memoDirty = true;
+		// Coalesces bursts of updates into one local write.
+		this.#memoWrite = this.#memoWrite.then(async () => {
+			this.#memoDirty = false;
+			try {
+				const result = await this.local.put(this.#memo as PouchDB.Core.PutDocument<object>);
+				this.#memo._rev = result.rev;
+			} catch (error) {
+				if (classifyError(error) instanceof StorageFullError) {
+					this.#dispatch({ type: 'quota-exceeded' });
+				}
+				// A stale `_rev` (another tab): read it back; the next save wins.
+				const stored = await this.local.get<SyncMemo>(MEMO_ID).catch(() => undefined);
+				if (stored) this.#memo._rev = stored._rev;
+			}
+		});
+	}
+
+	#schedulePendingCount(): void {
+		if (this.#countTimer) return;
+		this.#countTimer = setTimeout(() => {
+			this.#countTimer = undefined;
+			void this.#countPending();
+		}, PENDING_COUNT_DELAY_MS);
+	}
+
+	/** Local documents changed since the last push checkpoint, not counting pulled ones. */
+	async #countPending(): Promise<{ pending: number; lastSeq: number | string } | undefined> {
+		let pending = 0;
+		let lastSeq: number | string;
+		try {
+			const changes = await this.local.changes({ since: this.#memo.push_seq });
+			lastSeq = changes.last_seq;
+			for (const change of changes.results) {
+				const rev = change.changes[0]?.rev;
+				if (rev !== undefined && this.#pulledRevs.get(change.id) === rev) continue;
+				pending += 1;
+			}
+		} catch (error) {
+			this.#options.onDiagnostic?.('could not count pending changes', error);
+			return undefined;
+		}
+		if (pending !== this.#status.pending) this.#dispatch({ type: 'pending-changed', pending });
+		return { pending, lastSeq };
+	}
+}
+
+export interface PullOnceOptions {
+	PouchDB: PouchDB.Static;
+	/** The local database (shared read-only copies, e.g. `dazzle-content`). */
+	local: PouchDB.Database;
+	remoteUrl: string;
+	fetch?: typeof fetch;
+	selector?: PouchDB.Find.Selector;
+	batchSize?: number;
+	stallTimeoutMs?: number;
+}
+
+/**
+ * One pull of a read-only database (content, forms, directory, other patients): only what
+ * changed since the last pull travels, and the checkpoint stays on the device. Errors are
+ * thrown as the named sync errors.
+ */
+export async function pullOnce(options: PullOnceOptions): Promise<{ docsWritten: number }> {
+	const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+	const remote = new options.PouchDB(options.remoteUrl, {
+		skip_setup: true,
+		fetch: fetchWithStallTimeout(baseFetch, options.stallTimeoutMs ?? DEFAULT_TUNING.stallTimeoutMs)
+	} as PouchDB.Configuration.RemoteDatabaseConfiguration);
+	try {
+		const result = await options.local.replicate.from(remote, {
+			batch_size: options.batchSize ?? 500,
+			batches_limit: DEFAULT_TUNING.batchesLimit,
+			checkpoint: 'target',
+			...(options.selector ? { selector: options.selector } : {})
+		} as PouchDB.Replication.ReplicateOptions);
+		return { docsWritten: result.docs_written };
+	} catch (error) {
+		throw classifyError(error);
+	} finally {
+		await remote.close();
+	}
+}
