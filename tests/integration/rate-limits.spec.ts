@@ -80,6 +80,34 @@ describe('rate limits', () => {
 		expectLimited(await signInFrom('10.0.2.8', user.name.toUpperCase(), 'x'), 15 * MINUTE);
 	});
 
+	it('counts a sign-in whose name is not a plain string against that username', async () => {
+		const user = await account('10.0.10.1');
+		for (let index = 0; index < 3; index += 1) {
+			const answer = await signInFrom(`10.0.11.${index}`, user.name, 'wrong password!');
+			expect(answer.status).toBe(401);
+		}
+		// The embedded server reads `["alice"]` as "alice": such a name must not skip the limit.
+		const asArray = await call(dazzle, 'POST', '/couch/_session', {
+			body: { name: [user.name], password: user.password },
+			headers: from('10.0.11.9')
+		});
+		expect(asArray.status).toBe(400);
+		expect(asArray.body).toMatchObject({ error: 'errors.bad_request' });
+		// CouchDB answers 500 to any value that isn't a string.
+		const numeric = await call(dazzle, 'POST', '/couch/_session', {
+			body: { name: uniqueName('nobody'), password: 12345 },
+			headers: from('10.0.11.8')
+		});
+		expect(numeric.status).toBe(400);
+		// A repeated form field is the same trick.
+		const form = await fetch(`${dazzle.url}/couch/_session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', ...from('10.0.11.7') },
+			body: `name=${user.name}&name=${user.name}&password=${encodeURIComponent(user.password)}`
+		});
+		expect(form.status).toBe(400);
+	});
+
 	it('forgets a username’s failures after a successful sign-in', async () => {
 		const user = await account('10.0.3.1');
 		for (let index = 0; index < 2; index += 1) {

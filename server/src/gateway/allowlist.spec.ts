@@ -219,4 +219,21 @@ describe('checkCouchBody', () => {
 		expect(checkCouchBody('doc', { _id: 'doc-1' }, 'doc-1')).toMatchObject({ ok: true });
 		expect(checkCouchBody('doc', 'text', 'doc-1')).toMatchObject({ ok: false, status: 400 });
 	});
+
+	it.each<[string, unknown]>([
+		['an array name', { name: ['alice'], password: 'secret' }],
+		['a numeric password', { name: 'alice', password: 12345 }],
+		['no name', { password: 'secret' }],
+		['not an object', ['alice', 'secret']]
+	])('refuses a sign-in with %s', (_label, body) => {
+		expect(checkCouchBody('session', body)).toMatchObject({ ok: false, status: 400 });
+	});
+
+	it('forwards only the name and password of a sign-in', () => {
+		const body = { name: 'alice', password: 'secret', next: '/elsewhere' };
+		expect(checkCouchBody('session', body)).toEqual({
+			ok: true,
+			body: { name: 'alice', password: 'secret' }
+		});
+	});
 });

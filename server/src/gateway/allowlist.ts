@@ -341,10 +341,18 @@ export function checkCouchBody(check: BodyCheck, body: unknown, docId?: string):
 	switch (check) {
 		case 'none':
 			return { ok: true, body };
-		case 'session':
-			return isPlainObject(body)
-				? { ok: true, body }
-				: { ok: false, status: 400, message: 'expected an object' };
+		case 'session': {
+			// Only two strings go upstream: the embedded server reads `["alice"]` as "alice"
+			// (past the per-username limit, which counts strings) and CouchDB answers 500 to
+			// any value that is not a string.
+			if (!isPlainObject(body) || typeof body.name !== 'string') {
+				return { ok: false, status: 400, field: 'name', message: 'expected a name string' };
+			}
+			if (typeof body.password !== 'string') {
+				return { ok: false, status: 400, field: 'password', message: 'expected a password string' };
+			}
+			return { ok: true, body: { name: body.name, password: body.password } };
+		}
 		case 'doc': {
 			if (!isPlainObject(body))
 				return { ok: false, status: 400, message: 'expected a document object' };

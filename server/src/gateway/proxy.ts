@@ -96,21 +96,25 @@ function payloadTooLarge(res: Response, limit: number): void {
 	sendError(res, 413, 'errors.payload_too_large', `request body over ${limit} bytes`);
 }
 
-/** The `name` of a sign-in body (JSON or form), normalised like usernames are. */
-function signInName(body: Buffer | undefined, type: string): string | undefined {
-	if (!body) return undefined;
-	let name: unknown;
-	try {
-		name =
-			type === 'application/json'
-				? (JSON.parse(body.toString('utf8')) as { name?: unknown } | null)?.name
-				: new URLSearchParams(body.toString('utf8')).get('name');
-	} catch {
-		return undefined;
-	}
+/** The `name` of a checked sign-in body, normalised like usernames are. */
+function signInName(body: unknown): string | undefined {
+	const name = (body as { name?: unknown } | undefined)?.name;
 	return typeof name === 'string' && name !== ''
 		? normalizeUsername(name).slice(0, 256)
 		: undefined;
+}
+
+/**
+ * A form body as an object; a repeated field becomes an array (refused by the check). It is
+ * forwarded as JSON: CouchDB also splits forms on `;`, so the raw form could name another user.
+ */
+function formFields(body: Buffer): Record<string, string | string[]> {
+	const fields: Record<string, string | string[]> = {};
+	for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
+		const seen = Object.hasOwn(fields, key) ? fields[key] : undefined;
+		fields[key] = seen === undefined ? value : [seen, value].flat();
+	}
+	return fields;
 }
 
 function mediaType(req: Request): string {
@@ -137,8 +141,9 @@ function upstreamHeaders(req: Request, body: Buffer | undefined): OutgoingHttpHe
 	// No Authorization: passwords are checked only by the rate-limited `POST /_session`, so
 	// Basic auth on any other request can't be used to guess them.
 	if (body) {
+		// Every body forwarded is re-serialised JSON (a sign-in form included).
 		headers['content-length'] = body.length;
-		headers['content-type'] = req.headers['content-type'] ?? 'application/json';
+		headers['content-type'] = 'application/json';
 	}
 	return headers;
 }
@@ -205,6 +210,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 		}
 
 		let body: Buffer | undefined;
+		let checkedBody: unknown;
 		if (
 			req.method === 'POST' ||
 			req.method === 'PUT' ||
@@ -235,22 +241,25 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 					res.destroy();
 					return;
 				}
+				let parsed: unknown;
 				if (type === 'application/json') {
-					let parsed: unknown;
 					try {
 						parsed = JSON.parse(body.toString('utf8'));
 					} catch {
 						sendError(res, 400, 'errors.bad_json', 'the request body is not valid JSON');
 						return;
 					}
-					const verdict = checkCouchBody(route.bodyCheck, parsed, route.docId);
-					if (!verdict.ok) {
-						const key = verdict.status === 403 ? 'errors.forbidden' : 'errors.bad_request';
-						sendError(res, verdict.status, key, verdict.message, verdict.field);
-						return;
-					}
-					body = Buffer.from(JSON.stringify(verdict.body), 'utf8');
+				} else {
+					parsed = formFields(body);
 				}
+				const verdict = checkCouchBody(route.bodyCheck, parsed, route.docId);
+				if (!verdict.ok) {
+					const key = verdict.status === 403 ? 'errors.forbidden' : 'errors.bad_request';
+					sendError(res, verdict.status, key, verdict.message, verdict.field);
+					return;
+				}
+				checkedBody = verdict.body;
+				body = Buffer.from(JSON.stringify(verdict.body), 'utf8');
 			} else if (route.bodyCheck !== 'none' && req.method !== 'DELETE') {
 				sendError(res, 400, 'errors.bad_request', 'a JSON body is required');
 				return;
@@ -258,7 +267,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 		}
 
 		const isSignIn = route.kind === 'session' && req.method === 'POST';
-		const signInAs = isSignIn ? signInName(body, mediaType(req)) : undefined;
+		const signInAs = isSignIn ? signInName(checkedBody) : undefined;
 		if (isSignIn && options.signIn) {
 			const retryAfter = options.signIn.admit(req, signInAs);
 			if (retryAfter !== undefined) {
