@@ -134,6 +134,15 @@ describe('rate limits', () => {
 		expect(form.headers.get('retry-after')).toMatch(/^\d+$/);
 	});
 
+	it('limits sign-ins per IPv6 /64, not per address', async () => {
+		for (let index = 1; index <= 5; index += 1) {
+			const answer = await signInFrom(`2001:db8:6:1::${index}`, uniqueName('nobody'), 'x');
+			expect(answer.status).toBe(401);
+		}
+		expectLimited(await signInFrom('2001:db8:6:1::ff', uniqueName('nobody'), 'x'), 15 * MINUTE);
+		expect((await signInFrom('2001:db8:6:2::1', uniqueName('nobody'), 'x')).status).toBe(401);
+	});
+
 	it('limits password checks per user (password change and account deletion)', async () => {
 		const user = await account('10.0.7.1');
 		const login = await signInFrom('10.0.7.2', user.name, user.password);

@@ -18,7 +18,7 @@ import { CouchRequestError } from '../../couch';
 import { rewriteSessionCookie, SESSION_COOKIE, type CookiePolicy } from '../cookies';
 import { sendError, sendRateLimited } from '../errors';
 import { parseBody } from './body';
-import { RateLimitedError, type RateLimiter } from './rate-limit';
+import { addressKey, RateLimitedError, type RateLimiter } from './rate-limit';
 import type { SessionResolver, SignedIn } from './sessions';
 
 export interface ApiLimiters {
@@ -56,8 +56,9 @@ function body<S extends z.ZodType>(
 	return undefined;
 }
 
-/** The client address (behind TRUST_PROXY, the one the proxy saw). */
-export const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
+/** The client address (behind TRUST_PROXY, the one the proxy saw), as rate limits key it. */
+export const clientAddress = (req: Request): string =>
+	addressKey(req.ip ?? req.socket.remoteAddress ?? '');
 
 const methodNotAllowed: RequestHandler = (req, res) => {
 	sendError(res, 405, 'errors.method_not_allowed', `${req.method} is not allowed on ${req.path}`);

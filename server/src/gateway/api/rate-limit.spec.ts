@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitedError, RateLimiter } from './rate-limit';
+import { addressKey, RateLimitedError, RateLimiter } from './rate-limit';
 
 describe('RateLimiter', () => {
 	const clock = () => {
@@ -38,5 +38,34 @@ describe('RateLimiter', () => {
 		for (const key of ['e', 'f', 'g']) limiter.hit(key);
 		expect(limiter.size).toBe(3);
 		expect(limiter.hit('d')).toBeUndefined();
+	});
+});
+
+describe('addressKey', () => {
+	it('keeps an IPv4 address, also when mapped into IPv6', () => {
+		expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+		expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+		expect(addressKey('::FFFF:203.0.113.7')).toBe('203.0.113.7');
+	});
+
+	it('counts an IPv6 address by its /64: one subscriber holds 2^64 of them', () => {
+		const key = addressKey('2001:db8:1:2::1');
+		expect(key).toBe('2001:db8:1:2::/64');
+		for (const other of [
+			'2001:db8:1:2:ffff:ffff:ffff:ffff',
+			'2001:0DB8:0001:0002:0:0:0:9',
+			'2001:db8:1:2::1%eth0',
+			'2001:db8:1:2::10.0.0.1'
+		]) {
+			expect(addressKey(other), other).toBe(key);
+		}
+		expect(addressKey('2001:db8:1:3::1')).not.toBe(key);
+		expect(addressKey('::1')).toBe('0:0:0:0::/64');
+		expect(addressKey('fe80::1')).toBe('fe80:0:0:0::/64');
+	});
+
+	it('leaves anything else as it is', () => {
+		expect(addressKey('')).toBe('');
+		expect(addressKey('not an address')).toBe('not an address');
 	});
 });

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { RateLimitRule } from '../../config';
 
 /** A request over its limit; the gateway answers 429 with `Retry-After`. */
@@ -68,4 +69,35 @@ export class RateLimiter {
 			this.windows.delete(key);
 		}
 	}
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone dropped, dotted IPv4 tail converted). */
+function ipv6Groups(address: string): number[] {
+	let text = address.replace(/%.*$/, '');
+	const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+	if (dotted) {
+		const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+		text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+	}
+	const [left = '', right] = text.split('::');
+	const head = left === '' ? [] : left.split(':');
+	const tail = right === undefined || right === '' ? [] : right.split(':');
+	const groups =
+		right === undefined
+			? head
+			: [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+	return groups.map((group) => parseInt(group, 16));
+}
+
+/**
+ * The rate-limit key of a client address. IPv4 counts per address (also when mapped into
+ * IPv6); IPv6 per /64, the smallest block a subscriber gets: counting single addresses
+ * would give anyone 2^64 tries.
+ */
+export function addressKey(address: string): string {
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+	if (mapped?.[1]) return mapped[1];
+	if (!isIPv6(address.replace(/%.*$/, ''))) return address;
+	const prefix = ipv6Groups(address).slice(0, 4);
+	return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
 }
