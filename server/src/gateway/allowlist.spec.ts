@@ -144,6 +144,9 @@ describe('classifyCouchRequest: refused', () => {
 		// filters that run design-document code
 		['GET', '/mydb/_changes?filter=app/mine', 403, 'errors.forbidden'],
 		['GET', '/mydb/_changes?filter=_view&view=app/x', 403, 'errors.forbidden'],
+		// express-pouchdb's qs reads `filter[0]=app/mine` as filter ["app/mine"]
+		['GET', '/mydb/_changes?filter[0]=app/mine', 400, 'errors.bad_path'],
+		['GET', '/mydb/_changes?filter%5B%5D=app/mine', 400, 'errors.bad_path'],
 		// server-owned databases are read-only through the proxy
 		['PUT', '/content/doc', 403, 'errors.forbidden'],
 		['POST', '/content/_bulk_docs', 403, 'errors.forbidden'],
@@ -170,6 +173,17 @@ describe('classifyCouchRequest: refused', () => {
 		['GET', `/${'a'.repeat(300)}`, 400, 'errors.bad_path']
 	])('%s %s → %i %s', (method, path, status, error) => {
 		expect(classifyCouchRequest(method, path)).toMatchObject({ allow: false, status, error });
+	});
+
+	it('forwards the query as it was checked: CouchDB also splits on ";"', () => {
+		const route = classifyCouchRequest('GET', '/mydb/_changes?since=0;filter=app/mine');
+		expect(route).toMatchObject({ allow: true, kind: 'changes', feed: 'normal' });
+		const upstream = route.allow ? route.upstreamPath : '';
+		expect(upstream).not.toContain(';');
+		expect(new URLSearchParams(upstream.split('?')[1]).get('since')).toBe('0;filter=app/mine');
+		expect(classifyCouchRequest('GET', '/mydb/doc?rev=1-a+b')).toMatchObject({
+			upstreamPath: '/mydb/doc?rev=1-a+b'
+		});
 	});
 
 	it('honours a custom read-only set', () => {

@@ -124,8 +124,14 @@ export function refusedDocId(id: string): string | undefined {
 	return undefined;
 }
 
-function checkQuery(query: string): CouchRequestRefused | { feed?: CouchRequestAllowed['feed'] } {
-	if (query === '') return {};
+/**
+ * Checks a query string and re-encodes it: what goes upstream is exactly what was checked
+ * (CouchDB also splits on `;`, so `?since=0;filter=app/x` would otherwise pass a filter).
+ */
+function checkQuery(
+	query: string
+): CouchRequestRefused | { feed?: CouchRequestAllowed['feed']; search: string } {
+	if (query === '') return { search: '' };
 	let params: URLSearchParams;
 	try {
 		params = new URLSearchParams(query);
@@ -135,6 +141,8 @@ function checkQuery(query: string): CouchRequestRefused | { feed?: CouchRequestA
 	let feed: CouchRequestAllowed['feed'];
 	for (const [key, value] of params) {
 		if (key.includes('\u0000') || value.includes('\u0000')) return badPath('NUL in query string');
+		// express-pouchdb's qs reads `filter[0]=x` as `filter`; CouchDB has no such parameters.
+		if (/[[\]]/.test(key)) return badPath(`unknown query parameter ${JSON.stringify(key)}`);
 		if (key === 'filter' && !SAFE_CHANGES_FILTERS.has(value)) {
 			return forbidden(`filter ${JSON.stringify(value)} is not allowed; use a selector`);
 		}
@@ -143,7 +151,8 @@ function checkQuery(query: string): CouchRequestRefused | { feed?: CouchRequestA
 			feed = value as CouchRequestAllowed['feed'];
 		}
 	}
-	return { feed };
+	const search = params.toString();
+	return { feed, search: search === '' ? '' : `?${search}` };
 }
 
 function allowed(
@@ -209,7 +218,7 @@ function classifyPath(method: string, rawPath: string): CouchRequestClass {
 	}
 	const query = checkQuery(queryPart);
 	if ('allow' in query) return query;
-	const search = queryPart === '' ? '' : `?${queryPart}`;
+	const { search } = query;
 
 	const [first, ...rest] = segments as [string, ...string[]];
 
