@@ -39,6 +39,18 @@ describe('RateLimiter', () => {
 		expect(limiter.size).toBe(3);
 		expect(limiter.hit('d')).toBeUndefined();
 	});
+
+	it('stays cheap when full of live windows (a flood of new addresses)', () => {
+		const time = clock();
+		const limiter = new RateLimiter({ max: 1, windowMs: 60_000 }, 20_000, time.now);
+		for (let index = 0; index < 20_000; index += 1) limiter.hit(`old-${index}`);
+		const started = performance.now();
+		for (let index = 0; index < 20_000; index += 1) limiter.hit(`new-${index}`);
+		// A full sweep per new key is 400 million steps (seconds); the bound is a few ms.
+		expect(performance.now() - started).toBeLessThan(1_000);
+		expect(limiter.size).toBe(20_000);
+		expect(limiter.hit('new-19999')).toBe(60);
+	});
 });
 
 describe('addressKey', () => {

@@ -60,8 +60,11 @@ export class RateLimiter {
 
 	private bound(now: number): void {
 		if (this.windows.size <= this.maxKeys) return;
+		// Windows are (re)inserted when they open and all last windowMs, so the Map is in
+		// expiry order: stop at the first live one instead of scanning every key each time.
 		for (const [key, window] of this.windows) {
-			if (window.resetAt <= now) this.windows.delete(key);
+			if (window.resetAt > now) break;
+			this.windows.delete(key);
 		}
 		// Still too many live windows: drop the oldest (a Map iterates in insertion order).
 		for (const key of this.windows.keys()) {
