@@ -179,6 +179,21 @@ describe('/couch proxy', () => {
 			expect(JSON.parse(response.text)).toMatchObject({ error: 'errors.unsupported_media_type' });
 		});
 
+		it.each([
+			['POST', '_bulk_get', { docs: 'x' }, 'errors.bad_request'],
+			['POST', '_bulk_get', { docs: [{ id: 5 }] }, 'errors.bad_request'],
+			['POST', '_bulk_get', { docs: [{ id: 'a', rev: 1 }] }, 'errors.bad_request'],
+			['GET', 'doc-1?open_revs=x', undefined, 'errors.bad_path'],
+			['GET', 'doc-1?open_revs=[1]', undefined, 'errors.bad_path']
+		])('answers 400, not 5xx, on a malformed %s %s', async (method, path, body, error) => {
+			const response = await rawRequest(dazzle.url, method, `/couch/${USER_DB}/${path}`, {
+				headers: asAlice(body === undefined ? {} : json),
+				...(body === undefined ? {} : { body: JSON.stringify(body) })
+			});
+			expect(response.status).toBe(400);
+			expect(JSON.parse(response.text)).toMatchObject({ error });
+		});
+
 		it('answers 400 on malformed JSON', async () => {
 			const response = await rawRequest(dazzle.url, 'PUT', `/couch/${USER_DB}/doc-bad`, {
 				headers: asAlice(json),

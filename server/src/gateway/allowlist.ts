@@ -25,7 +25,7 @@ export type CouchRequestKind =
 	| 'view-read';
 
 /** How the proxy must check a request body before forwarding it. */
-export type BodyCheck = 'none' | 'doc' | 'new-doc' | 'bulk-docs' | 'session';
+export type BodyCheck = 'none' | 'doc' | 'new-doc' | 'bulk-docs' | 'bulk-get' | 'session';
 
 export type CouchRequestAllowed = {
 	allow: true;
@@ -146,6 +146,9 @@ function checkQuery(
 		if (key === 'filter' && !SAFE_CHANGES_FILTERS.has(value)) {
 			return forbidden(`filter ${JSON.stringify(value)} is not allowed; use a selector`);
 		}
+		// express-pouchdb answers 500 to an `open_revs` that is not "all" or a list of revs.
+		if (key === 'open_revs' && !isOpenRevs(value))
+			return badPath('open_revs must be "all" or a list');
 		if (key === 'feed') {
 			if (!FEEDS.has(value)) return badPath(`unknown feed ${JSON.stringify(value)}`);
 			feed = value as CouchRequestAllowed['feed'];
@@ -153,6 +156,16 @@ function checkQuery(
 	}
 	const search = params.toString();
 	return { feed, search: search === '' ? '' : `?${search}` };
+}
+
+function isOpenRevs(value: string): boolean {
+	if (value === 'all') return true;
+	try {
+		const revs: unknown = JSON.parse(value);
+		return Array.isArray(revs) && revs.every((rev) => typeof rev === 'string');
+	} catch {
+		return false;
+	}
 }
 
 function allowed(
@@ -309,7 +322,7 @@ function classifyPath(method: string, rawPath: string): CouchRequestClass {
 			case '_changes':
 				return endpoint('changes', ['GET', 'POST'], { feed: query.feed ?? 'normal' });
 			case '_bulk_get':
-				return endpoint('bulk-get', ['POST']);
+				return endpoint('bulk-get', ['POST'], { bodyCheck: 'bulk-get' });
 			case '_revs_diff':
 				return endpoint('revs-diff', ['POST']);
 			case '_all_docs':
@@ -382,6 +395,27 @@ export function checkCouchBody(check: BodyCheck, body: unknown, docId?: string):
 				const reason =
 					typeof body._id === 'string' ? refusedDocId(body._id) : '_id must be a string';
 				if (reason) return { ok: false, status: 403, field: '_id', message: reason };
+			}
+			return { ok: true, body };
+		}
+		case 'bulk-get': {
+			// The embedded server answers 500 to anything but a list of { id, rev? } strings.
+			if (!isPlainObject(body) || !Array.isArray(body.docs)) {
+				return { ok: false, status: 400, field: 'docs', message: 'expected { "docs": [...] }' };
+			}
+			for (const [index, doc] of body.docs.entries()) {
+				const valid =
+					isPlainObject(doc) &&
+					typeof doc.id === 'string' &&
+					(doc.rev === undefined || typeof doc.rev === 'string');
+				if (!valid) {
+					return {
+						ok: false,
+						status: 400,
+						field: `docs.${index}`,
+						message: 'expected { "id": string, "rev"?: string }'
+					};
+				}
 			}
 			return { ok: true, body };
 		}
