@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import { installCrashGuard } from './crash-guard';
 import { loadOrCreateCredentials } from './credentials';
 import { OpenDatabaseCache } from './db-cache';
+import { installReplicatedHistoryFix } from './replicated-history';
 
 export interface EmbeddedOptions {
 	dataDir: string;
@@ -138,6 +139,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		inMemoryConfig: true,
 		logPath: path.join(couchDir, 'express-pouchdb.log')
 	});
+	installReplicatedHistoryFix(pouchApp);
 	await setConfig(pouchApp, 'log', 'level', 'error');
 	await setConfig(pouchApp, 'couchdb', 'max_document_size', bodyLimit);
 	await setConfig(pouchApp, 'couch_httpd_auth', 'secret', credentials.sessionSecret);

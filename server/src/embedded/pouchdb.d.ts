@@ -68,6 +68,8 @@ declare module 'express-pouchdb' {
 
 	export interface ExpressPouchDBApp extends Express {
 		couchConfig: CouchConfig;
+		/** Per-database wrappers, run in order when a database is first used. */
+		dbWrapper?: { _wrappers?: ((name: string, db: object, next: () => void) => void)[] };
 		couchLogger?: { _stream?: { end(): void } };
 	}
 
@@ -81,6 +83,10 @@ declare module 'express-pouchdb' {
 			logPath?: string;
 		}
 	): ExpressPouchDBApp;
+}
+
+declare module 'pouchdb-wrappers' {
+	export function installWrapperMethods(db: object, handlers: Record<string, unknown>): void;
 }
 
 declare module 'express-pouchdb/lib/clean-filename.js' {
