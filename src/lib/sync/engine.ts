@@ -98,6 +98,18 @@ export function localUserDbName(profileId: string): string {
 	return `dazzle-${profileId}-user`;
 }
 
+/**
+ * Aborts `controller` when `outer` aborts; returns a release. PouchDB reuses one signal for a
+ * whole live feed, so a listener per request must be removed when the request ends.
+ */
+function follow(outer: AbortSignal | null | undefined, controller: AbortController): () => void {
+	if (!outer) return () => undefined;
+	if (outer.aborted) controller.abort(outer.reason);
+	const onAbort = () => controller.abort(outer.reason);
+	outer.addEventListener('abort', onAbort, { once: true });
+	return () => outer.removeEventListener('abort', onAbort);
+}
+
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /**
@@ -108,13 +120,14 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 export function fetchWithStallTimeout(inner: typeof fetch, ms: number): typeof fetch {
 	return async (input, init) => {
 		const controller = new AbortController();
-		const outer = init?.signal;
-		if (outer?.aborted) controller.abort(outer.reason);
-		outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+		const release = follow(init?.signal, controller);
 		let timer: ReturnType<typeof setTimeout> | undefined;
-		const disarm = () => clearTimeout(timer);
+		const disarm = () => {
+			clearTimeout(timer);
+			release();
+		};
 		const arm = () => {
-			disarm();
+			clearTimeout(timer);
 			timer = setTimeout(
 				() => controller.abort(new DOMException('The connection stalled', 'TimeoutError')),
 				ms
@@ -176,9 +189,7 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 			return inner(input, init);
 		}
 		const controller = new AbortController();
-		const outer = init?.signal;
-		if (outer?.aborted) controller.abort(outer.reason);
-		outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+		const release = follow(init?.signal, controller);
 		let capped = false;
 		const timer = setTimeout(() => {
 			capped = true;
@@ -200,6 +211,7 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 			});
 		} finally {
 			clearTimeout(timer);
+			release();
 		}
 		return new Response(text, {
 			status: response.status,
