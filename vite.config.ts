@@ -31,7 +31,21 @@ export default defineConfig({
 					name: 'integration',
 					environment: 'node',
 					include: ['tests/integration/**/*.spec.ts'],
+					// The device sync engine's end-to-end tests are still flaky (see the sync issue's
+					// note); they run with `npm run test:sync` until they are dependable.
+					exclude: ['tests/integration/sync-*.spec.ts'],
 					testTimeout: 60_000,
+					hookTimeout: 60_000,
+					fileParallelism: false
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'sync',
+					environment: 'node',
+					include: ['tests/integration/sync-*.spec.ts'],
+					testTimeout: 120_000,
 					hookTimeout: 60_000,
 					fileParallelism: false
 				}
