@@ -97,9 +97,12 @@ const USER_REQUEST_TIMEOUT_MS = 10_000;
 export class CouchClient {
 	/** The server URL without credentials (safe to log). */
 	readonly url: string;
+	/** The server admin's name: no account may take it. */
+	readonly adminName: string;
 	private readonly server: nano.ServerScope;
 
 	constructor(url: string, admin: CouchAdmin) {
+		this.adminName = admin.username;
 		const withCredentials = new URL(url);
 		withCredentials.username = encodeURIComponent(admin.username);
 		withCredentials.password = encodeURIComponent(admin.password);

@@ -165,6 +165,16 @@ describe('accounts', () => {
 			});
 		});
 
+		it('reserves the server admin name', async () => {
+			const body = signupBody({ username: dazzle.admin.username.toUpperCase() });
+			const response = await call(dazzle, 'POST', '/api/signup', { body });
+			expect(response).toMatchObject({
+				status: 409,
+				body: { error: 'errors.username_taken', field: 'username' }
+			});
+			expect(await userDoc(dazzle.admin.username)).toBeUndefined();
+		});
+
 		it('refuses a taken username without a hint, and lets its owner retry', async () => {
 			const first = signupBody();
 			expect((await call(dazzle, 'POST', '/api/signup', { body: first })).status).toBe(201);

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import {
 	nicknameKey,
+	normalizeUsername,
 	userDbName,
 	type AccountProfile,
 	type SignupResult,
@@ -139,6 +140,8 @@ export class AccountService {
 	 * (the password matches the stored account) finishes a half-done sign-up.
 	 */
 	async signUp(input: SignupInput, guard: PasswordAttemptGuard): Promise<SignupResult> {
+		// A `_users` doc named like the server admin would add roles to the admin's session.
+		if (input.username === normalizeUsername(this.couch.adminName)) throw usernameTaken();
 		const problem = passwordProblem(input.password, input.username);
 		if (problem) throw new AccountError(400, problem, passwordMessage(problem), 'password');
 
