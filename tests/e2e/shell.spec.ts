@@ -53,6 +53,7 @@ test.describe('app shell', () => {
 
 	test('every link in the shell leads to a page, never a dead end', async ({ page, server }) => {
 		await page.goto(server.url);
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 		const hrefs = await page
 			.locator('a[href^="/"]')
 			.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
@@ -79,17 +80,20 @@ test.describe('app shell', () => {
 	test('touch targets are at least 44 px', async ({ page, server }) => {
 		for (const route of ['/', '/settings']) {
 			await page.goto(`${server.url}${route}`);
-			const small = await page
-				.locator('header a, nav a, main a.button, main button, main label.option')
-				.evaluateAll((elements) =>
-					elements
-						.map((element) => ({
-							text: element.textContent?.trim(),
-							box: element.getBoundingClientRect()
-						}))
-						.filter(({ box }) => box.width > 0 && (box.height < 40 || box.width < 40))
-						.map(({ text, box }) => `${text} ${box.width}×${box.height}`)
-				);
+			await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+			const targets = page.locator(
+				'header a, nav a, main a.button, main button, main label.option'
+			);
+			expect(await targets.count()).toBeGreaterThan(5);
+			const small = await targets.evaluateAll((elements) =>
+				elements
+					.map((element) => ({
+						text: element.textContent?.trim(),
+						box: element.getBoundingClientRect()
+					}))
+					.filter(({ box }) => box.width > 0 && (box.height < 40 || box.width < 40))
+					.map(({ text, box }) => `${text} ${box.width}×${box.height}`)
+			);
 			expect(small).toEqual([]);
 		}
 	});
