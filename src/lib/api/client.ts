@@ -1,4 +1,4 @@
-import { apiErrorSchema } from '$lib/schemas/account';
+import { isApiError } from '$lib/schemas/api-error';
 
 /**
  * Calls to the gateway (`/api` and `/couch/_session`). Every failure becomes an `ApiRequestError`
@@ -38,15 +38,14 @@ const FALLBACK_KEYS: Record<number, string> = {
 async function toError(response: Response): Promise<ApiRequestError> {
 	const retryAfter = Number(response.headers.get('Retry-After'));
 	const body: unknown = await response.json().catch(() => undefined);
-	const parsed = apiErrorSchema.safeParse(body);
-	const key =
-		parsed.success && parsed.data.error.startsWith('errors.')
-			? parsed.data.error
-			: (FALLBACK_KEYS[response.status] ?? 'errors.server');
+	const parsed = isApiError(body) ? body : undefined;
+	const key = parsed?.error.startsWith('errors.')
+		? parsed.error
+		: (FALLBACK_KEYS[response.status] ?? 'errors.server');
 	return new ApiRequestError(
 		response.status,
 		key,
-		parsed.success ? parsed.data.field : undefined,
+		parsed?.field,
 		Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined
 	);
 }

@@ -132,13 +132,7 @@ export const accountProfileSchema = z.object({
 });
 export type AccountProfile = z.infer<typeof accountProfileSchema>;
 
-/** The error body of every /api failure. */
-export const apiErrorSchema = z.object({
-	error: z.string(),
-	field: z.string().optional(),
-	message: z.string().optional()
-});
-export type ApiError = z.infer<typeof apiErrorSchema>;
+export { isApiError, type ApiError } from './api-error';
 
 /** Hex of the UTF-8 username: CouchDB's userdb naming, safe for any allowed username. */
 export function userDbName(username: string): string {

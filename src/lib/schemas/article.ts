@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the Learn pages load this on phones, and the mini build is a fraction of the size.
+import * as z from 'zod/mini';
 import { LOCALES } from '../i18n/locales';
 
 export const ARTICLE_TOPICS = [
@@ -16,33 +17,39 @@ export const ARTICLE_TOPICS = [
 
 export const slugSchema = z
 	.string()
-	.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug: lower-case words joined by hyphens')
-	.max(80);
+	.check(
+		z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug: lower-case words joined by hyphens'),
+		z.maxLength(80)
+	);
+
+const title = z.string().check(z.minLength(1), z.maxLength(200));
+const summary = z.string().check(z.minLength(1), z.maxLength(400));
+const topics = z.array(z.enum(ARTICLE_TOPICS)).check(z.minLength(1));
 
 /** Front matter of couch-setup/content/<slug>/<lang>.md. */
 export const articleFrontMatterSchema = z.strictObject({
-	title: z.string().min(1).max(200),
-	summary: z.string().min(1).max(400),
-	topics: z.array(z.enum(ARTICLE_TOPICS)).min(1),
+	title,
+	summary,
+	topics,
 	updated: z.iso.date(),
-	related: z.array(slugSchema).default([])
+	related: z._default(z.array(slugSchema), [])
 });
 
 /** One article in one language, as stored in the public `content` database. */
 export const articleDocSchema = z.object({
 	_id: z.string(),
-	_rev: z.string().optional(),
+	_rev: z.optional(z.string()),
 	type: z.literal('article'),
 	schema_version: z.literal(1),
 	slug: slugSchema,
 	lang: z.enum(LOCALES),
-	title: z.string().min(1).max(200),
-	summary: z.string().min(1).max(400),
-	topics: z.array(z.enum(ARTICLE_TOPICS)).min(1),
+	title,
+	summary,
+	topics,
 	updated: z.iso.date(),
 	related: z.array(slugSchema),
-	reading_minutes: z.number().int().positive(),
-	body: z.string().min(1).max(100_000)
+	reading_minutes: z.int().check(z.positive()),
+	body: z.string().check(z.minLength(1), z.maxLength(100_000))
 });
 
 export type ArticleTopic = (typeof ARTICLE_TOPICS)[number];

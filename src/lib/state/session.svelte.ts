@@ -1,11 +1,15 @@
 import { createContext } from 'svelte';
 import { ApiRequestError, request } from '$lib/api/client';
-import {
-	accountProfileSchema,
-	normalizeUsername,
-	type AccountProfile,
-	type SignupRequest
-} from '$lib/schemas/account';
+import type { AccountProfile, SignupRequest } from '$lib/schemas/account';
+
+/**
+ * The account schemas (and full zod) load only when an account is actually used, so the
+ * first screen of an anonymous reader stays small.
+ */
+async function parseProfile(body: unknown): Promise<AccountProfile> {
+	const { accountProfileSchema } = await import('$lib/schemas/account');
+	return accountProfileSchema.parse(body);
+}
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in' | 'unreachable';
 
@@ -71,7 +75,7 @@ export class SessionState {
 
 	async refresh(): Promise<void> {
 		try {
-			this.#set(accountProfileSchema.parse(await request('GET', '/api/account')));
+			this.#set(await parseProfile(await request('GET', '/api/account')));
 		} catch (error) {
 			if (error instanceof ApiRequestError && error.status === 401) this.#set(undefined);
 			else this.status = 'unreachable';
@@ -80,6 +84,7 @@ export class SessionState {
 
 	async signIn(username: string, password: string): Promise<AccountProfile> {
 		try {
+			const { normalizeUsername } = await import('$lib/schemas/account');
 			await request('POST', '/couch/_session', { name: normalizeUsername(username), password });
 		} catch (error) {
 			// One message for an unknown name and a wrong password: no hint which it was.
@@ -88,7 +93,7 @@ export class SessionState {
 			}
 			throw error;
 		}
-		const profile = accountProfileSchema.parse(await request('GET', '/api/account'));
+		const profile = await parseProfile(await request('GET', '/api/account'));
 		this.#set(profile);
 		return profile;
 	}
@@ -111,15 +116,11 @@ export class SessionState {
 	}
 
 	async changeNickname(nickname: string): Promise<void> {
-		this.#set(
-			accountProfileSchema.parse(await request('PUT', '/api/account/nickname', { nickname }))
-		);
+		this.#set(await parseProfile(await request('PUT', '/api/account/nickname', { nickname })));
 	}
 
 	async changeLanguage(language: string): Promise<void> {
-		this.#set(
-			accountProfileSchema.parse(await request('PUT', '/api/account/language', { language }))
-		);
+		this.#set(await parseProfile(await request('PUT', '/api/account/language', { language })));
 	}
 
 	async deleteAccount(confirm: string, password: string): Promise<void> {
