@@ -35,7 +35,8 @@ test('a patient signs up, signs out and in, changes password, downloads and dele
 	await expect(page.getByTestId('account-link')).toContainText(nickname);
 
 	await page.getByRole('button', { name: 'Sign out' }).click();
-	await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+	await expect(page).toHaveURL(/\/$/);
+	await expect(page.locator('header').getByRole('link', { name: 'Sign in' })).toBeVisible();
 
 	await signIn(page, username, 'not my password at all');
 	await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
