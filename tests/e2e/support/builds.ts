@@ -1,8 +1,16 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Two builds of the same app with different versions, for the update test. */
+/**
+ * Two builds of the same app with different versions, for the update test. `DAZZLE_E2E_DIR`
+ * moves them (two test runs on one checkout must not rebuild each other's app).
+ */
+const root = process.env.DAZZLE_E2E_DIR
+	? resolve(process.env.DAZZLE_E2E_DIR)
+	: fileURLToPath(new URL('../../../.e2e', import.meta.url));
+
 export const BUILD_DIRS = {
-	current: fileURLToPath(new URL('../../../.e2e/build-v1', import.meta.url)),
-	next: fileURLToPath(new URL('../../../.e2e/build-v2', import.meta.url))
+	current: resolve(root, 'build-v1'),
+	next: resolve(root, 'build-v2')
 } as const;
 export const BUILD_IDS = { current: 'e2e-v1', next: 'e2e-v2' } as const;
