@@ -1,14 +1,26 @@
 import { Backoff, type BackoffOptions } from './backoff';
 import { classifyError, SessionExpiredError, StorageFullError } from './errors';
+import {
+	applyChanges,
+	fetchChanges,
+	KnownRevisions,
+	pushBatch,
+	remoteJson,
+	type ChangesPage,
+	type RemoteDb,
+	type Seq
+} from './replicator';
 import { resolveConflicts } from './resolve-conflicts';
 import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status';
 
 /**
- * The sync engine of one local profile: its user database on the device, replicated live both
- * ways with `/couch/<userdb>`. Framework-free; `SyncState` (sync-state.svelte.ts) wraps it.
+ * The sync engine of one local database replicated live both ways with its server database
+ * (the profile's user database `/couch/<userdb>`, later the open patient's). Framework-free;
+ * `SyncState` (sync-state.svelte.ts) wraps it.
  *
- * PouchDB's own retry is off (`retry: false`): the engine restarts replication itself, with
- * backoff, so the status it reports is the truth (offline, error and when it retries, sign in).
+ * Replication is Dazzle's own (replicator.ts: few round trips, checkpoints on the device). The
+ * engine runs a pull loop and a push loop and restarts them itself, with backoff, so the status
+ * it reports is the truth (offline, error and when it retries, sign in again).
  */
 
 export interface Connectivity {
@@ -38,7 +50,11 @@ export const ALWAYS_ONLINE: Connectivity = { online: () => true, subscribe: () =
 export interface SyncTuning {
 	/** Documents per `_changes` page and `_bulk_get`/`_bulk_docs` batch. */
 	batchSize: number;
-	/** Batches PouchDB may fetch ahead while one is written. */
+	/** Documents per page of a first pull (documents travel in the feed itself). */
+	firstPullPageSize: number;
+	/** A push of more revisions than this asks `_revs_diff` before sending bodies. */
+	revsDiffAbove: number;
+	/** Batches PouchDB may fetch ahead while one is written (`pullOnce`). */
 	batchesLimit: number;
 	/** A request that receives nothing for this long is abandoned (a stalled connection). */
 	stallTimeoutMs: number;
@@ -50,6 +66,8 @@ export interface SyncTuning {
 
 export const DEFAULT_TUNING: SyncTuning = {
 	batchSize: 250,
+	firstPullPageSize: 500,
+	revsDiffAbove: 20,
 	batchesLimit: 4,
 	stallTimeoutMs: 45_000,
 	heartbeatMs: 10_000,
@@ -61,7 +79,9 @@ export interface SyncEngineOptions {
 	PouchDB: PouchDB.Static;
 	/** The random local profile id; never the username. */
 	profileId: string;
-	/** Absolute URL of the remote user database, e.g. `https://host/couch/userdb-…`. */
+	/** The local database's name; the profile's user database by default. */
+	localName?: string;
+	/** Absolute URL of the remote database, e.g. `https://host/couch/userdb-…`. */
 	remoteUrl: string;
 	/** Extra options for the local database (e.g. `{ adapter: 'memory' }` in Node). */
 	localOptions?: Record<string, unknown>;
@@ -84,7 +104,11 @@ interface SyncMemo {
 	_id: '_local/dazzle-sync';
 	_rev?: string;
 	/** Local sequence the server is known to have everything up to. */
-	push_seq: number | string;
+	push_seq: Seq;
+	/** Server sequence the device has everything up to. */
+	pull_seq: Seq;
+	/** The first full pull finished (later pulls fetch only missing revisions). */
+	pulled_all: boolean;
 	/** Local sequence up to which conflicts were looked for. */
 	resolved_seq: number | string;
 }
@@ -93,6 +117,9 @@ const MEMO_ID = '_local/dazzle-sync';
 
 /** Recount at most this often while changes stream in (a first pull writes thousands). */
 const PENDING_COUNT_DELAY_MS = 250;
+
+/** Local writes this close together are pushed together. */
+const PUSH_COALESCE_MS = 50;
 
 export function localUserDbName(profileId: string): string {
 	return `dazzle-${profileId}-user`;
@@ -221,11 +248,9 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 	};
 }
 
-type Replication = PouchDB.Replication.Replication<object>;
-
 export class SyncEngine {
 	readonly local: PouchDB.Database;
-	readonly remote: PouchDB.Database;
+	#remote: RemoteDb;
 	#status: SyncStatus = INITIAL_STATUS;
 	#listeners = new Set<StatusListener>();
 	#options: SyncEngineOptions;
@@ -235,18 +260,20 @@ export class SyncEngine {
 	#now: () => Date;
 
 	#running = false;
-	#push: Replication | undefined;
-	#pull: Replication | undefined;
-	#pushPaused = true;
-	#pullPaused = true;
+	#abort: AbortController | undefined;
+	#pushIdle = false;
+	#pullIdle = false;
+	#pushDirty = false;
+	#pushWaiter: (() => void) | undefined;
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
 	#generation = 0;
 	#blocked: 'denied' | undefined;
 	#unsubscribeConnectivity: (() => void) | undefined;
 
-	#memo: SyncMemo = { _id: MEMO_ID, push_seq: 0, resolved_seq: 0 };
+	#memo: SyncMemo = { _id: MEMO_ID, push_seq: 0, pull_seq: 0, pulled_all: false, resolved_seq: 0 };
 	#memoWrite: Promise<void> = Promise.resolve();
-	#pulledRevs = new Map<string, string>();
+	/** Revisions that came from the server and are not yet behind the push checkpoint. */
+	#known = new KnownRevisions();
 	#localFeed: PouchDB.Core.Changes<object> | undefined;
 	#resolving: Promise<void> = Promise.resolve();
 	#countTimer: ReturnType<typeof setTimeout> | undefined;
@@ -259,18 +286,18 @@ export class SyncEngine {
 		this.#backoff = new Backoff(options.backoff);
 		this.#connectivity = options.connectivity ?? browserConnectivity;
 		this.#now = options.now ?? (() => new Date());
-		this.local = new options.PouchDB(localUserDbName(options.profileId), {
+		this.local = new options.PouchDB(options.localName ?? localUserDbName(options.profileId), {
 			auto_compaction: options.autoCompaction ?? true,
 			...options.localOptions
 		} as PouchDB.Configuration.DatabaseConfiguration);
 		const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
-		this.remote = new options.PouchDB(options.remoteUrl, {
-			skip_setup: true,
+		this.#remote = {
+			url: options.remoteUrl.replace(/\/+$/, ''),
 			fetch: fetchWithLongpollCap(
 				fetchWithStallTimeout(baseFetch, this.#tuning.stallTimeoutMs),
-				this.#tuning.longpollMs
+				this.#tuning.longpollMs + this.#tuning.heartbeatMs
 			)
-		} as PouchDB.Configuration.RemoteDatabaseConfiguration);
+		};
 	}
 
 	get status(): SyncStatus {
@@ -308,7 +335,7 @@ export class SyncEngine {
 		try {
 			this.#memo = { ...this.#memo, ...(await this.local.get<SyncMemo>(MEMO_ID)) };
 		} catch {
-			// First run on this device: nothing pushed, nothing checked yet.
+			// First run on this device: nothing pushed, pulled or checked yet.
 		}
 		this.#watchLocalChanges();
 		this.#unsubscribeConnectivity = this.#connectivity.subscribe((online) =>
@@ -331,11 +358,10 @@ export class SyncEngine {
 		await this.#memoWrite;
 	}
 
-	/** Stops and closes both databases. */
+	/** Stops and closes the local database. */
 	async close(): Promise<void> {
 		await this.stop();
 		await this.local.close();
-		await this.remote.close();
 	}
 
 	/** The user signed in again after `sign-in-again`: resume at once. */
@@ -392,130 +418,162 @@ export class SyncEngine {
 		this.#generation += 1;
 		if (this.#retryTimer) clearTimeout(this.#retryTimer);
 		this.#retryTimer = undefined;
-		this.#push?.cancel();
-		this.#pull?.cancel();
-		this.#push = undefined;
-		this.#pull = undefined;
-	}
-
-	/**
-	 * Skips documents whose current revision just came from the server, so a pull is not echoed
-	 * back as a `_revs_diff` per batch. PouchDB derives the checkpoint id from the filter's
-	 * source text: a fixed `toString` keeps it stable across builds (a new id would re-check
-	 * every document once).
-	 */
-	#notJustPulled = Object.assign(
-		(doc: { _id: string; _rev?: string }) => this.#pulledRevs.get(doc._id) !== doc._rev,
-		{ toString: () => 'dazzle-push-v1' }
-	);
-
-	#replicationOptions(): PouchDB.Replication.ReplicateOptions {
-		return {
-			live: true,
-			retry: false,
-			batch_size: this.#tuning.batchSize,
-			batches_limit: this.#tuning.batchesLimit,
-			heartbeat: this.#tuning.heartbeatMs,
-			timeout: this.#tuning.longpollMs
-		} as PouchDB.Replication.ReplicateOptions;
+		this.#abort?.abort(new DOMException('sync stopped', 'AbortError'));
+		this.#abort = undefined;
+		this.#pushWaiter?.();
+		this.#pushWaiter = undefined;
 	}
 
 	#startReplication(): void {
 		this.#stopReplication();
 		if (!this.#running || this.#blocked) return;
 		const generation = this.#generation;
-		const current = () => generation === this.#generation;
+		const controller = new AbortController();
+		this.#abort = controller;
+		this.#pullIdle = false;
+		this.#pushIdle = false;
 		this.#dispatch({ type: 'started' });
-		this.#pushPaused = false;
-		this.#pullPaused = false;
-
-		const push = this.local.replicate.to(this.remote, {
-			...this.#replicationOptions(),
-			filter: this.#notJustPulled
-		} as PouchDB.Replication.ReplicateOptions);
-		// The device is the only side that needs to know what it pulled: no checkpoint
-		// writes on the server for the pull (the push keeps both, so a server restored from a
-		// backup is noticed and re-sent).
-		const pull = this.local.replicate.from(this.remote, {
-			...this.#replicationOptions(),
-			checkpoint: 'target'
-		} as PouchDB.Replication.ReplicateOptions);
-		this.#push = push;
-		this.#pull = pull;
-
-		push.on('active', () => {
-			if (!current()) return;
-			this.#pushPaused = false;
-			this.#dispatch({ type: 'started' });
-		});
-		pull.on('active', () => {
-			if (!current()) return;
-			this.#pullPaused = false;
-			this.#dispatch({ type: 'started' });
-		});
-		push.on(
-			'checkpoint' as 'change',
-			((info: { checkpoint?: number | string }) => {
-				if (!current() || info.checkpoint === undefined) return;
-				this.#memo.push_seq = info.checkpoint;
-				this.#saveMemo();
-				this.#schedulePendingCount();
-			}) as never
-		);
-		pull.on('change', (info) => {
-			if (!current()) return;
-			for (const doc of info.docs as { _id: string; _rev: string }[]) {
-				this.#pulledRevs.set(doc._id, doc._rev);
-			}
-			this.#dispatch({
-				type: 'progress',
-				progress: {
-					done: info.docs_read,
-					total: info.docs_read + ((info as { pending?: number }).pending ?? 0)
-				}
-			});
-		});
-		const onDenied = (error: unknown) => {
-			// One document refused by the server's validation: not a session problem.
-			this.#rejected.push(error);
-			this.#options.onDiagnostic?.('document refused by the server', error);
-		};
-		push.on('denied', onDenied);
-		pull.on('denied', onDenied);
-		const onPaused = (direction: 'push' | 'pull') => (error?: unknown) => {
-			if (!current()) return;
-			if (error) {
-				this.#failed(error);
-				return;
-			}
-			if (direction === 'push') this.#pushPaused = true;
-			else this.#pullPaused = true;
-			if (this.#pushPaused && this.#pullPaused) void this.#caughtUp(generation);
-		};
-		push.on('paused', onPaused('push'));
-		pull.on('paused', onPaused('pull'));
 		const onError = (error: unknown) => {
-			if (current()) this.#failed(error);
+			if (generation === this.#generation) this.#failed(error);
 		};
-		push.on('error', onError);
-		pull.on('error', onError);
-		// A live replication only completes when cancelled or when the other side vanished.
-		push.on('complete', () => current() && this.#failed(new Error('push ended')));
-		pull.on('complete', () => current() && this.#failed(new Error('pull ended')));
+		this.#pullLoop(generation, controller.signal).catch(onError);
+		this.#pushLoop(generation, controller.signal).catch(onError);
+	}
+
+	/**
+	 * Pulls until caught up, then waits on a long poll. The first pull of a database asks for
+	 * the documents in the feed itself and fetches the next page while one is being written.
+	 */
+	async #pullLoop(generation: number, signal: AbortSignal): Promise<void> {
+		const current = () => generation === this.#generation;
+		let live = false;
+		let prefetched: Promise<ChangesPage> | undefined;
+		const progress = { done: 0, total: 0 };
+		if (!this.#memo.pulled_all && this.#memo.pull_seq !== 0) {
+			// A first pull cut short: count what already arrived.
+			progress.done = (await this.local.info()).doc_count;
+		}
+		const request = (since: Seq, first: boolean) =>
+			fetchChanges(this.#remote, {
+				since,
+				limit: first ? this.#tuning.firstPullPageSize : this.#tuning.batchSize,
+				includeDocs: first,
+				longpoll: live
+					? { timeoutMs: this.#tuning.longpollMs, heartbeatMs: this.#tuning.heartbeatMs }
+					: undefined,
+				signal
+			});
+		while (current()) {
+			const first = !this.#memo.pulled_all;
+			const limit = first ? this.#tuning.firstPullPageSize : this.#tuning.batchSize;
+			const page = await (prefetched ?? request(this.#memo.pull_seq, first));
+			prefetched = undefined;
+			if (!current()) return;
+			const full = page.results.length >= limit;
+			if (full) {
+				// Pipelined: the next page travels while this one is written to the device.
+				prefetched = request(page.last_seq, first);
+				prefetched.catch(() => undefined);
+			}
+			if (first && page.results.length > 0) {
+				if (progress.total === 0) {
+					progress.total =
+						page.pending !== undefined
+							? progress.done + page.results.length + page.pending
+							: await this.#remoteDocumentCount(signal);
+				}
+				progress.done += page.results.length;
+				progress.total = Math.max(progress.total, progress.done);
+			}
+			const applied = await applyChanges(this.local, this.#remote, page, this.#known, signal);
+			if (!current()) return;
+			this.#memo.pull_seq = page.last_seq;
+			if (first && !full) this.#memo.pulled_all = true;
+			this.#saveMemo();
+			if (applied.written.length > 0) {
+				this.#pullIdle = false;
+				if (first && full) this.#dispatch({ type: 'progress', progress: { ...progress } });
+				else this.#dispatch({ type: 'started' });
+			}
+			if (!full) {
+				live = true;
+				this.#pullIdle = true;
+				this.#maybeCaughtUp(generation);
+			}
+		}
+	}
+
+	async #remoteDocumentCount(signal: AbortSignal): Promise<number> {
+		const info = await remoteJson(this.#remote, '', { signal });
+		const count = (key: string) => {
+			const value = (info as Record<string, unknown>)[key];
+			return typeof value === 'number' ? value : 0;
+		};
+		return count('doc_count') + count('doc_del_count');
+	}
+
+	/** Sends local changes page by page, then waits for the next local change. */
+	async #pushLoop(generation: number, signal: AbortSignal): Promise<void> {
+		const current = () => generation === this.#generation;
+		while (current()) {
+			this.#pushDirty = false;
+			const batch = await pushBatch(this.local, this.#remote, {
+				since: this.#memo.push_seq,
+				limit: this.#tuning.batchSize,
+				known: this.#known,
+				revsDiffAbove: this.#tuning.revsDiffAbove,
+				signal
+			});
+			if (!current()) return;
+			for (const refused of batch.rejected) {
+				// One document refused by the server's validation: not a session problem.
+				this.#rejected.push(refused);
+				this.#options.onDiagnostic?.('document refused by the server', refused);
+			}
+			if (batch.lastSeq !== this.#memo.push_seq) {
+				this.#memo.push_seq = batch.lastSeq;
+				this.#saveMemo();
+			}
+			if (batch.sent > 0) this.#schedulePendingCount();
+			if (batch.scanned >= this.#tuning.batchSize || this.#pushDirty) continue;
+			await this.#waitForLocalChange(generation, signal);
+		}
+	}
+
+	async #waitForLocalChange(generation: number, signal: AbortSignal): Promise<void> {
+		this.#pushIdle = true;
+		this.#maybeCaughtUp(generation);
+		await new Promise<void>((resolve) => {
+			if (signal.aborted) return resolve();
+			const done = () => {
+				signal.removeEventListener('abort', done);
+				resolve();
+			};
+			this.#pushWaiter = done;
+			signal.addEventListener('abort', done, { once: true });
+		});
+		if (generation !== this.#generation) return;
+		this.#pushIdle = false;
+		// A burst of writes (a bulk save, a pull) is sent as one batch.
+		await new Promise((resolve) => setTimeout(resolve, PUSH_COALESCE_MS));
+	}
+
+	#wakePush(): void {
+		this.#pushDirty = true;
+		const waiter = this.#pushWaiter;
+		this.#pushWaiter = undefined;
+		waiter?.();
+	}
+
+	#maybeCaughtUp(generation: number): void {
+		if (this.#pullIdle && this.#pushIdle) void this.#caughtUp(generation);
 	}
 
 	async #caughtUp(generation: number): Promise<void> {
 		this.#backoff.reset();
 		if (this.#status.kind === 'storage-full') this.#dispatch({ type: 'storage-freed' });
-		const counted = await this.#countPending();
-		if (generation !== this.#generation) return;
-		if (counted?.pending === 0) {
-			// Everything after the push checkpoint came from the server: the server has it all.
-			// (The push skips pulled revisions without writing checkpoints for them.)
-			this.#memo.push_seq = counted.lastSeq;
-			this.#saveMemo();
-			this.#pulledRevs.clear();
-		}
+		await this.#countPending();
+		if (generation !== this.#generation || !this.#pullIdle || !this.#pushIdle) return;
 		this.#dispatch({ type: 'idle', at: this.#now().toISOString() });
 	}
 
@@ -550,6 +608,7 @@ export class SyncEngine {
 		this.#localFeed = feed;
 		feed.on('change', (change) => {
 			this.#schedulePendingCount();
+			this.#wakePush();
 			// More than one leaf: maybe a conflict (or only deleted branches; resolve checks).
 			if (change.changes.length > 1 && !change.id.startsWith('_design/')) {
 				this.#resolving = this.#resolving.then(() => this.#resolve(change.id, change.seq));
@@ -614,7 +673,8 @@ export class SyncEngine {
 			lastSeq = changes.last_seq;
 			for (const change of changes.results) {
 				const rev = change.changes[0]?.rev;
-				if (rev !== undefined && this.#pulledRevs.get(change.id) === rev) continue;
+				if (rev !== undefined && this.#known.has(change.id, rev)) continue;
+				if (change.id.startsWith('_design/')) continue;
 				pending += 1;
 			}
 		} catch (error) {
