@@ -385,8 +385,12 @@ export class SyncEngine {
 		this.#startReplication();
 	}
 
-	/** Waits until both directions are caught up and nothing is pending (tests, sign-out). */
-	whenUpToDate(timeoutMs = 60_000): Promise<void> {
+	/**
+	 * Waits until both directions are caught up and nothing is pending (tests, sign-out).
+	 * Counts first, so a write made just before the call is waited for.
+	 */
+	async whenUpToDate(timeoutMs = 60_000): Promise<void> {
+		await this.#countPending();
 		return new Promise((resolve, reject) => {
 			let unsubscribe: () => void = () => undefined;
 			const timer = setTimeout(() => {
