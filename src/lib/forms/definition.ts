@@ -1,0 +1,280 @@
+import { ANSWER_KEYS } from './answers';
+import {
+	EXT,
+	extensionOf,
+	extensionsOf,
+	ITEM_CONTROL_SYSTEM,
+	ITEM_CONTROLS,
+	translationsOf,
+	type ItemControl
+} from './extensions';
+import {
+	canonicalOf,
+	isSupportedItemType,
+	valueKeyOf,
+	type AnswerOption,
+	type AnswerValue,
+	type Coding,
+	type EnableWhen,
+	type Expression,
+	type Extension,
+	type ItemType,
+	type Questionnaire,
+	type QuestionnaireItem,
+	type ValueKey
+} from './fhir';
+import { bundledValueSet, valueSetOptions } from './value-sets';
+
+export interface NamedExpression {
+	name: string;
+	expression: string;
+}
+
+export interface ItemExpressions {
+	calculated?: string;
+	enableWhen?: string;
+	initial?: string;
+}
+
+/** One questionnaire item, compiled: extensions read once, options resolved, translations indexed. */
+export interface ItemDefinition {
+	linkId: string;
+	type: ItemType;
+	parent: ItemDefinition | undefined;
+	children: ItemDefinition[];
+	/** Depth-first position in the questionnaire. */
+	order: number;
+	text: string | undefined;
+	textTranslations: Record<string, string>;
+	prefix: string | undefined;
+	required: boolean;
+	repeats: boolean;
+	readOnly: boolean;
+	maxLength: number | undefined;
+	minLength: number | undefined;
+	/** minValue/maxValue as value[x] (valueInteger, valueDate, valueQuantity…). */
+	minValue: AnswerValue | undefined;
+	maxValue: AnswerValue | undefined;
+	maxDecimalPlaces: number | undefined;
+	regex: string | undefined;
+	entryFormat: string | undefined;
+	entryFormatTranslations: Record<string, string>;
+	itemControl: ItemControl | undefined;
+	sliderStep: number | undefined;
+	/** Units offered for a quantity (questionnaire-unitOption, or the single questionnaire-unit). */
+	units: Coding[];
+	/** answerOption, or the bundled value set's concepts. */
+	options: AnswerOption[];
+	/** The value[x] keys an answer may use. */
+	answerKeys: readonly ValueKey[];
+	initial: AnswerValue[];
+	enableWhen: EnableWhen[];
+	enableBehavior: 'all' | 'any';
+	expressions: ItemExpressions;
+	variables: NamedExpression[];
+	researchSafe: boolean;
+	source: QuestionnaireItem;
+}
+
+export interface FormDefinition {
+	questionnaire: Questionnaire;
+	/** `<url>|<version>` */
+	canonical: string;
+	title: string | undefined;
+	titleTranslations: Record<string, string>;
+	language: string | undefined;
+	consentScope: string | undefined;
+	roots: ItemDefinition[];
+	/** Every supported item, depth first. */
+	items: ItemDefinition[];
+	byLinkId: Map<string, ItemDefinition>;
+	variables: NamedExpression[];
+	/** True when any FHIRPath expression is used: the renderer must load the evaluator. */
+	usesExpressions: boolean;
+	/** linkId → the items whose enableWhen names it. */
+	enableWhenDependents: Map<string, Set<ItemDefinition>>;
+}
+
+export class FormDefinitionError extends Error {
+	override name = 'FormDefinitionError';
+}
+
+function fhirPath(expression: Expression | undefined): string | undefined {
+	if (!expression || expression.language !== 'text/fhirpath') return undefined;
+	return expression.expression;
+}
+
+function expressionOf(extensions: Extension[] | undefined, url: string): string | undefined {
+	return fhirPath(extensions?.find((extension) => extension.url === url)?.valueExpression);
+}
+
+function variablesOf(holder: { extension?: Extension[] }): NamedExpression[] {
+	return extensionsOf(holder, EXT.variable).flatMap((extension) => {
+		const name = extension.valueExpression?.name;
+		const expression = fhirPath(extension.valueExpression);
+		return name && expression ? [{ name, expression }] : [];
+	});
+}
+
+/** minValue/maxValue carry value[x] (valueInteger, valueDate…): keep it as an answer value. */
+function boundOf(item: QuestionnaireItem, url: string): AnswerValue | undefined {
+	const extension = extensionOf(item, url);
+	if (!extension) return undefined;
+	const key = valueKeyOf(extension);
+	return key ? ({ [key]: extension[key] } as AnswerValue) : undefined;
+}
+
+function itemControlOf(item: QuestionnaireItem): ItemControl | undefined {
+	const codings = extensionOf(item, EXT.itemControl)?.valueCodeableConcept?.coding ?? [];
+	const code = codings.find(
+		(coding) => !coding.system || coding.system === ITEM_CONTROL_SYSTEM
+	)?.code;
+	return (ITEM_CONTROLS as readonly string[]).includes(code ?? '')
+		? (code as ItemControl)
+		: undefined;
+}
+
+function optionsOf(item: QuestionnaireItem): AnswerOption[] {
+	if (item.answerOption) return item.answerOption;
+	if (item.answerValueSet) {
+		const valueSet = bundledValueSet(item.answerValueSet);
+		if (valueSet) return valueSetOptions(valueSet);
+	}
+	return [];
+}
+
+function answerKeysOf(type: ItemType, options: AnswerOption[]): readonly ValueKey[] {
+	if (type === 'group' || type === 'display') return [];
+	if (type !== 'choice' && type !== 'open-choice') return ANSWER_KEYS[type];
+	const fromOptions = [...new Set(options.map(valueKeyOf).filter((key) => key !== undefined))];
+	const keys: ValueKey[] = fromOptions.length > 0 ? fromOptions : ['valueCoding'];
+	if (type === 'open-choice' && !keys.includes('valueString')) keys.push('valueString');
+	return keys;
+}
+
+/**
+ * Compiles a parsed Questionnaire into the index the engine works on. Items of unsupported
+ * types (attachment, reference…) are left out with their children; `analyze()` lists them.
+ */
+export function compileQuestionnaire(questionnaire: Questionnaire): FormDefinition {
+	const byLinkId = new Map<string, ItemDefinition>();
+	const items: ItemDefinition[] = [];
+	let usesExpressions = false;
+
+	const compile = (source: QuestionnaireItem, parent: ItemDefinition | undefined) => {
+		if (!isSupportedItemType(source.type)) return undefined;
+		const options = optionsOf(source);
+		const expressions: ItemExpressions = {
+			calculated: expressionOf(source.extension, EXT.calculatedExpression),
+			enableWhen: expressionOf(source.extension, EXT.enableWhenExpression),
+			initial: expressionOf(source.extension, EXT.initialExpression)
+		};
+		const variables = variablesOf(source);
+		if (
+			expressions.calculated ||
+			expressions.enableWhen ||
+			expressions.initial ||
+			variables.length
+		) {
+			usesExpressions = true;
+		}
+		const units = [
+			...extensionsOf(source, EXT.unitOption),
+			...extensionsOf(source, EXT.unit)
+		].flatMap((extension) => (extension.valueCoding ? [extension.valueCoding] : []));
+		const entryFormat = extensionOf(source, EXT.entryFormat);
+		const definition: ItemDefinition = {
+			linkId: source.linkId,
+			type: source.type,
+			parent,
+			children: [],
+			order: items.length,
+			text: source.text,
+			textTranslations: translationsOf(source._text),
+			prefix: source.prefix,
+			required: source.required ?? false,
+			repeats: source.repeats ?? false,
+			readOnly: source.readOnly ?? false,
+			maxLength: source.maxLength,
+			minLength: extensionOf(source, EXT.minLength)?.valueInteger,
+			minValue: boundOf(source, EXT.minValue),
+			maxValue: boundOf(source, EXT.maxValue),
+			maxDecimalPlaces: extensionOf(source, EXT.maxDecimalPlaces)?.valueInteger,
+			regex: extensionOf(source, EXT.regex)?.valueString,
+			entryFormat: entryFormat?.valueString,
+			entryFormatTranslations: translationsOf(
+				entryFormat?._valueString as { extension?: Extension[] } | undefined
+			),
+			itemControl: itemControlOf(source),
+			sliderStep:
+				extensionOf(source, EXT.sliderStepValue)?.valueInteger ??
+				extensionOf(source, EXT.sliderStepValue)?.valueDecimal,
+			units,
+			options,
+			answerKeys: answerKeysOf(source.type, options),
+			initial: source.initial ?? [],
+			enableWhen: source.enableWhen ?? [],
+			enableBehavior: source.enableBehavior ?? 'all',
+			expressions,
+			variables,
+			researchSafe: extensionOf(source, EXT.researchSafe)?.valueBoolean === true,
+			source
+		};
+		byLinkId.set(definition.linkId, definition);
+		items.push(definition);
+		for (const child of source.item ?? []) {
+			const compiled = compile(child, definition);
+			if (compiled) definition.children.push(compiled);
+		}
+		return definition;
+	};
+
+	const roots = (questionnaire.item ?? []).flatMap((item) => compile(item, undefined) ?? []);
+	const variables = variablesOf(questionnaire);
+	if (variables.length > 0) usesExpressions = true;
+
+	const enableWhenDependents = new Map<string, Set<ItemDefinition>>();
+	for (const item of items) {
+		for (const condition of item.enableWhen) {
+			if (!byLinkId.has(condition.question)) {
+				throw new FormDefinitionError(
+					`item "${item.linkId}": enableWhen names "${condition.question}", which is not in the questionnaire`
+				);
+			}
+			const dependents = enableWhenDependents.get(condition.question) ?? new Set();
+			dependents.add(item);
+			enableWhenDependents.set(condition.question, dependents);
+		}
+	}
+
+	return {
+		questionnaire,
+		canonical: canonicalOf(questionnaire),
+		title: questionnaire.title,
+		titleTranslations: translationsOf(questionnaire._title),
+		language: questionnaire.language,
+		consentScope: extensionOf(questionnaire, EXT.consentScope)?.valueCode,
+		roots,
+		items,
+		byLinkId,
+		variables,
+		usesExpressions,
+		enableWhenDependents
+	};
+}
+
+/** The item's ancestors, outermost first (not the item itself). */
+export function ancestorsOf(item: ItemDefinition): ItemDefinition[] {
+	const chain: ItemDefinition[] = [];
+	for (let current = item.parent; current; current = current.parent) chain.unshift(current);
+	return chain;
+}
+
+/** A repeating group is addressed per instance; a repeating question keeps a list of answers. */
+export function isRepeatingGroup(item: ItemDefinition): boolean {
+	return item.type === 'group' && item.repeats;
+}
+
+export function isQuestion(item: ItemDefinition): boolean {
+	return item.type !== 'group' && item.type !== 'display';
+}

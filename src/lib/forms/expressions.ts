@@ -1,0 +1,100 @@
+/**
+ * FHIRPath for SDC expressions (calculatedExpression, enableWhenExpression, initialExpression,
+ * variable). The `fhirpath` package and its R4 model are ~200 KB gzipped, so they are only
+ * ever loaded through `loadFhirPath()`, by dynamic import, for questionnaires that use them.
+ */
+
+export interface FhirPathEvaluator {
+	/**
+	 * Evaluates `expression` on `base` (a QuestionnaireResponse, or one of its items when
+	 * `basePath` is `QuestionnaireResponse.item`). Throws on a syntax error or an unknown variable.
+	 */
+	evaluate(
+		base: unknown,
+		expression: string,
+		variables: Record<string, unknown>,
+		basePath?: string
+	): unknown[];
+	/** Parses an expression; throws on a syntax error. */
+	compile(expression: string): void;
+}
+
+/** A bad expression in a questionnaire: names the item and the expression. */
+export class ExpressionError extends Error {
+	override name = 'ExpressionError';
+	readonly messageKey = 'forms.errors.expression';
+	constructor(
+		readonly linkId: string | undefined,
+		readonly expression: string,
+		cause: unknown
+	) {
+		super(
+			`${linkId ? `item "${linkId}"` : 'questionnaire'}: ${expression}: ${
+				cause instanceof Error ? cause.message : String(cause)
+			}`
+		);
+	}
+}
+
+let loading: Promise<FhirPathEvaluator> | undefined;
+
+export function loadFhirPath(): Promise<FhirPathEvaluator> {
+	loading ??= (async () => {
+		const [{ default: fhirpath }, { default: r4 }] = await Promise.all([
+			import('fhirpath'),
+			import('fhirpath/fhir-context/r4')
+		]);
+		type Compiled = (resource: unknown, variables: Record<string, unknown>) => unknown;
+		const cache = new Map<string, Compiled>();
+		const compiled = (expression: string, basePath?: string) => {
+			const key = `${basePath ?? ''}\u0000${expression}`;
+			let found = cache.get(key);
+			if (!found) {
+				const path = basePath ? { base: basePath, expression } : expression;
+				found = fhirpath.compile(path, r4) as Compiled;
+				cache.set(key, found);
+			}
+			return found;
+		};
+		return {
+			evaluate(base, expression, variables, basePath) {
+				const result = compiled(expression, basePath)(base, variables);
+				return Array.isArray(result) ? result : [result];
+			},
+			compile(expression) {
+				fhirpath.parse(expression);
+			}
+		};
+	})();
+	loading.catch(() => {
+		loading = undefined;
+	});
+	return loading;
+}
+
+const LINK_ID_LITERAL = /linkId\s*(?:=|~)\s*'((?:[^'\\]|\\.)*)'/g;
+const VARIABLE_REFERENCE = /%([A-Za-z_][A-Za-z0-9_]*)/g;
+/** Navigation that can reach any answer without naming it. */
+const BROAD_NAVIGATION = /descendants\(\)|repeat\(|\bitem\b/;
+
+export interface ExpressionDependencies {
+	/** linkIds the expression names, or 'all' when it may read any answer. */
+	linkIds: Set<string> | 'all';
+	variables: Set<string>;
+}
+
+/**
+ * What an expression reads, found from its text: the linkIds it names in `linkId = '…'` and
+ * the %variables it uses. Anything that walks items without naming them depends on all answers,
+ * so a dependency is never missed (only over-approximated).
+ */
+export function expressionDependencies(expression: string): ExpressionDependencies {
+	const linkIds = new Set([...expression.matchAll(LINK_ID_LITERAL)].map((match) => match[1]!));
+	const variables = new Set([...expression.matchAll(VARIABLE_REFERENCE)].map((match) => match[1]!));
+	// Strip string literals and the named navigation; whatever walks items is left.
+	const rest = expression
+		.replace(/'(?:[^'\\]|\\.)*'/g, "''")
+		.replace(/\.?item\s*\.\s*where\s*\(\s*linkId/g, '');
+	const broad = BROAD_NAVIGATION.test(rest) || (/\banswer\b/.test(rest) && linkIds.size === 0);
+	return { linkIds: broad ? 'all' : linkIds, variables };
+}
