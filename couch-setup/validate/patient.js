@@ -1,17 +1,21 @@
 /**
  * validate_doc_update for `patient-<uuid>` databases (one patient's health record). Only
- * accounts holding the role `patient:<uuid>:edit` for THIS database may write; the uuid is
- * read from `userCtx.db`, so a role for another patient never matches. Viewers
- * (`patient:<uuid>:view`) read only. Admins (the server and the worker) pass. Stored in
- * CouchDB as is after `export default`: ES5, no imports. `_local` docs are not validated by
- * CouchDB: the gateway's allowlist guards them.
+ * accounts holding the role `patient:<uuid>:edit` for THIS database may write (deletions
+ * included); the uuid is read from `userCtx.db`, so a role for another patient never
+ * matches. Viewers (`patient:<uuid>:view`) read only. Design documents are written by admins
+ * (the server) only. Admins (the server and the worker) pass the role check. Shapes are
+ * checked lightly here (DESIGN.md: `type` and `updated_at` on every document, the
+ * demographics document as src/lib/schemas/patient.ts describes it); the client's schemas
+ * are the main guard. Stored in CouchDB as is after `export default`: ES5, no imports.
+ * `_local` docs are not validated by CouchDB: the gateway's allowlist guards them.
  *
- * @param {{ _id: string, _deleted?: boolean, type?: unknown }} newDoc
+ * @param {{ _id: string, _deleted?: boolean, type?: unknown, [field: string]: unknown }} newDoc
  * @param {unknown} _oldDoc
  * @param {{ db?: string, name: string | null, roles: string[] } | null} userCtx
  */
 export default function validatePatient(newDoc, _oldDoc, userCtx) {
 	var roles = (userCtx && userCtx.roles) || [];
+	var isDesign = newDoc._id.indexOf('_design/') === 0;
 	if (roles.indexOf('_admin') === -1) {
 		var db = (userCtx && userCtx.db) || '';
 		var prefix = 'patient-';
@@ -19,11 +23,37 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 		if (uuid === '' || roles.indexOf('patient:' + uuid + ':edit') === -1) {
 			throw { forbidden: 'Only the editors of this record may change it.' };
 		}
-		if (newDoc._id.indexOf('_design/') === 0) {
-			throw { forbidden: 'Design documents are written by the Dazzle server.' };
-		}
+		if (isDesign) throw { forbidden: 'Design documents are written by the Dazzle server.' };
 	}
-	if (!newDoc._deleted && newDoc._id.indexOf('_design/') !== 0 && typeof newDoc.type !== 'string') {
+	if (newDoc._deleted || isDesign) return;
+	if (typeof newDoc.type !== 'string' || newDoc.type === '') {
 		throw { forbidden: 'Every document needs a type.' };
+	}
+	if (typeof newDoc.updated_at !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(newDoc.updated_at)) {
+		throw { forbidden: 'Every document needs updated_at (ISO 8601).' };
+	}
+	if (newDoc.type === 'patient') {
+		if (newDoc._id !== 'patient') throw { forbidden: 'The patient document has the id "patient".' };
+		if (
+			typeof newDoc.birth_month !== 'string' ||
+			!/^\d{4}-(0[1-9]|1[0-2])$/.test(newDoc.birth_month)
+		) {
+			throw { forbidden: 'birth_month must be YYYY-MM.' };
+		}
+		if (['female', 'male', 'other', 'unknown'].indexOf(String(newDoc.sex)) === -1) {
+			throw { forbidden: 'sex must be female, male, other or unknown.' };
+		}
+		if (typeof newDoc.country !== 'string' || !/^[A-Z]{2}$/.test(newDoc.country)) {
+			throw { forbidden: 'country must be a two-letter code.' };
+		}
+		var relations = /** @type {Record<string, unknown>} */ (newDoc.relations);
+		if (typeof relations !== 'object' || relations === null || Array.isArray(relations)) {
+			throw { forbidden: 'relations must map editors to relations.' };
+		}
+		for (var editor in relations) {
+			if (['self', 'child', 'other-relative', 'other'].indexOf(String(relations[editor])) === -1) {
+				throw { forbidden: 'Unknown relation for ' + editor + '.' };
+			}
+		}
 	}
 }

@@ -5,12 +5,28 @@ import validateUserDb from './userdb.js';
 const UUID = '0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b';
 const DB = `patient-${UUID}`;
 
+const NOW = '2026-11-25T10:00:00.000Z';
+const RESPONSE = { _id: 'a', type: 'response', updated_at: NOW };
+const PATIENT = {
+	_id: 'patient',
+	type: 'patient',
+	schema_version: 1,
+	birth_month: '2015-04',
+	sex: 'female',
+	country: 'ES',
+	relations: { ana: 'child', ben: 'other-relative' },
+	created_at: NOW,
+	updated_at: NOW
+};
+const editor = { db: DB, name: 'ana', roles: ['patient', `patient:${UUID}:edit`] };
+
 describe('validate_doc_update for patient databases', () => {
 	it.each([
-		['an editor', { db: DB, name: 'ana', roles: ['patient', `patient:${UUID}:edit`] }],
+		['an editor', editor],
 		['the server', { db: DB, name: 'dazzle-admin', roles: ['_admin'] }]
 	])('lets %s write typed documents and deletions', (_name, userCtx) => {
-		expect(() => validatePatient({ _id: 'a', type: 'response' }, null, userCtx)).not.toThrow();
+		expect(() => validatePatient(RESPONSE, null, userCtx)).not.toThrow();
+		expect(() => validatePatient(PATIENT, null, userCtx)).not.toThrow();
 		expect(() => validatePatient({ _id: 'a', _deleted: true }, null, userCtx)).not.toThrow();
 	});
 
@@ -23,18 +39,63 @@ describe('validate_doc_update for patient databases', () => {
 			{ db: 'patient-x', name: 'x', roles: [`patient:${UUID}:edit`] }
 		],
 		['a context without db', { name: 'ana', roles: [`patient:${UUID}:edit`] }],
-		['a moderator', { db: DB, name: 'mo', roles: ['moderator'] }]
-	])('refuses %s', (_name, userCtx) => {
-		expect(() => validatePatient({ _id: 'a', type: 'response' }, null, userCtx)).toThrow(
-			expect.objectContaining({ forbidden: expect.any(String) })
-		);
+		['a moderator', { db: DB, name: 'mo', roles: ['moderator'] }],
+		['no context at all', null]
+	])('refuses %s, deletions included', (_name, userCtx) => {
+		for (const doc of [RESPONSE, PATIENT, { _id: 'a', _deleted: true }]) {
+			expect(() => validatePatient(doc, null, userCtx)).toThrow(
+				expect.objectContaining({ forbidden: expect.any(String) })
+			);
+		}
 	});
 
-	it('refuses design documents and untyped documents from editors', () => {
-		const editor = { db: DB, name: 'ana', roles: [`patient:${UUID}:edit`] };
+	it('refuses design documents from editors, not from the server', () => {
 		expect(() => validatePatient({ _id: '_design/x' }, null, editor)).toThrow();
-		expect(() => validatePatient({ _id: 'a' }, null, editor)).toThrow(
-			expect.objectContaining({ forbidden: 'Every document needs a type.' })
+		expect(() => validatePatient({ _id: '_design/x', _deleted: true }, null, editor)).toThrow();
+		const admin = { db: DB, name: 'dazzle-admin', roles: ['_admin'] };
+		expect(() => validatePatient({ _id: '_design/x' }, null, admin)).not.toThrow();
+	});
+
+	it.each([
+		['no type', { _id: 'a', updated_at: NOW }, 'Every document needs a type.'],
+		['an empty type', { _id: 'a', type: '', updated_at: NOW }, 'Every document needs a type.'],
+		[
+			'no updated_at',
+			{ _id: 'a', type: 'response' },
+			'Every document needs updated_at (ISO 8601).'
+		],
+		[
+			'a date-only updated_at',
+			{ _id: 'a', type: 'response', updated_at: '2026-11-25' },
+			'Every document needs updated_at (ISO 8601).'
+		],
+		[
+			'a patient doc under another id',
+			{ ...PATIENT, _id: 'x' },
+			'The patient document has the id "patient".'
+		],
+		[
+			'a full birth date',
+			{ ...PATIENT, birth_month: '2015-04-12' },
+			'birth_month must be YYYY-MM.'
+		],
+		['month 13', { ...PATIENT, birth_month: '2015-13' }, 'birth_month must be YYYY-MM.'],
+		['an unknown sex', { ...PATIENT, sex: 'f' }, 'sex must be female, male, other or unknown.'],
+		['a lower-case country', { ...PATIENT, country: 'es' }, 'country must be a two-letter code.'],
+		[
+			'relations as a list',
+			{ ...PATIENT, relations: ['child'] },
+			'relations must map editors to relations.'
+		],
+		[
+			'an unknown relation',
+			{ ...PATIENT, relations: { ana: 'mother' } },
+			'Unknown relation for ana.'
+		],
+		['no relations', { ...PATIENT, relations: null }, 'relations must map editors to relations.']
+	])('refuses %s from an editor', (_name, doc, reason) => {
+		expect(() => validatePatient(doc, null, editor)).toThrow(
+			expect.objectContaining({ forbidden: reason })
 		);
 	});
 });

@@ -101,7 +101,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		throw error;
 	}
 
-	const gateway = createGateway({ config, couch, couchUrl, logger });
+	const gateway = createGateway({ config, couch, couchUrl, admin, logger });
 	const httpServer = createServer(gateway.app);
 	let port: number;
 	try {

@@ -462,7 +462,7 @@ describe('accounts', () => {
 			const patientDb = result.patient_db ?? '';
 			const put = await call(dazzle, 'PUT', `/couch/${patientDb}/response-1`, {
 				cookie,
-				body: { type: 'response', status: 'completed' }
+				body: { type: 'response', status: 'completed', updated_at: new Date().toISOString() }
 			});
 			expect(put.status).toBe(201);
 			const answer = await call<{

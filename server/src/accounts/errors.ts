@@ -4,7 +4,7 @@ import type { GatewayErrorKey } from '../gateway/errors';
 export class AccountError extends Error {
 	override name = 'AccountError';
 	constructor(
-		readonly status: 400 | 401 | 403 | 404 | 409,
+		readonly status: 400 | 401 | 403 | 404 | 409 | 410,
 		readonly key: GatewayErrorKey,
 		message: string,
 		readonly field?: string

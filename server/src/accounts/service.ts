@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import {
 	nicknameKey,
 	normalizeUsername,
@@ -13,18 +12,24 @@ import type { z } from 'zod';
 import {
 	CouchRequestError,
 	sameJson,
-	withoutRev,
 	type CouchClient,
 	type CouchDoc,
 	type SecurityObject
 } from '../couch';
+import {
+	ensureDoc,
+	ensurePatientDb,
+	ensureSecurity,
+	leaveAllRecords,
+	registerProvisionedRecord,
+	validationDesignDoc
+} from '../patients/store';
 import { AccountError } from './errors';
 import { passwordProblem } from './passwords';
 import {
 	isAdminGrantableRole,
 	patientDbName,
 	patientIdsOf,
-	patientRole,
 	rolesForAccount,
 	type AdminGrantableRole
 } from './roles';
@@ -53,10 +58,6 @@ export const reservationId = (key: string): string => `nickname:${key}`;
 /** A reservation whose owner never finished signing up is free again after this long. */
 const STALE_RESERVATION_MS = 60 * 60 * 1000;
 const CONFLICT_RETRIES = 5;
-const VALIDATION_DDOC_ID = '_design/validation';
-/** `_users/_design/dazzle` (couch-setup/ddocs/_users/dazzle.json): users by role. */
-const ROLES_DDOC = 'dazzle';
-const ROLES_VIEW = 'by_role';
 
 type SignupInput = z.output<typeof signupSchema>;
 
@@ -95,17 +96,6 @@ export interface AccountExport {
 /** Counts one password check for a username; throws RateLimitedError when over the limit. */
 export type PasswordAttemptGuard = (username: string) => void;
 
-function loadValidateSource(name: string): string {
-	// Same file format as couch-setup/apply.ts reads: the bare function after `export default`.
-	const source = readFileSync(
-		new URL(`../../../couch-setup/validate/${name}.js`, import.meta.url),
-		'utf8'
-	);
-	const start = source.indexOf('export default function');
-	if (start === -1) throw new Error(`couch-setup/validate/${name}.js: no default function`);
-	return source.slice(start + 'export default '.length).trim();
-}
-
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
 
 const memberOnly = (names: string[], roles: string[] = []): SecurityObject => ({
@@ -119,19 +109,12 @@ const memberOnly = (names: string[], roles: string[] = []): SecurityObject => ({
  * lost answer finishes the work without duplicating it.
  */
 export class AccountService {
-	private readonly validation: { userDb: CouchDoc; patientDb: CouchDoc };
+	private readonly userDbValidation = validationDesignDoc('userdb');
 
 	constructor(
 		private readonly couch: CouchClient,
 		private readonly events: EventEmitter
-	) {
-		const ddoc = (name: string): CouchDoc => ({
-			_id: VALIDATION_DDOC_ID,
-			language: 'javascript',
-			validate_doc_update: loadValidateSource(name)
-		});
-		this.validation = { userDb: ddoc('userdb'), patientDb: ddoc('patient') };
-	}
+	) {}
 
 	// ── sign-up ────────────────────────────────────────────────────────────────────────────
 
@@ -185,8 +168,8 @@ export class AccountService {
 		const userDb = userDbName(username);
 		await this.couch.ensureDb(userDb);
 		// Reset even when couch_peruser created it first with its own members and admins.
-		await this.ensureSecurity(userDb, memberOnly([username]));
-		await this.ensureDoc(userDb, this.validation.userDb);
+		await ensureSecurity(this.couch, userDb, memberOnly([username]));
+		await ensureDoc(this.couch, userDb, this.userDbValidation);
 		const now = new Date().toISOString();
 		await this.couch.createDoc(userDb, {
 			_id: 'profile',
@@ -201,13 +184,9 @@ export class AccountService {
 		} satisfies ProfileDoc);
 
 		if (user.patient_id) {
-			const patientDb = patientDbName(user.patient_id);
-			await this.couch.ensureDb(patientDb);
-			await this.ensureSecurity(
-				patientDb,
-				memberOnly([], [patientRole(user.patient_id, 'edit'), patientRole(user.patient_id, 'view')])
-			);
-			await this.ensureDoc(patientDb, this.validation.patientDb);
+			await ensurePatientDb(this.couch, user.patient_id);
+			// Registered as the account's, so `POST /api/patients` can't claim its id.
+			await registerProvisionedRecord(this.couch, user.patient_id, username, user.created_at);
 		}
 
 		let current = await this.releasePendingNicknames(user);
@@ -295,8 +274,9 @@ export class AccountService {
 	}
 
 	/**
-	 * Deletes the account: its user db, each patient db it is the only editor of, the
-	 * `_users` document and its nickname. Patient dbs other accounts also edit are kept.
+	 * Deletes the account: its user db, each patient db it is the only editor of (viewers
+	 * lose those too), its invitations, the `_users` document and its nickname. Patient dbs
+	 * other accounts also edit are kept.
 	 */
 	async deleteAccount(
 		username: string,
@@ -316,16 +296,7 @@ export class AccountService {
 		if (!(await this.checkPassword(username, password, guard))) {
 			throw new AccountError(400, 'errors.password_wrong', 'the password is wrong', 'password');
 		}
-		const deleted: string[] = [];
-		for (const patientId of patientIdsOf(user.roles, 'edit')) {
-			const editors = await this.couch.viewRows(USERS_DB, ROLES_DDOC, ROLES_VIEW, [
-				patientRole(patientId, 'edit')
-			]);
-			if (editors.some((row) => row.id !== user._id)) continue;
-			const db = patientDbName(patientId);
-			await this.couch.deleteDb(db);
-			deleted.push(db);
-		}
+		const deleted = await leaveAllRecords(this.couch, username, user.roles);
 		await this.couch.deleteDb(userDbName(username));
 		// The `_users` document goes last: until then a retry can sign in and finish.
 		for (let attempt = 0; ; attempt += 1) {
@@ -430,33 +401,6 @@ export class AccountService {
 				return;
 			} catch (error) {
 				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-			}
-		}
-	}
-
-	/** Sets the security object unless it is already right; a concurrent writer may conflict. */
-	private async ensureSecurity(db: string, wanted: SecurityObject): Promise<void> {
-		for (let attempt = 0; ; attempt += 1) {
-			if (sameJson(await this.couch.getSecurity(db), wanted)) return;
-			try {
-				await this.couch.putSecurity(db, wanted);
-				return;
-			} catch (error) {
-				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-			}
-		}
-	}
-
-	/** upsertDoc, tolerating a concurrent writer of the same content. */
-	private async ensureDoc(db: string, wanted: CouchDoc): Promise<void> {
-		for (let attempt = 0; ; attempt += 1) {
-			try {
-				await this.couch.upsertDoc(db, wanted);
-				return;
-			} catch (error) {
-				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-				const stored = await this.couch.getDoc(db, wanted._id);
-				if (stored && sameJson(withoutRev(stored), withoutRev(wanted))) return;
 			}
 		}
 	}

@@ -59,6 +59,12 @@ export function toProfile(user: UserDoc): AccountProfile {
 		roles: user.roles,
 		user_db: userDbName(user.name),
 		patient_dbs: patientIdsOf(user.roles).map(patientDbName),
+		// Edit wins when an account holds both roles of a record (a viewer made editor).
+		patients: patientIdsOf(user.roles).map((patientId) => ({
+			patient_id: patientId,
+			db: patientDbName(patientId),
+			role: patientIdsOf(user.roles, 'edit').includes(patientId) ? 'editor' : 'viewer'
+		})),
 		terms: user.terms
 	};
 }

@@ -15,7 +15,12 @@ describe('classifyCouchRequest: allowed', () => {
 		['POST', '/_session?next=https://evil.example', 'session', '/_session'],
 		['GET', '/userdb-6a6f', 'db-info', '/userdb-6a6f'],
 		['GET', '/userdb-6a6f/', 'db-info', '/userdb-6a6f'],
-		['HEAD', '/patient-1', 'db-info', '/patient-1'],
+		[
+			'HEAD',
+			'/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b',
+			'db-info',
+			'/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b'
+		],
 		['GET', '/content', 'db-info', '/content'],
 		['GET', '/mydb/doc-1', 'doc-read', '/mydb/doc-1'],
 		[
@@ -124,6 +129,30 @@ describe('classifyCouchRequest: refused', () => {
 		['PUT', '/mydb/%5Flocal%2F%5Fsecurity', 403, 'errors.forbidden'],
 		['PUT', '/mydb/_LOCAL/_security', 403, 'errors.forbidden'],
 		['DELETE', '/mydb/_local/checkpoint', 405, 'errors.method_not_allowed'],
+		// patient records: only well-formed names; no security, design docs or reserved ids
+		['GET', '/patient-x', 403, 'errors.forbidden'],
+		['PUT', '/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/x/..', 400, 'errors.bad_path'],
+		['GET', '/patient-0B5F1E8A-3C2D-4E6F-9A1B-2C3D4E5F6A7B', 400, 'errors.bad_path'],
+		['PUT', '/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/_security', 403, 'errors.forbidden'],
+		[
+			'PUT',
+			'/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/_local/_security',
+			403,
+			'errors.forbidden'
+		],
+		[
+			'PUT',
+			'/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/_design/validation',
+			403,
+			'errors.forbidden'
+		],
+		[
+			'DELETE',
+			'/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/_design/validation',
+			403,
+			'errors.forbidden'
+		],
+		['DELETE', '/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b', 403, 'errors.forbidden'],
 		// design documents are written by the server only
 		['PUT', '/mydb/_design/app', 403, 'errors.forbidden'],
 		['PUT', '/mydb/_design%2Fapp', 403, 'errors.forbidden'],

@@ -60,6 +60,18 @@ export const READ_ONLY_DBS: ReadonlySet<string> = new Set(
 	SERVER_DATABASES.map((database) => database.name)
 );
 
+/**
+ * Patient records (`patient-<uuid v4>`). Their writes are checked upstream by
+ * validate_doc_update against `userCtx.roles` (editors only); what that function can't see
+ * is refused for them as for every database by the rules below: `_security` in any
+ * spelling, `_local/_security` (the embedded server lets a member rewrite it and become
+ * admin), design-doc writes, and reserved ids inside `_bulk_docs` and POSTed documents. Only
+ * well-formed record names are forwarded, so no `patient-…` name the server never creates
+ * reaches the database.
+ */
+export const PATIENT_DB_NAME =
+	/^patient-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** CouchDB's database name rule, minus `/` which the proxy never forwards. */
 const DB_NAME = /^[a-z][a-z0-9_$()+-]*$/;
 const MAX_DB_NAME_LENGTH = 238;
@@ -186,6 +198,9 @@ export function classifyCouchRequest(
 	readOnlyDbs: ReadonlySet<string> = READ_ONLY_DBS
 ): CouchRequestClass {
 	const route = classifyPath(method, rawPath);
+	if (route.allow && route.db?.startsWith('patient-') && !PATIENT_DB_NAME.test(route.db)) {
+		return forbidden('not a patient record');
+	}
 	if (
 		route.allow &&
 		route.db !== undefined &&

@@ -9,10 +9,13 @@ import express, {
 } from 'express';
 import { commonPasswords } from '../accounts/passwords';
 import { AccountService } from '../accounts/service';
-import type { DazzleConfig } from '../config';
+import type { CouchAdmin, DazzleConfig } from '../config';
 import type { CouchClient } from '../couch';
 import type { Logger } from '../log';
+import { invitationKey } from '../patients/codes';
+import { PatientService } from '../patients/service';
 import { accountRoutes, clientAddress, type ApiLimiters } from './api/accounts';
+import { patientRoutes } from './api/patients';
 import { RateLimiter } from './api/rate-limit';
 import { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
@@ -111,7 +114,7 @@ const jsonBodiesOnly: RequestHandler = (req, res, next) => {
 function apiRouter(
 	config: DazzleConfig,
 	couch: CouchClient,
-	accounts: express.Router
+	routes: express.Router[]
 ): express.Router {
 	const router = express.Router();
 	router.use(jsonBodiesOnly);
@@ -130,7 +133,7 @@ function apiRouter(
 			.set('Cache-Control', 'no-store')
 			.json(answer);
 	});
-	router.use(accounts);
+	for (const route of routes) router.use(route);
 	router.use((req, res) => {
 		sendError(res, 404, 'errors.not_found', `no API route ${req.method} ${req.path}`);
 	});
@@ -188,6 +191,8 @@ export function createGateway(options: {
 	config: DazzleConfig;
 	couch: CouchClient;
 	couchUrl: string;
+	/** The database admin: invitation codes are hashed with a key derived from it. */
+	admin: CouchAdmin;
 	logger: Logger;
 }): Gateway {
 	const { config, couch, logger } = options;
@@ -195,6 +200,7 @@ export function createGateway(options: {
 	// Fail at start-up, not at the first sign-up, when the list is missing.
 	commonPasswords();
 	const accounts = new AccountService(couch, events);
+	const patients = new PatientService(couch, invitationKey(options.admin));
 	const sessions = new SessionResolver(couch);
 	const limiters = createLimiters(config);
 	const app = express();
@@ -217,7 +223,10 @@ export function createGateway(options: {
 	app.use(['/api', '/couch'], originCheck(config));
 	app.use(
 		'/api',
-		apiRouter(config, couch, accountRoutes({ accounts, sessions, limiters, cookiePolicy }))
+		apiRouter(config, couch, [
+			accountRoutes({ accounts, sessions, limiters, cookiePolicy }),
+			patientRoutes({ patients, sessions })
+		])
 	);
 	app.use(
 		'/couch',

@@ -44,7 +44,27 @@ export const GATEWAY_ERROR_KEYS = [
 	'errors.nickname_taken',
 	'errors.current_password_wrong',
 	'errors.password_wrong',
-	'errors.no_account'
+	'errors.no_account',
+	// Patient records and sharing (src/lib/schemas/patient.ts, server/src/patients).
+	'errors.patient_id_invalid',
+	'errors.patient_role_invalid',
+	'errors.invitation_code_invalid',
+	'errors.patient_id_taken',
+	'errors.patient_record_deleted',
+	'errors.patient_access_removed',
+	'errors.patient_records_limit',
+	'errors.patient_not_found',
+	'errors.patient_editors_only',
+	'errors.patient_already_member',
+	'errors.patient_members_limit',
+	'errors.patient_member_not_found',
+	'errors.patient_last_editor',
+	'errors.nickname_unknown',
+	'errors.invitation_self',
+	'errors.invitation_code_wrong',
+	'errors.invitation_expired',
+	'errors.invitation_used',
+	'errors.invitation_locked'
 ] as const;
 
 export type GatewayErrorKey = (typeof GATEWAY_ERROR_KEYS)[number];

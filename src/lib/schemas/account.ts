@@ -118,6 +118,10 @@ export function passwordContainsUsername(password: string, username: string): bo
 	return u.length >= 3 && (p.includes(u) || p.includes([...u].reverse().join('')));
 }
 
+/** Access to a patient record, as the API names it (`_users` roles `patient:<uuid>:edit|view`). */
+export const PATIENT_ACCESS = ['editor', 'viewer'] as const;
+export type PatientAccessRole = (typeof PATIENT_ACCESS)[number];
+
 /** The account profile as the client sees it (GET /api/account). */
 export const accountProfileSchema = z.object({
 	username: z.string(),
@@ -127,7 +131,12 @@ export const accountProfileSchema = z.object({
 	country: z.string(),
 	roles: z.array(z.string()),
 	user_db: z.string(),
+	/** Every patient db the account may read (edit or view); see `patients` for the access. */
 	patient_dbs: z.array(z.string()),
+	/** The same records with the access held; absent from servers before patient sharing. */
+	patients: z
+		.array(z.object({ patient_id: z.string(), db: z.string(), role: z.enum(PATIENT_ACCESS) }))
+		.default([]),
 	terms: z.object({ version: z.string(), accepted_at: z.string() })
 });
 export type AccountProfile = z.infer<typeof accountProfileSchema>;

@@ -38,14 +38,14 @@ export interface AccountRoutesOptions {
 type Handler = (req: Request, res: Response) => Promise<void>;
 
 /** Express 4 does not catch rejected promises: pass them on to the error handler. */
-const handle =
+export const handle =
 	(handler: Handler): RequestHandler =>
 	(req, res, next) => {
 		handler(req, res).catch(next);
 	};
 
 /** Parses the body or answers 400; undefined when answered. */
-function body<S extends z.ZodType>(
+export function body<S extends z.ZodType>(
 	schema: S,
 	req: Request,
 	res: Response
@@ -60,7 +60,18 @@ function body<S extends z.ZodType>(
 export const clientAddress = (req: Request): string =>
 	addressKey(req.ip ?? req.socket.remoteAddress ?? '');
 
-const methodNotAllowed: RequestHandler = (req, res) => {
+/** The caller's account, from their session cookie; 401 without one, 403 for a server admin. */
+export async function requireAccount(sessions: SessionResolver, req: Request): Promise<SignedIn> {
+	const user = await sessions.identify(req.headers.cookie);
+	if (!user) throw new AccountError(401, 'errors.signin_required', 'sign in first');
+	// A CouchDB server admin has a session but no account (and no `_users` document).
+	if (user.roles.includes('_admin')) {
+		throw new AccountError(403, 'errors.no_account', 'this sign-in has no Dazzle account');
+	}
+	return user;
+}
+
+export const methodNotAllowed: RequestHandler = (req, res) => {
 	sendError(res, 405, 'errors.method_not_allowed', `${req.method} is not allowed on ${req.path}`);
 };
 
@@ -73,15 +84,7 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 	const { accounts, sessions, limiters } = options;
 	const router = express.Router();
 
-	const signedIn = async (req: Request): Promise<SignedIn> => {
-		const user = await sessions.identify(req.headers.cookie);
-		if (!user) throw new AccountError(401, 'errors.signin_required', 'sign in first');
-		// A CouchDB server admin has a session but no account (and no `_users` document).
-		if (user.roles.includes('_admin')) {
-			throw new AccountError(403, 'errors.no_account', 'this sign-in has no Dazzle account');
-		}
-		return user;
-	};
+	const signedIn = (req: Request) => requireAccount(sessions, req);
 	const passwordGuard = (limiter: RateLimiter) => (username: string) => limiter.consume(username);
 
 	router
@@ -191,7 +194,7 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 }
 
 /** Refusals become the JSON error shape; anything else goes on to the gateway's handler. */
-const apiErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+export const apiErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
 	if (res.headersSent) return next(error);
 	if (error instanceof AccountError) {
 		return sendError(res, error.status, error.key, error.message, error.field);

@@ -20,7 +20,10 @@ const SCHEMA_MESSAGES: Partial<Record<GatewayErrorKey, string>> = {
 	'errors.role_invalid': 'unknown account role',
 	'errors.country_invalid': 'expected a two-letter country code',
 	'errors.terms_not_accepted': 'the current terms of use must be accepted',
-	'errors.confirm_mismatch': 'type your username to confirm'
+	'errors.confirm_mismatch': 'type your username to confirm',
+	'errors.patient_id_invalid': 'expected a patient id (a UUID v4)',
+	'errors.patient_role_invalid': 'expected the role editor or viewer',
+	'errors.invitation_code_invalid': 'an invitation code has 8 letters and digits'
 };
 
 /**

@@ -1,0 +1,341 @@
+import { readFileSync } from 'node:fs';
+import { VALIDATION_DDOC_ID } from '../../../couch-setup/databases';
+import {
+	CouchRequestError,
+	sameJson,
+	withoutRev,
+	type CouchClient,
+	type CouchDoc,
+	type SecurityObject
+} from '../couch';
+import { patientDbName, patientIdsOf, patientRole, type PatientAccess } from '../accounts/roles';
+import { USER_ID_PREFIX, userDocId, USERS_DB } from '../accounts/user-doc';
+
+/**
+ * Storage of patient records shared by sign-up, account deletion and the patients API: the
+ * `patient-<uuid>` databases, the `_users` roles that grant them, and the server-owned
+ * bookkeeping in the `worker` db (admin-only, DESIGN.md): one `patient-record:<uuid>`
+ * document per record (who created it, whether it is provisioned or deleted) and one
+ * `invitation:<uuid>:<invitee>` document per invited account. They live there rather than
+ * in their own database because they are the same kind of data as the nickname
+ * reservations next to them: small, written by the gateway only, never replicated.
+ */
+
+export const WORKER_DB = 'worker';
+const CONFLICT_RETRIES = 5;
+/** `_users/_design/dazzle` (couch-setup/ddocs/_users/dazzle.json): users by role. */
+const ROLES_DDOC = 'dazzle';
+const ROLES_VIEW = 'by_role';
+/** `worker/_design/invitations` (couch-setup/ddocs/worker/invitations.json). */
+const INVITATIONS_DDOC = 'invitations';
+const INVITATIONS_BY_INVITEE = 'by_invitee';
+
+export const recordDocId = (patientId: string): string => `patient-record:${patientId}`;
+export const invitationDocId = (patientId: string, invitee: string): string =>
+	`invitation:${patientId}:${invitee}`;
+
+export interface PatientRecordDoc extends CouchDoc {
+	type: 'patient-record';
+	patient_id: string;
+	created_by: string;
+	created_at: string;
+	/** True once the database, its security, validation and the creator's role exist. */
+	provisioned: boolean;
+	/** Set when the record was deleted: its id is never handed out again. */
+	deleted_at?: string;
+}
+
+export interface InvitationDoc extends CouchDoc {
+	type: 'invitation';
+	patient_id: string;
+	invitee: string;
+	access: PatientAccess;
+	code_hash: string;
+	invited_by: string;
+	/** The inviter's nickname when they invited (shown if they are gone since). */
+	invited_by_nickname: string;
+	created_at: string;
+	expires_at: string;
+	failed_attempts: number;
+	status: 'pending' | 'accepted';
+	accepted_at?: string;
+}
+
+export interface RecordMember {
+	username: string;
+	access: PatientAccess;
+}
+
+const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
+
+/** A validate_doc_update design doc from couch-setup/validate/<name>.js (the bare function). */
+export function validationDesignDoc(name: string): CouchDoc {
+	const source = readFileSync(
+		new URL(`../../../couch-setup/validate/${name}.js`, import.meta.url),
+		'utf8'
+	);
+	const start = source.indexOf('export default function');
+	if (start === -1) throw new Error(`couch-setup/validate/${name}.js: no default function`);
+	return {
+		_id: VALIDATION_DDOC_ID,
+		language: 'javascript',
+		validate_doc_update: source.slice(start + 'export default '.length).trim()
+	};
+}
+
+/** Sets the security object unless it is already right; a concurrent writer may conflict. */
+export async function ensureSecurity(
+	couch: CouchClient,
+	db: string,
+	wanted: SecurityObject
+): Promise<void> {
+	for (let attempt = 0; ; attempt += 1) {
+		if (sameJson(await couch.getSecurity(db), wanted)) return;
+		try {
+			await couch.putSecurity(db, wanted);
+			return;
+		} catch (error) {
+			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+		}
+	}
+}
+
+/** upsertDoc, tolerating a concurrent writer of the same content. */
+export async function ensureDoc(couch: CouchClient, db: string, wanted: CouchDoc): Promise<void> {
+	for (let attempt = 0; ; attempt += 1) {
+		try {
+			await couch.upsertDoc(db, wanted);
+			return;
+		} catch (error) {
+			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+			const stored = await couch.getDoc(db, wanted._id);
+			if (stored && sameJson(withoutRev(stored), withoutRev(wanted))) return;
+		}
+	}
+}
+
+/** Members by role only, no names; no admins but the server admin (CouchDB's implicit one). */
+export function patientSecurity(patientId: string): SecurityObject {
+	return {
+		admins: { names: [], roles: [] },
+		members: { names: [], roles: [patientRole(patientId, 'edit'), patientRole(patientId, 'view')] }
+	};
+}
+
+let patientValidation: CouchDoc | undefined;
+
+/** Creates the record's database with its security object and validation. Idempotent. */
+export async function ensurePatientDb(couch: CouchClient, patientId: string): Promise<void> {
+	patientValidation ??= validationDesignDoc('patient');
+	const db = patientDbName(patientId);
+	await couch.ensureDb(db);
+	await ensureSecurity(couch, db, patientSecurity(patientId));
+	await ensureDoc(couch, db, patientValidation);
+}
+
+/**
+ * Read-modify-write of an account's `_users` roles, retried on conflicts; unchanged roles are
+ * not written. The roles after, or undefined when the account does not exist.
+ */
+export async function updateRoles(
+	couch: CouchClient,
+	username: string,
+	change: (roles: string[]) => string[]
+): Promise<string[] | undefined> {
+	const id = userDocId(username);
+	for (let attempt = 0; ; attempt += 1) {
+		const doc = await couch.getDoc(USERS_DB, id);
+		if (!doc) return undefined;
+		const roles = Array.isArray(doc.roles) ? doc.roles.map(String) : [];
+		const next = [...new Set(change(roles))];
+		if (sameJson(next, roles)) return roles;
+		try {
+			await couch.putDoc(USERS_DB, { ...doc, roles: next });
+			return next;
+		} catch (error) {
+			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+		}
+	}
+}
+
+/** Roles without any access to `patientId`, then with `access` when given. */
+export function withPatientAccess(
+	roles: string[],
+	patientId: string,
+	access: PatientAccess | undefined
+): string[] {
+	const others = roles.filter(
+		(role) => role !== patientRole(patientId, 'edit') && role !== patientRole(patientId, 'view')
+	);
+	return access ? [...others, patientRole(patientId, access)] : others;
+}
+
+/** The access `roles` grant to one record (edit wins over view). */
+export function accessOf(roles: readonly string[], patientId: string): PatientAccess | undefined {
+	if (patientIdsOf(roles, 'edit').includes(patientId)) return 'edit';
+	if (patientIdsOf(roles, 'view').includes(patientId)) return 'view';
+	return undefined;
+}
+
+/** Every account holding a role of the record, from `_users`' roles view. */
+export async function membersOf(couch: CouchClient, patientId: string): Promise<RecordMember[]> {
+	const rows = await couch.viewRows(USERS_DB, ROLES_DDOC, ROLES_VIEW, [
+		patientRole(patientId, 'edit'),
+		patientRole(patientId, 'view')
+	]);
+	const byName = new Map<string, PatientAccess>();
+	for (const row of rows) {
+		if (!row.id.startsWith(USER_ID_PREFIX)) continue;
+		const username = row.id.slice(USER_ID_PREFIX.length);
+		const access: PatientAccess = row.key === patientRole(patientId, 'edit') ? 'edit' : 'view';
+		if (byName.get(username) !== 'edit') byName.set(username, access);
+	}
+	return [...byName].map(([username, access]) => ({ username, access }));
+}
+
+export async function invitationsOf(
+	couch: CouchClient,
+	patientId: string
+): Promise<InvitationDoc[]> {
+	return couch.docsWithPrefix<InvitationDoc>(WORKER_DB, `invitation:${patientId}:`);
+}
+
+/** Every invitation addressed to an account (any record, any state). */
+export async function invitationsFor(
+	couch: CouchClient,
+	username: string
+): Promise<InvitationDoc[]> {
+	const rows = await couch.viewRows(WORKER_DB, INVITATIONS_DDOC, INVITATIONS_BY_INVITEE, [
+		username
+	]);
+	return couch.fetchDocs<InvitationDoc>(
+		WORKER_DB,
+		rows.map((row) => row.id)
+	);
+}
+
+/** Deletes the invitations that `which` selects; a concurrent change is left alone. */
+export async function deleteInvitations(
+	couch: CouchClient,
+	invitations: InvitationDoc[],
+	which: (invitation: InvitationDoc) => boolean = () => true
+): Promise<void> {
+	for (const invitation of invitations.filter(which)) {
+		if (invitation._rev) await couch.deleteDoc(WORKER_DB, invitation._id, invitation._rev);
+	}
+}
+
+/** Marks the record deleted (its id is never reused), then updates it with `change`. */
+async function updateRecordDoc(
+	couch: CouchClient,
+	patientId: string,
+	change: (doc: PatientRecordDoc | undefined) => PatientRecordDoc
+): Promise<PatientRecordDoc> {
+	for (let attempt = 0; ; attempt += 1) {
+		const current = await couch.getDoc<PatientRecordDoc>(WORKER_DB, recordDocId(patientId));
+		const next = change(current);
+		if (current && sameJson(next, current)) return current;
+		try {
+			await couch.putDoc(WORKER_DB, next);
+			return next;
+		} catch (error) {
+			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+		}
+	}
+}
+
+/** Registers `patientId` as created by `username` and provisioned (sign-up's own record). */
+export async function registerProvisionedRecord(
+	couch: CouchClient,
+	patientId: string,
+	username: string,
+	createdAt: string
+): Promise<void> {
+	await updateRecordDoc(couch, patientId, (current) =>
+		current
+			? { ...current, provisioned: true }
+			: {
+					_id: recordDocId(patientId),
+					type: 'patient-record',
+					patient_id: patientId,
+					created_by: username,
+					created_at: createdAt,
+					provisioned: true
+				}
+	);
+}
+
+export async function markRecordProvisioned(couch: CouchClient, patientId: string): Promise<void> {
+	await updateRecordDoc(couch, patientId, (current) => {
+		if (!current) throw new Error(`${recordDocId(patientId)} is missing`);
+		return { ...current, provisioned: true };
+	});
+}
+
+/**
+ * Deletes a record: marks it deleted first (so nobody can claim its id again), cancels its
+ * invitations, takes every member's role away, then drops the database. Each step is
+ * idempotent, so a retry after a crash finishes the work.
+ */
+export async function deleteRecord(couch: CouchClient, patientId: string): Promise<void> {
+	const now = new Date().toISOString();
+	await updateRecordDoc(couch, patientId, (current) =>
+		current?.deleted_at
+			? current
+			: {
+					_id: recordDocId(patientId),
+					type: 'patient-record',
+					patient_id: patientId,
+					created_by: current?.created_by ?? '',
+					created_at: current?.created_at ?? now,
+					provisioned: current?.provisioned ?? false,
+					...(current?._rev ? { _rev: current._rev } : {}),
+					deleted_at: now
+				}
+	);
+	await deleteInvitations(couch, await invitationsOf(couch, patientId));
+	for (const member of await membersOf(couch, patientId)) {
+		await updateRoles(couch, member.username, (roles) =>
+			withPatientAccess(roles, patientId, undefined)
+		);
+	}
+	await couch.deleteDb(patientDbName(patientId));
+}
+
+/**
+ * Before an account is deleted: every record it was the only editor of is deleted (its
+ * viewers lose it too: a record nobody can edit or share any more would be read-only
+ * forever, and the health data of a patient whose last carer left the service should not
+ * outlive them); records other editors keep stay, without the invitations it made. Its own
+ * roles go with its `_users` document. Returns the deleted databases. Idempotent.
+ */
+export async function leaveAllRecords(
+	couch: CouchClient,
+	username: string,
+	roles: readonly string[]
+): Promise<string[]> {
+	const deleted: string[] = [];
+	for (const patientId of patientIdsOf(roles)) {
+		const members = await membersOf(couch, patientId);
+		const otherEditors = members.filter(
+			(member) => member.access === 'edit' && member.username !== username
+		);
+		if (accessOf(roles, patientId) === 'edit' && otherEditors.length === 0) {
+			await deleteRecord(couch, patientId);
+			deleted.push(patientDbName(patientId));
+			continue;
+		}
+		await deleteInvitations(
+			couch,
+			await invitationsOf(couch, patientId),
+			(invitation) => invitation.invited_by === username && invitation.status === 'pending'
+		);
+	}
+	await deleteInvitations(couch, await invitationsFor(couch, username));
+	return deleted;
+}
+
+/** Whether a record's database exists (a sign-up record has no registry doc before this). */
+export async function patientDbExists(couch: CouchClient, patientId: string): Promise<boolean> {
+	return couch.dbExists(patientDbName(patientId));
+}
