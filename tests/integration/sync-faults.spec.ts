@@ -28,5 +28,5 @@ describe('sync under network faults', () => {
 		expect(report.lost).toEqual({ a: 0, b: 0, server: 0 });
 		expect(report.duplicates).toBe(0);
 		expect(report.conflictsLeft).toBe(0);
-	}, 90_000);
+	}, 180_000);
 });

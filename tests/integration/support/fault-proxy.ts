@@ -27,6 +27,11 @@ export interface FaultProxyOptions {
 	maxCutOffset?: number;
 	/** Drops and stalls strike within this many ms of the connection opening. */
 	maxLifeMs?: number;
+	/**
+	 * While faults are on, a healthy connection is closed after at most this long (a mobile
+	 * network or NAT forgetting it), so clients that keep connections alive keep opening new ones.
+	 */
+	maxPassLifeMs?: number;
 }
 
 /**
@@ -54,6 +59,7 @@ export class FaultProxy {
 			maxStallMs: 1_200,
 			maxCutOffset: 8_000,
 			maxLifeMs: 300,
+			maxPassLifeMs: 1_500,
 			...options
 		};
 		this.#random = seededRandom(options.seed);
@@ -125,6 +131,9 @@ export class FaultProxy {
 		// Kept-alive connections live long: drops and stalls strike at a random moment of their life.
 		const strikeAfter = Math.floor(this.#random() * this.#options.maxLifeMs);
 		if (fault === 'drop') setTimeout(cut, strikeAfter);
+		if (fault === 'pass' && this.faulty) {
+			setTimeout(cut, Math.floor(this.#random() * this.#options.maxPassLifeMs));
+		}
 		if (fault === 'stall') {
 			const stallFor = Math.floor(this.#random() * this.#options.maxStallMs);
 			setTimeout(() => {
