@@ -13,64 +13,36 @@ async function parseProfile(body: unknown): Promise<AccountProfile> {
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in' | 'unreachable';
 
-const CACHE_KEY = 'dazzle.account';
-
-/** What the header may show while offline: no health data, just who is signed in. */
-interface CachedAccount {
-	username: string;
-	nickname: string;
-}
-
-function readCache(): CachedAccount | undefined {
-	try {
-		const value = JSON.parse(localStorage.getItem(CACHE_KEY) ?? 'null') as unknown;
-		if (value && typeof value === 'object' && 'username' in value && 'nickname' in value) {
-			return { username: String(value.username), nickname: String(value.nickname) };
-		}
-	} catch {
-		// unreadable cache: treat as signed out until the server says otherwise
-	}
-	return undefined;
-}
-
-function writeCache(account: CachedAccount | undefined): void {
-	try {
-		if (account) localStorage.setItem(CACHE_KEY, JSON.stringify(account));
-		else localStorage.removeItem(CACHE_KEY);
-	} catch {
-		// storage blocked: the session still works, it is just not remembered offline
-	}
-}
+/** Called after every sign-in with a password (sign-in and sign-up pages, sign in again). */
+export type SignInListener = (profile: AccountProfile) => Promise<void> | void;
 
 /**
- * The signed-in account. The server session is an HttpOnly cookie set through `/couch/_session`;
- * this class only knows what `/api/account` says about it (and a small cache for offline use).
+ * The server session. It is an HttpOnly cookie set through `/couch/_session` (one per site, so
+ * one per device); this class only knows what `/api/account` says about it. Who is using the
+ * device offline is the business of the local profiles (`ProfilesState`), which listen here for
+ * sign-ins.
  */
 export class SessionState {
 	status = $state<SessionStatus>('unknown');
 	profile = $state<AccountProfile | undefined>();
-	cached = $state<CachedAccount | undefined>();
-
-	/** Who to show in the header: the live profile, or the last one seen on this device. */
-	get account(): CachedAccount | undefined {
-		return this.profile ?? this.cached;
-	}
-
-	constructor() {
-		this.cached = readCache();
-	}
+	// Listeners are called, never rendered: no reactivity needed.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#signInListeners = new Set<SignInListener>();
 
 	#set(profile: AccountProfile | undefined): void {
 		this.profile = profile;
 		this.status = profile ? 'signed-in' : 'signed-out';
-		this.cached = profile ? { username: profile.username, nickname: profile.nickname } : undefined;
-		writeCache(this.cached);
 	}
 
-	/** At start-up: check the session only when this device remembers a signed-in account. */
-	async resume(): Promise<void> {
-		if (this.cached) await this.refresh();
-		else this.status = 'signed-out';
+	/** Runs `listener` after each sign-in, before `signIn` returns; returns an unsubscribe. */
+	onSignIn(listener: SignInListener): () => void {
+		this.#signInListeners.add(listener);
+		return () => this.#signInListeners.delete(listener);
+	}
+
+	/** No local profile and nothing to check: the device is simply signed out. */
+	markSignedOut(): void {
+		this.#set(undefined);
 	}
 
 	async refresh(): Promise<void> {
@@ -95,7 +67,20 @@ export class SessionState {
 		}
 		const profile = await parseProfile(await request('GET', '/api/account'));
 		this.#set(profile);
+		for (const listener of this.#signInListeners) await listener(profile);
 		return profile;
+	}
+
+	/** Checks the password of `username` with the server (before changing the PIN). */
+	async confirmPassword(username: string, password: string): Promise<void> {
+		try {
+			await request('POST', '/couch/_session', { name: username, password });
+		} catch (error) {
+			if (error instanceof ApiRequestError && error.status === 401) {
+				throw new ApiRequestError(401, 'errors.password_wrong');
+			}
+			throw error;
+		}
 	}
 
 	async signUp(body: SignupRequest): Promise<AccountProfile> {
@@ -103,6 +88,7 @@ export class SessionState {
 		return this.signIn(body.username, body.password);
 	}
 
+	/** Ends the server session (offline, the cookie stays until the next check finds it). */
 	async signOut(): Promise<void> {
 		await request('DELETE', '/couch/_session').catch(() => undefined);
 		this.#set(undefined);

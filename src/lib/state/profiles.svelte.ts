@@ -1,0 +1,357 @@
+import { createContext } from 'svelte';
+import { browserRegistry, type LocalProfile, type ProfileRegistry } from '$lib/data/profiles';
+import { checkPin, hashPin, InvalidPinError, pinError, type PinCheck } from '$lib/profiles/pin';
+import type { AccountProfile } from '$lib/schemas/account';
+import type { SyncEngine } from '$lib/sync/engine';
+import { SyncState } from '$lib/sync/sync-state.svelte';
+import type { SessionState } from './session.svelte';
+
+/** The open local profile: its user database on this device and its sync status. */
+export interface ActiveProfile {
+	id: string;
+	username: string;
+	nickname: string;
+	/** The engine's local user database (`dazzle-<id>-user`). */
+	userDb: PouchDB.Database;
+	sync: SyncState;
+}
+
+/** Where the start-up flow (or choosing a profile) has to send the user, if anywhere. */
+export type ProfileRoute =
+	{ to: 'chooser' } | { to: 'unlock'; profileId: string } | { to: 'signin'; profileId: string };
+
+/** A failure of a profile action the UI shows as `key` (an i18n key). */
+export class ProfileActionError extends Error {
+	override readonly name = 'ProfileActionError';
+	constructor(readonly key: string) {
+		super(key);
+	}
+}
+
+/** The i18n key for any failure of a profile action. */
+export function profileErrorKey(error: unknown): string {
+	if (error instanceof ProfileActionError || error instanceof InvalidPinError) return error.key;
+	if (error && typeof error === 'object' && 'key' in error && typeof error.key === 'string') {
+		return error.key.startsWith('errors.') ? error.key : 'errors.server';
+	}
+	return 'errors.server';
+}
+
+/** Proof that the person changing a PIN may: the current PIN or the account password. */
+export type PinProof = { pin: string } | { password: string };
+
+export interface ProfilesOptions {
+	registry?: ProfileRegistry;
+	/** Builds the (not yet started) engine of a profile; `createProfileEngine` in the app. */
+	createEngine?: (profile: LocalProfile) => Promise<SyncEngine>;
+	/** Removes the databases and cached data of a profile; the engine is closed already. */
+	destroyData?: (profileId: string, local: PouchDB.Database | undefined) => Promise<void>;
+	online?: () => boolean;
+}
+
+async function defaultCreateEngine(profile: LocalProfile): Promise<SyncEngine> {
+	const { createProfileEngine } = await import('$lib/sync/profile-engine');
+	return createProfileEngine({ profileId: profile.id, userDb: profile.user_db });
+}
+
+/** Cache Storage entries and localStorage keys that name the profile, then its databases. */
+async function defaultDestroyData(
+	profileId: string,
+	local: PouchDB.Database | undefined
+): Promise<void> {
+	const { destroyProfileDatabases } = await import('$lib/sync/profile-engine');
+	await destroyProfileDatabases(profileId, local ? [local] : []);
+	if (typeof caches !== 'undefined') {
+		for (const name of await caches.keys()) {
+			if (name.includes(profileId)) await caches.delete(name);
+		}
+	}
+	try {
+		for (const key of Object.keys(localStorage)) {
+			if (key.includes(profileId)) localStorage.removeItem(key);
+		}
+	} catch {
+		// storage blocked: nothing of theirs is there either
+	}
+}
+
+/**
+ * The local profiles of this device and the one that is open. Opening a profile builds and
+ * starts its sync engine; closing stops it. Only one profile is open at a time, and switching
+ * ends the server session (the one cookie jar of the site belongs to one person).
+ */
+export class ProfilesState {
+	active = $state<ActiveProfile | undefined>();
+	/** The profiles of this device, most recently used first. */
+	list = $state.raw<LocalProfile[]>([]);
+	/** Chosen at start but waiting for its PIN. */
+	locked = $state.raw<LocalProfile | undefined>();
+	/** The start-up flow has decided (a profile is open, locked, or none). */
+	ready = $state(false);
+
+	#session: SessionState;
+	#registry: ProfileRegistry;
+	#createEngine: (profile: LocalProfile) => Promise<SyncEngine>;
+	#destroyData: (profileId: string, local: PouchDB.Database | undefined) => Promise<void>;
+	#online: () => boolean;
+	#engine: SyncEngine | undefined;
+	/** Opening and closing never interleave (a fast double tap, a sign-in during start). */
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(session: SessionState, options: ProfilesOptions = {}) {
+		this.#session = session;
+		this.#registry = options.registry ?? browserRegistry();
+		this.#createEngine = options.createEngine ?? defaultCreateEngine;
+		this.#destroyData = options.destroyData ?? defaultDestroyData;
+		this.#online = options.online ?? (() => navigator.onLine);
+		this.list = this.#registry.list();
+		session.onSignIn((account) => this.#signedIn(account));
+	}
+
+	#serial<T>(task: () => Promise<T>): Promise<T> {
+		const run = this.#queue.then(task, task);
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+
+	#reload(): void {
+		this.list = this.#registry.list();
+	}
+
+	get(id: string): LocalProfile | undefined {
+		return this.#registry.get(id);
+	}
+
+	/** The stored profile of the open one (its PIN record, times). */
+	get current(): LocalProfile | undefined {
+		return this.active ? this.#registry.get(this.active.id) : undefined;
+	}
+
+	/**
+	 * At start: open the last profile if it may open by itself, else say where to go. Works
+	 * offline; the server session is checked in the background when online.
+	 */
+	async start(): Promise<ProfileRoute | undefined> {
+		try {
+			this.#reload();
+			if (this.list.length === 0) {
+				await this.#migrateLegacyAccount();
+				return undefined;
+			}
+			if (this.list.length > 1) return { to: 'chooser' };
+			return await this.choose(this.list[0]!.id);
+		} finally {
+			this.ready = true;
+		}
+	}
+
+	/** Earlier versions only remembered `{ username, nickname }`: make it a profile online. */
+	async #migrateLegacyAccount(): Promise<void> {
+		if (!this.#registry.legacyAccount()) {
+			this.#session.markSignedOut();
+			return;
+		}
+		await this.#session.refresh();
+		if (this.#session.status === 'unreachable') return;
+		this.#registry.forgetLegacyAccount();
+		if (this.#session.profile) await this.#signedIn(this.#session.profile);
+	}
+
+	/**
+	 * The user picked `id` (or it is the only one): open it, or say what it needs first. Only the
+	 * last profile, not signed out and without a PIN, opens without a secret.
+	 */
+	async choose(id: string): Promise<ProfileRoute | undefined> {
+		const profile = this.#registry.get(id);
+		if (!profile) return { to: 'chooser' };
+		if (this.active?.id === id) return undefined;
+		// Switching: the open profile closes and its server session ends first.
+		if (this.active) await this.close({ endSession: true });
+		if (profile.pin) {
+			this.locked = profile;
+			return { to: 'unlock', profileId: id };
+		}
+		if (!profile.signed_out_at && this.#registry.last()?.id === id) {
+			await this.#open(profile);
+			return undefined;
+		}
+		return { to: 'signin', profileId: id };
+	}
+
+	/** Checks the PIN; the right one opens the profile, offline too. */
+	async unlock(id: string, pin: string): Promise<PinCheck> {
+		const check = await checkPin(this.#registry, id, pin);
+		this.#reload();
+		const profile = this.#registry.get(id);
+		if (check.outcome === 'right' && profile) {
+			await this.#open(profile);
+		} else if (check.outcome === 'wrong') {
+			this.locked = profile;
+		} else {
+			// The PIN is gone: only the password opens this profile now.
+			this.#registry.markSignedOut(id);
+			this.#reload();
+			this.locked = undefined;
+		}
+		return check;
+	}
+
+	/** After any password sign-in: this account's profile opens (made on its first sign-in). */
+	async #signedIn(account: AccountProfile): Promise<void> {
+		const profile = this.#registry.register(account);
+		this.#reload();
+		const active = this.active;
+		if (active?.id === profile.id) {
+			active.nickname = profile.nickname;
+			// Back from "sign in again": sync resumes with every local change kept.
+			if (active.sync.status.kind === 'sign-in-again') active.sync.signedIn();
+			return;
+		}
+		// Another account's profile was open: close it, but keep the session just made.
+		if (active) await this.close({ endSession: false });
+		await this.#open(profile);
+	}
+
+	#open(profile: LocalProfile): Promise<void> {
+		return this.#serial(async () => {
+			if (this.active?.id === profile.id) return;
+			if (this.active) await this.#closeNow();
+			const engine = await this.#createEngine(profile);
+			const sync = new SyncState();
+			sync.attach(engine);
+			this.#engine = engine;
+			this.#registry.touch(profile.id);
+			this.#reload();
+			this.locked = undefined;
+			this.active = {
+				id: profile.id,
+				username: profile.username,
+				nickname: profile.nickname,
+				userDb: engine.local,
+				sync
+			};
+			engine.start().catch((error: unknown) => console.warn('Sync did not start', error));
+			if (this.#online()) void this.#checkServerSession(profile);
+		});
+	}
+
+	/**
+	 * Opened offline or from the PIN: whose is the server session? Another person's cookie is
+	 * ended at once (one cookie jar per site); no session means the engine shows "sign in again".
+	 */
+	async #checkServerSession(profile: LocalProfile): Promise<void> {
+		if (
+			this.#session.status === 'signed-in' &&
+			this.#session.profile?.username === profile.username
+		) {
+			return;
+		}
+		await this.#session.refresh();
+		const account = this.#session.profile;
+		if (!account || this.active?.id !== profile.id) return;
+		if (account.username !== profile.username) {
+			await this.#session.signOut();
+		} else if (account.nickname !== profile.nickname) {
+			this.#registry.rename(profile.id, account.nickname);
+			this.active.nickname = account.nickname;
+			this.#reload();
+		}
+	}
+
+	async #closeNow(): Promise<ActiveProfile | undefined> {
+		const active = this.active;
+		const engine = this.#engine;
+		this.active = undefined;
+		this.#engine = undefined;
+		active?.sync.attach(undefined);
+		await engine?.close().catch(() => undefined);
+		return active;
+	}
+
+	/**
+	 * Closes the open profile. With `endSession` the server session ends too and the profile
+	 * needs its PIN or password to open again (sign-out, switching to another profile).
+	 */
+	close(options: { endSession: boolean }): Promise<void> {
+		return this.#serial(async () => {
+			const closed = await this.#closeNow();
+			// Its session is gone either way (ended here, or replaced by another sign-in).
+			if (closed) this.#registry.markSignedOut(closed.id);
+			this.#reload();
+			if (options.endSession) await this.#session.signOut();
+		});
+	}
+
+	/** Signs out: the data stays on the device in this profile. */
+	signOut(): Promise<void> {
+		return this.close({ endSession: true });
+	}
+
+	/**
+	 * Removes everything of the open profile from this device: its databases, cached data,
+	 * PIN and registry entry; ends the server session. Works offline (unsent changes are lost:
+	 * the screen asks first).
+	 */
+	removeData(): Promise<void> {
+		return this.#serial(async () => {
+			const active = this.active;
+			const engine = this.#engine;
+			if (!active) return;
+			this.active = undefined;
+			this.#engine = undefined;
+			active.sync.attach(undefined);
+			await engine?.stop().catch(() => undefined);
+			await this.#destroyData(active.id, engine?.local);
+			this.#registry.remove(active.id);
+			this.#reload();
+			await this.#session.signOut();
+		});
+	}
+
+	/** Sets or changes the PIN of the open profile. */
+	async setPin(pin: string, proof: PinProof | undefined): Promise<void> {
+		const error = pinError(pin);
+		if (error) throw new ProfileActionError(error);
+		const profile = await this.#authorise(proof);
+		this.#registry.setPin(profile.id, await hashPin(pin));
+		this.#reload();
+	}
+
+	async removePin(proof: PinProof | undefined): Promise<void> {
+		const profile = await this.#authorise(proof);
+		this.#registry.setPin(profile.id, undefined);
+		this.#reload();
+	}
+
+	/**
+	 * A first PIN needs a live sign-in; changing or removing one needs the current PIN (counted
+	 * like at unlock) or the password (checked by the server).
+	 */
+	async #authorise(proof: PinProof | undefined): Promise<LocalProfile> {
+		const profile = this.current;
+		if (!profile) throw new ProfileActionError('errors.signin_required');
+		if (proof && 'password' in proof) {
+			if (!this.#online()) throw new ProfileActionError('errors.network');
+			await this.#session.confirmPassword(profile.username, proof.password);
+			return profile;
+		}
+		if (!profile.pin) {
+			const signedIn =
+				this.#session.status === 'signed-in' &&
+				this.#session.profile?.username === profile.username;
+			if (!signedIn) throw new ProfileActionError('errors.pin_needs_signin');
+			return profile;
+		}
+		if (!proof) throw new ProfileActionError('errors.pin_wrong');
+		const check = await checkPin(this.#registry, profile.id, proof.pin);
+		this.#reload();
+		if (check.outcome === 'right') return profile;
+		if (check.outcome === 'removed') {
+			this.#registry.markSignedOut(profile.id);
+			throw new ProfileActionError('errors.pin_removed');
+		}
+		throw new ProfileActionError('errors.pin_wrong');
+	}
+}
+
+export const [getProfiles, setProfiles] = createContext<ProfilesState>();

@@ -1,0 +1,110 @@
+import { SyncEngine, type Connectivity, type SyncEngineOptions } from './engine';
+
+/**
+ * Everything that builds or removes the databases of one local profile in the browser. The
+ * engine is built in one place (`createProfileEngine`) so wrappers for traffic counting and
+ * data-saving plug in here, through `ProfileEngineOptions`.
+ */
+
+let pouchDB: Promise<PouchDB.Static> | undefined;
+
+/**
+ * `pouchdb-browser` (~50 KB gz) loads on first use, after the first paint, never on the first
+ * screen of an anonymous reader.
+ */
+export function loadPouchDB(): Promise<PouchDB.Static> {
+	pouchDB ??= import('pouchdb-browser').then(
+		(module) => (module.default ?? module) as unknown as PouchDB.Static,
+		(error: unknown) => {
+			pouchDB = undefined; // a failed chunk load (offline before caching) may succeed later
+			throw error;
+		}
+	);
+	return pouchDB;
+}
+
+/** Every local database of a profile starts with this (`dazzle-<id>-user`, `-patient-<uuid>`). */
+export function profileDbPrefix(profileId: string): string {
+	return `dazzle-${profileId}-`;
+}
+
+export interface ProfileEngineOptions {
+	profileId: string;
+	/** The remote user database, `user_db` of /api/account. */
+	userDb: string;
+	/** Where the gateway is; the page's own origin in the app. */
+	origin?: string;
+	/** Wraps every request to the server (traffic counting). */
+	fetch?: typeof fetch;
+	/** Whether to sync now (data-saving mode); the browser's online state by default. */
+	connectivity?: Connectivity;
+	/** Anything else the engine takes (tuning, backoff, local options in tests). */
+	engine?: Partial<Omit<SyncEngineOptions, 'PouchDB' | 'profileId' | 'remoteUrl'>>;
+	PouchDB?: PouchDB.Static;
+}
+
+export function remoteUserDbUrl(userDb: string, origin: string): string {
+	return new URL(`/couch/${encodeURIComponent(userDb)}`, origin).href;
+}
+
+/** The sync engine of one profile; not started. */
+export async function createProfileEngine(options: ProfileEngineOptions): Promise<SyncEngine> {
+	const PouchDB = options.PouchDB ?? (await loadPouchDB());
+	return new SyncEngine({
+		onDiagnostic: (message, error) => console.debug(`[sync] ${message}`, error ?? ''),
+		...options.engine,
+		PouchDB,
+		profileId: options.profileId,
+		remoteUrl: remoteUserDbUrl(options.userDb, options.origin ?? location.origin),
+		...(options.fetch ? { fetch: options.fetch } : {}),
+		...(options.connectivity ? { connectivity: options.connectivity } : {})
+	});
+}
+
+/** PouchDB's IndexedDB adapter stores database `name` as `_pouch_<name>`. */
+const IDB_PREFIX = '_pouch_';
+
+async function deleteIndexedDb(name: string): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const request = indexedDB.deleteDatabase(name);
+		request.onsuccess = () => resolve();
+		request.onerror = () => reject(request.error ?? new Error(`could not delete ${name}`));
+		// Another tab holds it open: it is deleted as soon as that tab lets go.
+		request.onblocked = () => resolve();
+	});
+}
+
+/**
+ * Removes every local database of a profile: the ones PouchDB knows by name (destroyed through
+ * PouchDB, so its dependent index databases go too), then anything else IndexedDB still lists
+ * under the profile's prefix. Close the profile's engine first. Returns the names removed.
+ */
+export async function destroyProfileDatabases(
+	profileId: string,
+	known: PouchDB.Database[] = []
+): Promise<string[]> {
+	const prefix = profileDbPrefix(profileId);
+	const removed: string[] = [];
+	for (const db of known) {
+		removed.push(db.name);
+		await db.destroy();
+	}
+	if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') {
+		return removed;
+	}
+	const PouchDB = await loadPouchDB();
+	for (const { name } of await indexedDB.databases()) {
+		if (!name?.startsWith(IDB_PREFIX + prefix)) continue;
+		const pouchName = name.slice(IDB_PREFIX.length);
+		try {
+			await new PouchDB(pouchName).destroy();
+		} catch {
+			// Not a PouchDB it can open (an index database): deleted directly below.
+		}
+		removed.push(pouchName);
+	}
+	for (const { name } of await indexedDB.databases()) {
+		if (name?.startsWith(IDB_PREFIX + prefix)) await deleteIndexedDb(name);
+	}
+	return removed;
+}
