@@ -23,13 +23,15 @@ import type { SessionResolver } from './sessions';
 /**
  * Per gateway instance, in memory (like the other limits, config.ts). Wrong invitation
  * codes are also counted in the database per invitation (MAX_WRONG_CODES), so a restart
- * or a second gateway gives a guesser nothing.
+ * or a second gateway gives a guesser nothing; and a code only works for the account it
+ * was made for, so guessing from many accounts gains nothing either. The per-address limit
+ * is generous because mobile carriers put many families behind one address.
  */
 export const PATIENT_RATE_LIMITS = {
 	createPerUser: { max: 60, windowMs: 60 * 60 * 1000 },
 	invitePerUser: { max: 30, windowMs: 60 * 60 * 1000 },
 	acceptPerUser: { max: 10, windowMs: 15 * 60 * 1000 },
-	acceptPerAddress: { max: 30, windowMs: 15 * 60 * 1000 }
+	acceptPerAddress: { max: 120, windowMs: 15 * 60 * 1000 }
 } satisfies Record<string, RateLimitRule>;
 
 export interface PatientRoutesOptions {
