@@ -1,0 +1,416 @@
+/**
+ * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --seed 7 --plain-sync]`
+ *
+ * A fresh device pulls a large database over an emulated mobile link (a throttling TCP proxy:
+ * 400 kbit/s each way, 400 ms round trip, one round trip per new connection; bytes counted as
+ * they travel, compressed when the gateway gzips). In one run, on the same data:
+ *
+ * - baseline: plain PouchDB `local.replicate.from(remote)` with default options and its own
+ *   default fetch (and again with a keep-alive fetch when the default opens a connection per
+ *   request);
+ * - our sync: a `SyncEngine` (first sync of a fresh profile) until it reports up to date;
+ * - nothing changed: the same profile started again;
+ * - first two-way sync after a first pull: our one-way `pullOnce` into a fresh profile's
+ *   database, then our engine started on it;
+ * - with `--plain-sync`, for orientation: plain PouchDB `sync()` after its pull (the case the
+ *   sync issue measured; slow: it re-checks every document);
+ * - the physical floor: the documents gzipped, divided by the link rate.
+ *
+ * Prints a table, requests by kind for each run and the goals (PASS/FAIL). Exits 1 only when a
+ * run loses documents (every run is checked: count and a checksum of ids and revisions) or fails.
+ * Options may also come from BENCH_DOCS, BENCH_RATE_KBIT, BENCH_RTT_MS and BENCH_SEED.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { ALWAYS_ONLINE, localUserDbName, pullOnce, type SyncEngine } from '../src/lib/sync/engine';
+import type { SyncProgress } from '../src/lib/sync/status';
+import type { CouchDoc } from '../server/src/couch';
+import { GENEROUS_LIMITS } from '../tests/integration/account-support';
+import { startTestDazzle } from '../tests/integration/support';
+import {
+	cookieFetch,
+	memoryEngine,
+	Pouch,
+	signUpUser,
+	type SessionJar
+} from '../tests/integration/support/sync-clients';
+import { requestKind, type Exchange } from './support/http-meter';
+import { generateResponses } from './support/questionnaire-responses';
+import { ThrottleProxy, type TrafficReport } from './support/throttle-proxy';
+
+function option(name: string, env: string, fallback: number): number {
+	const index = process.argv.indexOf(`--${name}`);
+	const raw = index >= 0 ? process.argv[index + 1] : process.env[env];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value <= 0) {
+		console.error(`--${name} (${env}) must be a positive number, got "${raw}"`);
+		process.exit(2);
+	}
+	return value;
+}
+
+const DOCS = Math.round(option('docs', 'BENCH_DOCS', 5_000));
+const RATE_KBIT = option('rate', 'BENCH_RATE_KBIT', 400);
+const RTT_MS = option('rtt', 'BENCH_RTT_MS', 400);
+const SEED = Math.round(option('seed', 'BENCH_SEED', 7));
+const PLAIN_SYNC = process.argv.includes('--plain-sync');
+const BYTES_PER_SECOND = (RATE_KBIT * 1_000) / 8;
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** The documents a database holds: count and a checksum of sorted `id rev` lines. */
+interface Contents {
+	count: number;
+	checksum: string;
+}
+
+function contentsOf(rows: { id: string; rev: string }[]): Contents {
+	const lines = rows
+		.filter((row) => !row.id.startsWith('_design/'))
+		.map((row) => `${row.id} ${row.rev}`)
+		.sort();
+	const checksum = createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+	return { count: lines.length, checksum };
+}
+
+async function localContents(db: PouchDB.Database): Promise<Contents> {
+	const all = await db.allDocs();
+	return contentsOf(all.rows.map((row) => ({ id: row.id, rev: row.value.rev })));
+}
+
+interface Run {
+	name: string;
+	ms: number;
+	traffic: TrafficReport;
+	verified?: Contents;
+	notes: string[];
+}
+
+/** Fails a run that takes longer than `ms` instead of hanging the bench. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what}: no result after ${seconds(ms)} s`)), ms);
+	});
+	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function byKind(exchanges: Exchange[]): string[] {
+	const kinds = new Map<string, { count: number; up: number; down: number; gzip: number }>();
+	for (const exchange of exchanges) {
+		const kind = requestKind(exchange.method, exchange.target);
+		const entry = kinds.get(kind) ?? { count: 0, up: 0, down: 0, gzip: 0 };
+		entry.count += 1;
+		entry.up += exchange.bytesUp;
+		entry.down += exchange.bytesDown;
+		if (exchange.encoding) entry.gzip += 1;
+		kinds.set(kind, entry);
+	}
+	return [...kinds.entries()]
+		.sort((a, b) => b[1].count - a[1].count)
+		.map(
+			([kind, entry]) =>
+				`${String(entry.count).padStart(6)} × ${kind.padEnd(36)} ${kb(entry.up).padStart(8)} KB up ${kb(entry.down).padStart(9)} KB down` +
+				(entry.gzip ? `  (${entry.gzip} compressed)` : '')
+		);
+}
+
+const started = Date.now();
+const dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS });
+let exitCode = 0;
+const runs: Run[] = [];
+const engines: SyncEngine[] = [];
+const proxy = new ThrottleProxy({
+	targetPort: dazzle.port,
+	bitsPerSecond: RATE_KBIT * 1_000,
+	rttMs: RTT_MS
+});
+try {
+	await dazzle.ready;
+	await proxy.listen();
+
+	// The data: one user's database stands in for a patient database (same server, same
+	// replication; a patient database only adds a validation function on writes).
+	const user = await signUpUser(dazzle);
+	const { docs, sizes } = generateResponses(DOCS, SEED);
+	for (let offset = 0; offset < docs.length; offset += 500) {
+		const batch = docs.slice(offset, offset + 500) as unknown as CouchDoc[];
+		const results = await dazzle.couch.bulkDocs(user.userDb, batch);
+		const failed = results.filter((result) => !result.ok);
+		if (failed.length > 0)
+			throw new Error(`could not write documents: ${JSON.stringify(failed[0])}`);
+	}
+	const serverRows = await dazzle.couch.request<{ rows: { id: string; value: { rev: string } }[] }>(
+		{ path: `${encodeURIComponent(user.userDb)}/_all_docs` }
+	);
+	const expected = contentsOf(serverRows.rows.map((row) => ({ id: row.id, rev: row.value.rev })));
+	// The floor: every document as stored (with its _rev), one JSON array, gzipped.
+	const withRevs = await dazzle.couch.request<{ rows: { id: string; doc: unknown }[] }>({
+		path: `${encodeURIComponent(user.userDb)}/_all_docs`,
+		qs: { include_docs: true }
+	});
+	const json = JSON.stringify(
+		withRevs.rows.filter((row) => !row.id.startsWith('_design/')).map((row) => row.doc)
+	);
+	const rawBytes = Buffer.byteLength(json);
+	const gzipped = gzipSync(json).length;
+	const floorMs = (gzipped / BYTES_PER_SECOND) * 1_000;
+	const timeoutMs = 120_000 + floorMs * 40;
+
+	const remoteUrl = `http://127.0.0.1:${proxy.port}/couch/${user.userDb}`;
+	console.info(
+		`sync bench: ${DOCS} QuestionnaireResponse documents (${sizes.min}–${sizes.max} B, mean ${Math.round(sizes.mean)} B, seed ${SEED}) ` +
+			`in a user database standing in for a patient database; ${expected.count} documents on the server`
+	);
+	console.info(
+		`link: ${RATE_KBIT} kbit/s each way (shared by all connections), ${RTT_MS} ms round trip, ` +
+			`one round trip per new connection; all JSON ${kb(rawBytes)} KB, gzipped ${kb(gzipped)} KB ` +
+			`(${(rawBytes / gzipped).toFixed(1)}×); KB = 1,024 bytes; set up in ${seconds(Date.now() - started)} s\n`
+	);
+
+	async function verify(run: Run, db: PouchDB.Database): Promise<void> {
+		run.verified = await localContents(db);
+		if (run.verified.count !== expected.count || run.verified.checksum !== expected.checksum) {
+			exitCode = 1;
+			run.notes.push(
+				`LOST DOCUMENTS: ${run.verified.count} of ${expected.count} arrived (checksum ${run.verified.checksum}, expected ${expected.checksum})`
+			);
+		}
+	}
+
+	/** A fresh device: no open connections left over from the run before. */
+	async function freshConnections(): Promise<void> {
+		proxy.dropConnections();
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+
+	async function measure(
+		name: string,
+		body: (run: Run) => Promise<PouchDB.Database | undefined>
+	): Promise<Run> {
+		await freshConnections();
+		const run: Run = { name, ms: 0, traffic: proxy.since(proxy.mark()), notes: [] };
+		const mark = proxy.mark();
+		process.stdout.write(`running: ${name} … `);
+		try {
+			const db = await body(run);
+			run.ms = proxy.now() - mark.at;
+			run.traffic = proxy.since(mark);
+			if (db) await verify(run, db);
+		} catch (error) {
+			exitCode = 1;
+			run.ms = proxy.now() - mark.at;
+			run.traffic = proxy.since(mark);
+			run.notes.push(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		}
+		console.info(`${seconds(run.ms)} s, ${run.traffic.requests} requests`);
+		runs.push(run);
+		return run;
+	}
+
+	function plainRemote(jar: SessionJar, inner: typeof fetch): PouchDB.Database {
+		return new Pouch(remoteUrl, { fetch: cookieFetch(jar, inner) });
+	}
+	/** PouchDB's own fetch in Node (node-fetch + fetch-cookie): what "default options" use. */
+	const pouchFetch = (Pouch as unknown as { fetch: typeof fetch }).fetch;
+
+	// 1. Baseline: plain PouchDB, default options.
+	const baselineDb = `bench-baseline-${process.pid}`;
+	const baseline = await measure('plain PouchDB replicate.from (defaults)', async () => {
+		const local = new Pouch(baselineDb, { adapter: 'memory' });
+		const remote = plainRemote(user.jar, pouchFetch);
+		await within(local.replicate.from(remote), timeoutMs, 'baseline');
+		await remote.close();
+		return local;
+	});
+	const perRequest = baseline.traffic.connections >= baseline.traffic.requests * 0.8;
+	baseline.notes.push(
+		perRequest
+			? `PouchDB's default fetch in Node opened ${baseline.traffic.connections} connections for ${baseline.traffic.requests} requests (node-fetch sends "Connection: close" without an agent)`
+			: `PouchDB's default fetch reused connections (${baseline.traffic.connections} for ${baseline.traffic.requests} requests)`
+	);
+
+	if (perRequest) {
+		await measure('plain PouchDB replicate.from + keep-alive', async () => {
+			const local = new Pouch(`bench-keepalive-${process.pid}`, { adapter: 'memory' });
+			const remote = plainRemote(user.jar, fetch);
+			await within(local.replicate.from(remote), timeoutMs, 'baseline with keep-alive');
+			await remote.close();
+			return local;
+		});
+	}
+
+	// 2. Our sync: a fresh profile's first sync, until the engine says up to date.
+	const profileId = `bench-ours-${process.pid}`;
+	const ours = await measure('our sync (first sync)', async (run) => {
+		const engine = memoryEngine({
+			profileId,
+			remoteUrl,
+			fetch: cookieFetch(user.jar),
+			connectivity: ALWAYS_ONLINE,
+			onDiagnostic: (message) => run.notes.push(`engine: ${message}`)
+		});
+		engines.push(engine);
+		const progress: SyncProgress[] = [];
+		engine.subscribe((status) => {
+			if (status.kind === 'syncing' && status.progress) progress.push(status.progress);
+		});
+		await engine.start();
+		await engine.whenUpToDate(timeoutMs);
+		const first = progress[0];
+		const last = progress.at(-1);
+		run.notes.push(
+			first && last
+				? `progress: ${progress.length} updates, first ${first.done} of ${first.total}, last ${last.done} of ${last.total}`
+				: 'progress: NONE reported (the first-sync progress bar would stay empty)'
+		);
+		await engine.stop();
+		return engine.local;
+	});
+
+	// 3. Nothing changed: the same profile starts again (the app reopened).
+	await engines.pop()?.close();
+	const noop = await measure('our sync, nothing changed', async (run) => {
+		const engine = memoryEngine({
+			profileId,
+			remoteUrl,
+			fetch: cookieFetch(user.jar),
+			connectivity: ALWAYS_ONLINE,
+			onDiagnostic: (message) => run.notes.push(`engine: ${message}`)
+		});
+		engines.push(engine);
+		await engine.start();
+		await engine.whenUpToDate(timeoutMs);
+		await engine.stop();
+		return engine.local;
+	});
+	await engines.pop()?.close();
+
+	// 4. First two-way sync after a first pull: a database the app pulled one way (`pullOnce`, as
+	// for a patient database not open yet) is opened, and the engine starts syncing it both ways.
+	const pulledProfile = `bench-pulled-${process.pid}`;
+	{
+		// Setting up, not measured: the proxy passes this pull at full speed.
+		await freshConnections();
+		proxy.throttled = false;
+		const local = new Pouch(localUserDbName(pulledProfile), { adapter: 'memory' });
+		try {
+			await pullOnce({ PouchDB: Pouch, local, remoteUrl, fetch: cookieFetch(user.jar) });
+		} finally {
+			proxy.throttled = true;
+			// The engine opens the same database (the memory adapter keeps it by name).
+			await local.close();
+		}
+	}
+	const afterPull = await measure('our sync, first two-way after a pullOnce', async (run) => {
+		const engine = memoryEngine({
+			profileId: pulledProfile,
+			remoteUrl,
+			fetch: cookieFetch(user.jar),
+			connectivity: ALWAYS_ONLINE,
+			onDiagnostic: (message) => run.notes.push(`engine: ${message}`)
+		});
+		engines.push(engine);
+		await engine.start();
+		await engine.whenUpToDate(timeoutMs);
+		await engine.stop();
+		return engine.local;
+	});
+	await engines.pop()?.close();
+
+	// 5. For orientation (the case the sync issue measured): plain PouchDB's two-way sync()
+	// right after its own pull.
+	if (PLAIN_SYNC) {
+		await measure('plain PouchDB sync() after its pull', async () => {
+			const local = new Pouch(baselineDb, { adapter: 'memory' });
+			const remote = plainRemote(user.jar, pouchFetch);
+			await within(local.sync(remote), timeoutMs, 'plain sync after pull');
+			await remote.close();
+			return local;
+		});
+	}
+
+	// The table.
+	const header = `${'run'.padEnd(44)} ${'time s'.padStart(7)} ${'requests'.padStart(9)} ${'conns'.padStart(6)} ${'KB up'.padStart(8)} ${'KB down'.padStart(9)}`;
+	console.info(`\n${header}\n${'-'.repeat(header.length)}`);
+	for (const run of runs) {
+		const { traffic } = run;
+		console.info(
+			`${run.name.padEnd(44)} ${seconds(run.ms).padStart(7)} ${String(traffic.requests).padStart(9)} ${String(traffic.connections).padStart(6)} ${kb(traffic.bytesUp).padStart(8)} ${kb(traffic.bytesDown).padStart(9)}`
+		);
+	}
+	console.info(
+		`${'physical floor (gzipped JSON ÷ link rate)'.padEnd(44)} ${seconds(floorMs).padStart(7)} ${''.padStart(9)} ${''.padStart(6)} ${''.padStart(8)} ${kb(gzipped).padStart(9)}`
+	);
+
+	for (const run of runs) {
+		console.info(`\n${run.name}:`);
+		for (const line of byKind(run.traffic.exchanges)) console.info(line);
+		if (run.traffic.unparsed > 0) {
+			console.info(`  (${run.traffic.unparsed} connections could not be parsed as HTTP)`);
+		}
+		if (run.verified) {
+			console.info(
+				`  verified: ${run.verified.count} of ${expected.count} documents, checksum ${run.verified.checksum}${run.verified.checksum === expected.checksum ? ' (matches the server)' : ''}`
+			);
+		}
+		// Repeated diagnostics (retries) once each, with a count.
+		const notes = new Map<string, number>();
+		for (const note of run.notes) notes.set(note, (notes.get(note) ?? 0) + 1);
+		for (const [note, count] of notes) console.info(`  ${note}${count > 1 ? ` (×${count})` : ''}`);
+	}
+
+	// The goals.
+	const goals: [string, boolean][] = [];
+	const ok = (run: Run) => !run.notes.some((note) => note.startsWith('FAILED'));
+	if (ok(ours) && ok(baseline)) {
+		goals.push([
+			`our time ≤ 0.3× baseline: ${seconds(ours.ms)} s vs ${seconds(0.3 * baseline.ms)} s (${(ours.ms / baseline.ms).toFixed(2)}×)`,
+			ours.ms <= 0.3 * baseline.ms
+		]);
+	}
+	if (ok(ours)) {
+		goals.push([
+			`our time ≤ 1.5× floor: ${seconds(ours.ms)} s vs ${seconds(1.5 * floorMs)} s (${(ours.ms / floorMs).toFixed(2)}×)`,
+			ours.ms <= 1.5 * floorMs
+		]);
+		goals.push([
+			`our bytes down ≤ 1.2× gzipped: ${kb(ours.traffic.bytesDown)} KB vs ${kb(1.2 * gzipped)} KB (${(ours.traffic.bytesDown / gzipped).toFixed(2)}×)`,
+			ours.traffic.bytesDown <= 1.2 * gzipped
+		]);
+	}
+	if (ok(noop)) {
+		const bytes = noop.traffic.bytesUp + noop.traffic.bytesDown;
+		goals.push([
+			`nothing changed ≤ 3 requests and ≤ 4 KB (up + down): ${noop.traffic.requests} requests, ${kb(bytes)} KB`,
+			noop.traffic.requests <= 3 && bytes <= 4 * 1024
+		]);
+	}
+	if (ok(afterPull)) {
+		goals.push([
+			`first two-way after a pull ≤ 10 requests and ≤ 20 KB up: ${afterPull.traffic.requests} requests, ${kb(afterPull.traffic.bytesUp)} KB up (${kb(afterPull.traffic.bytesDown)} KB down)`,
+			afterPull.traffic.requests <= 10 && afterPull.traffic.bytesUp <= 20 * 1024
+		]);
+	}
+	console.info('\ngoals');
+	for (const [text, passed] of goals) console.info(`  ${passed ? 'PASS' : 'FAIL'}  ${text}`);
+	const lost = runs.filter((run) => run.notes.some((note) => note.startsWith('LOST')));
+	const failed = runs.filter((run) => !ok(run));
+	if (lost.length + failed.length > 0) {
+		console.info(
+			`\nERROR: ${[...lost, ...failed].map((run) => run.name).join(', ')} lost documents or failed`
+		);
+	}
+} catch (error) {
+	exitCode = 1;
+	console.error(error);
+} finally {
+	for (const engine of engines) await engine.close().catch(() => undefined);
+	await proxy.close();
+	await dazzle.dispose();
+}
+console.info(`\nbench took ${seconds(Date.now() - started)} s`);
+// Kept-alive sockets of the fetch pools would hold the process open for a while.
+process.exit(exitCode);
