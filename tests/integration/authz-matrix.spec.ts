@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService } from '../../server/src/accounts/service';
@@ -50,6 +51,8 @@ function matches(status: number, expected: Expected): boolean {
 			return status === 401;
 		case '403':
 			return status === 403;
+		case '404':
+			return status === 404;
 		case 'n/a':
 			return false;
 		default:
@@ -68,7 +71,10 @@ interface ActorState {
 describe('authorisation matrix', () => {
 	let dazzle: TestDazzle;
 	const actors = {} as Record<Actor, ActorState>;
-	let shared: Pick<MatrixContext, 'userDbA' | 'userDbB' | 'patientDbA' | 'nameA'>;
+	let shared: Pick<
+		MatrixContext,
+		'userDbA' | 'userDbB' | 'patientDbA' | 'sharedPatientId' | 'inviteeNickname' | 'nameA'
+	>;
 
 	beforeAll(async () => {
 		dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS, ...externalCouch() });
@@ -106,11 +112,32 @@ describe('authorisation matrix', () => {
 			password: dazzle.admin.password,
 			cookie: await signIn(dazzle, dazzle.admin.username, dazzle.admin.password)
 		};
+		// A record A created and shared with B as a viewer.
+		const sharedPatientId = randomUUID();
+		const created = await call(dazzle, 'POST', '/api/patients', {
+			cookie: a.state.cookie,
+			body: { patient_id: sharedPatientId }
+		});
+		const invited = await call<{ code: string }>(
+			dazzle,
+			'POST',
+			`/api/patients/${sharedPatientId}/invitations`,
+			{ cookie: a.state.cookie, body: { nickname: b.state.nickname, role: 'viewer' } }
+		);
+		const accepted = await call(dazzle, 'POST', '/api/invitations/accept', {
+			cookie: b.state.cookie,
+			body: { code: invited.body.code }
+		});
+		if (created.status !== 201 || accepted.status !== 200) {
+			throw new Error(`sharing failed: ${JSON.stringify([created.body, accepted.body])}`);
+		}
 		// The admin signs in by name; `username` stays undefined: it has no Dazzle account.
 		shared = {
 			userDbA: a.result.user_db ?? '',
 			userDbB: b.result.user_db ?? '',
 			patientDbA: a.result.patient_db ?? '',
+			sharedPatientId,
+			inviteeNickname: moderator.state.nickname ?? '',
 			nameA: a.state.username ?? ''
 		};
 	});
@@ -176,5 +203,13 @@ describe('authorisation matrix', () => {
 			members: { names: [shared.nameA], roles: [] }
 		});
 		expect(await dazzle.couch.getDoc(shared.userDbA, '_design/matrix')).toBeUndefined();
+		for (const patientId of [shared.patientDbA.slice('patient-'.length), shared.sharedPatientId]) {
+			const db = `patient-${patientId}`;
+			expect(await dazzle.couch.getSecurity(db)).toEqual({
+				admins: { names: [], roles: [] },
+				members: { names: [], roles: [`patient:${patientId}:edit`, `patient:${patientId}:view`] }
+			});
+			expect(await dazzle.couch.getDoc(db, '_design/matrix')).toBeUndefined();
+		}
 	});
 });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The authorisation matrix of the gateway, as data: every actor × resource × operation has
  * one expected status class. `authz-matrix.spec.ts` sends each request through the gateway
@@ -7,7 +9,12 @@
  * for anonymous where the allowlist refuses whatever the caller: `_users`, `_security`,
  * design docs, server-owned dbs); `400` the request was authorised and reached the account
  * logic, which refused its body on purpose (account deletion with a wrong password, so the
- * actors live on); `n/a` the operation does not exist for the resource.
+ * actors live on); `404` a patient record the actor has no access to (the API does not say
+ * whether it exists); `n/a` the operation does not exist for the resource.
+ *
+ * Patient records: userA is the editor of its own sign-up record ("patient db of A") and of
+ * a record it shared with userB as a viewer ("patient record shared with B"); researcher
+ * and moderator are strangers to both.
  *
  * "admin" is a CouchDB server admin signed in through `/couch/_session`: CouchDB lets it read
  * every database, but the proxy's allowlist still refuses `_security`, `_config`, `_users`,
@@ -21,7 +28,7 @@ export type Actor = (typeof ACTORS)[number];
 export const OPERATIONS = ['read', 'write', 'list', 'design', 'security'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export type Expected = '2xx' | '400' | '401' | '403' | 'n/a';
+export type Expected = '2xx' | '400' | '401' | '403' | '404' | 'n/a';
 
 /** What a request may depend on, known once the actors exist. */
 export interface MatrixContext {
@@ -36,6 +43,10 @@ export interface MatrixContext {
 	userDbA: string;
 	userDbB: string;
 	patientDbA: string;
+	/** A record userA created and shared with userB as a viewer. */
+	sharedPatientId: string;
+	/** The moderator's nickname: whom editors invite in the matrix. */
+	inviteeNickname: string;
 	nameA: string;
 	/** Unique per request (fresh document ids, fresh sign-up names). */
 	unique: string;
@@ -115,6 +126,12 @@ function database(
 	};
 }
 
+const PATIENT_DOC = {
+	type: 'response',
+	status: 'in-progress',
+	updated_at: '2026-11-25T10:00:00.000Z'
+};
+
 const SERVER_OWNED_FOR_MEMBERS = row('401', '2xx', '2xx', '2xx', '2xx', '2xx');
 const ADMIN_ONLY = row('401', '403', '403', '403', '403', '2xx');
 
@@ -160,7 +177,13 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 	database('patient db of A', (context) => context.patientDbA, {
 		read: row('401', '2xx', '403', '403', '403', '2xx'),
 		write: row('401', '2xx', '403', '403', '403', '2xx'),
-		writeBody: { type: 'response', status: 'in-progress' }
+		writeBody: PATIENT_DOC
+	}),
+	// Editor A, viewer B (validate_doc_update refuses the viewer's writes), strangers.
+	database('patient record shared with B', (context) => `patient-${context.sharedPatientId}`, {
+		read: row('401', '2xx', '2xx', '403', '403', '2xx'),
+		write: row('401', '2xx', '403', '403', '403', '2xx'),
+		writeBody: PATIENT_DOC
 	}),
 	database('content', () => 'content', {
 		read: everyone('2xx'),
@@ -266,6 +289,43 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 			write: () => ({ method: 'PUT', path: '/api/account/language', body: { language: 'en' } })
 		},
 		expected: { write: row('401', '2xx', '2xx', '2xx', '2xx', '403') }
+	},
+	{
+		name: 'POST /api/patients',
+		requests: {
+			write: () => ({ method: 'POST', path: '/api/patients', body: { patient_id: randomUUID() } })
+		},
+		expected: { write: row('401', '2xx', '2xx', '2xx', '2xx', '403') }
+	},
+	{
+		name: '/api/patients/:id members and invitations (shared record)',
+		requests: {
+			read: (context) => ({
+				method: 'GET',
+				path: `/api/patients/${context.sharedPatientId}/members`
+			}),
+			write: (context) => ({
+				method: 'POST',
+				path: `/api/patients/${context.sharedPatientId}/invitations`,
+				body: { nickname: context.inviteeNickname, role: 'viewer' }
+			})
+		},
+		expected: {
+			read: row('401', '2xx', '403', '404', '404', '403'),
+			write: row('401', '2xx', '403', '404', '404', '403')
+		}
+	},
+	{
+		name: 'POST /api/invitations/accept',
+		requests: {
+			// A code nobody was given: every account gets as far as the code check.
+			write: () => ({
+				method: 'POST',
+				path: '/api/invitations/accept',
+				body: { code: 'ZZZZ-ZZZZ' }
+			})
+		},
+		expected: { write: row('401', '400', '400', '400', '400', '403') }
 	},
 	{
 		name: 'GET /api/account/export',
