@@ -123,6 +123,8 @@ export class FormEngine {
 	private readonly expressionDependents = new Map<string, Set<ItemDefinition>>();
 	/** Items whose expressions may read any answer. */
 	private readonly broadExpressionItems = new Set<ItemDefinition>();
+	/** Items with a calculatedExpression or enableWhenExpression. */
+	private readonly expressionItems = new Set<ItemDefinition>();
 	private evaluationCache: { version: number; tree: EvaluationTree } | undefined;
 	private version = 0;
 	/** Errors from expressions, by linkId (a broken expression must be visible, not silent). */
@@ -248,7 +250,7 @@ export class FormEngine {
 		this.assertNodeExists(path);
 		const changed = new Set<string>();
 		if (this.storeAnswers(path, values.map(copyValue))) changed.add(path);
-		if (changed.size > 0) this.propagate(new Set([item.linkId]), changed);
+		if (changed.size > 0) this.propagate([path], changed);
 		return changed;
 	}
 
@@ -271,7 +273,7 @@ export class FormEngine {
 		const changed = new Set<string>([path]);
 		this.initialiseContainer(container, item.children, this.isEnabled(path), changed);
 		this.applyInitialExpressions(container, item.children, changed);
-		this.propagate(new Set(this.linkIdsUnder(item)), changed);
+		this.propagate(this.pathsUnder(container, item.children), changed);
 		return { key, changed };
 	}
 
@@ -286,6 +288,7 @@ export class FormEngine {
 			keys.filter((existing) => existing !== key)
 		);
 		const prefix = `${path}[${key}]`;
+		const removed = [...this.enabled.keys()].filter((stored) => stored.startsWith(`${prefix}/`));
 		for (const map of [this.answers, this.instanceKeys, this.ownEnabled, this.enabled]) {
 			for (const stored of [...map.keys()]) {
 				if (stored === prefix || stored.startsWith(`${prefix}/`)) map.delete(stored);
@@ -293,7 +296,7 @@ export class FormEngine {
 		}
 		this.version += 1;
 		const changed = new Set<string>([path]);
-		this.propagate(new Set(this.linkIdsUnder(item)), changed);
+		this.propagate(removed, changed);
 		return changed;
 	}
 
@@ -307,7 +310,7 @@ export class FormEngine {
 		this.instanceKeys.set(path, keys);
 		this.version += 1;
 		const changed = new Set<string>([path]);
-		this.propagate(new Set(this.linkIdsUnder(this.itemAt(path))), changed);
+		this.propagate(this.pathsUnder(`${path}[${key}]`, this.itemAt(path).children), changed);
 		return changed;
 	}
 
@@ -371,10 +374,6 @@ export class FormEngine {
 				return true;
 		}
 		return false;
-	}
-
-	private linkIdsUnder(item: ItemDefinition): string[] {
-		return [item.linkId, ...item.children.flatMap((child) => this.linkIdsUnder(child))];
 	}
 
 	private storeAnswers(path: string, values: AnswerValue[]): boolean {
@@ -486,7 +485,7 @@ export class FormEngine {
 					this.enabled.set(childPath, effective);
 					this.version += 1;
 					changed.add(childPath);
-					touched.add(child.linkId);
+					touched.add(childPath);
 				}
 				this.cascadeEnabled(childPath, child, changed, touched);
 			}
@@ -580,40 +579,62 @@ export class FormEngine {
 	}
 
 	/**
-	 * Recomputes what depends on the changed linkIds, round by round, until nothing changes:
-	 * enabled state (enableWhen, enableWhenExpression) and calculated values.
+	 * Recomputes what depends on the changed paths, round by round, until nothing changes:
+	 * enabled state (enableWhen, enableWhenExpression) and calculated values. A dependent is
+	 * recomputed only in the repeat instance it shares with the change (or everywhere when it
+	 * is outside that repeat); expressions that may read any answer are recomputed each round.
 	 */
-	private propagate(changedLinkIds: Set<string>, changed: Set<string>) {
-		let round = changedLinkIds;
-		for (let count = 0; round.size > 0; count += 1) {
+	private propagate(changedPaths: Iterable<string>, changed: Set<string>, everything = false) {
+		let round = new Set(changedPaths);
+		for (let count = 0; round.size > 0 || everything; count += 1) {
 			if (count >= MAX_ROUNDS) {
 				throw new FormEngineError(
 					`${this.definition.canonical}: calculations do not settle (a cycle?)`
 				);
 			}
-			const dependents = new Set<ItemDefinition>(this.broadExpressionItems);
-			for (const linkId of round) {
-				for (const item of this.definition.enableWhenDependents.get(linkId) ?? [])
-					dependents.add(item);
-				for (const item of this.expressionDependents.get(linkId) ?? []) dependents.add(item);
+			const nodes = new Map<string, ItemDefinition>();
+			const always = everything ? this.expressionItems : this.broadExpressionItems;
+			everything = false;
+			for (const item of always) {
+				for (const path of this.nodesOf(item)) nodes.set(path, item);
 			}
-			const next = new Set<string>();
-			for (const item of [...dependents].sort((a, b) => a.order - b.order)) {
-				for (const path of this.nodesOf(item)) {
-					if (item.enableWhen.length > 0 || item.expressions.enableWhen) {
-						if (this.updateEnabled(path, item, this.parentEnabled(path), changed)) {
-							next.add(item.linkId);
-							this.cascadeEnabled(path, item, changed, next);
+			for (const path of round) {
+				const linkId = parsePath(path).at(-1)?.linkId ?? '';
+				for (const source of [this.definition.enableWhenDependents, this.expressionDependents]) {
+					for (const item of source.get(linkId) ?? []) {
+						for (const node of this.resolveReference(path, item)) {
+							if (this.containerExists(containerOf(node))) nodes.set(node, item);
 						}
 					}
-					if (item.expressions.calculated && this.applyCalculated(path, item)) {
-						changed.add(path);
-						next.add(item.linkId);
+				}
+			}
+			const next = new Set<string>();
+			const ordered = [...nodes].sort(([, a], [, b]) => a.order - b.order);
+			for (const [path, item] of ordered) {
+				if (item.enableWhen.length > 0 || item.expressions.enableWhen) {
+					if (this.updateEnabled(path, item, this.parentEnabled(path), changed)) {
+						next.add(path);
+						this.cascadeEnabled(path, item, changed, next);
 					}
+				}
+				if (item.expressions.calculated && this.applyCalculated(path, item)) {
+					changed.add(path);
+					next.add(path);
 				}
 			}
 			round = next;
 		}
+	}
+
+	/** Every node path under a container (not the container itself). */
+	private pathsUnder(container: string, items: ItemDefinition[]): string[] {
+		return items.flatMap((item) => {
+			const path = joinPath(container, item.linkId);
+			return [
+				path,
+				...this.containersFor(path, item).flatMap((inner) => this.pathsUnder(inner, item.children))
+			];
+		});
 	}
 
 	// ----- expressions --------------------------------------------------------------------
@@ -644,6 +665,7 @@ export class FormEngine {
 		for (const item of this.definition.items) {
 			for (const expression of [item.expressions.calculated, item.expressions.enableWhen]) {
 				if (!expression) continue;
+				this.expressionItems.add(item);
 				const linkIds = dependenciesOf(expression);
 				if (linkIds === 'all') {
 					this.broadExpressionItems.add(item);
@@ -901,7 +923,7 @@ export class FormEngine {
 	}
 
 	private settleAll(changed: Set<string>) {
-		this.propagate(new Set(this.definition.items.map((item) => item.linkId)), changed);
+		this.propagate(this.allPaths(), changed, true);
 	}
 
 	/**

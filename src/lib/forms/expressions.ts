@@ -77,6 +77,19 @@ const VARIABLE_REFERENCE = /%([A-Za-z_][A-Za-z0-9_]*)/g;
 /** Navigation that can reach any answer without naming it. */
 const BROAD_NAVIGATION = /descendants\(\)|repeat\(|\bitem\b/;
 
+/** Variables FHIRPath and SDC define; not questionnaire variables. */
+const BUILT_IN_VARIABLES = new Set([
+	'resource',
+	'rootResource',
+	'context',
+	'questionnaire',
+	'ucum',
+	'sct',
+	'loinc',
+	'factory',
+	'terminologies'
+]);
+
 export interface ExpressionDependencies {
 	/** linkIds the expression names, or 'all' when it may read any answer. */
 	linkIds: Set<string> | 'all';
@@ -90,7 +103,11 @@ export interface ExpressionDependencies {
  */
 export function expressionDependencies(expression: string): ExpressionDependencies {
 	const linkIds = new Set([...expression.matchAll(LINK_ID_LITERAL)].map((match) => match[1]!));
-	const variables = new Set([...expression.matchAll(VARIABLE_REFERENCE)].map((match) => match[1]!));
+	const variables = new Set(
+		[...expression.matchAll(VARIABLE_REFERENCE)]
+			.map((match) => match[1]!)
+			.filter((name) => !BUILT_IN_VARIABLES.has(name))
+	);
 	// Strip string literals and the named navigation; whatever walks items is left.
 	const rest = expression
 		.replace(/'(?:[^'\\]|\\.)*'/g, "''")
