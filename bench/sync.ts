@@ -86,6 +86,8 @@ interface Run {
 	traffic: TrafficReport;
 	verified?: Contents;
 	notes: string[];
+	/** Takes time and traffic now (e.g. when the engine says up to date, before it stops). */
+	finish(): void;
 }
 
 /** Fails a run that takes longer than `ms` instead of hanging the bench. */
@@ -98,14 +100,19 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 function byKind(exchanges: Exchange[]): string[] {
-	const kinds = new Map<string, { count: number; up: number; down: number; gzip: number }>();
+	const kinds = new Map<
+		string,
+		{ count: number; up: number; down: number; encodings: Map<string, number> }
+	>();
 	for (const exchange of exchanges) {
 		const kind = requestKind(exchange.method, exchange.target);
-		const entry = kinds.get(kind) ?? { count: 0, up: 0, down: 0, gzip: 0 };
+		const entry = kinds.get(kind) ?? { count: 0, up: 0, down: 0, encodings: new Map() };
 		entry.count += 1;
 		entry.up += exchange.bytesUp;
 		entry.down += exchange.bytesDown;
-		if (exchange.encoding) entry.gzip += 1;
+		if (exchange.encoding) {
+			entry.encodings.set(exchange.encoding, (entry.encodings.get(exchange.encoding) ?? 0) + 1);
+		}
 		kinds.set(kind, entry);
 	}
 	return [...kinds.entries()]
@@ -113,8 +120,27 @@ function byKind(exchanges: Exchange[]): string[] {
 		.map(
 			([kind, entry]) =>
 				`${String(entry.count).padStart(6)} × ${kind.padEnd(36)} ${kb(entry.up).padStart(8)} KB up ${kb(entry.down).padStart(9)} KB down` +
-				(entry.gzip ? `  (${entry.gzip} compressed)` : '')
+				[...entry.encodings].map(([encoding, count]) => `  ${count} ${encoding}`).join('')
 		);
+}
+
+/** The first-sync progress bar as seen: a sample of the updates and whether it got to the end. */
+function describeProgress(progress: SyncProgress[]): string {
+	if (progress.length === 0)
+		return 'progress: NONE reported (the first-sync progress bar would stay empty)';
+	const step = Math.max(1, Math.ceil(progress.length / 8));
+	const sample = progress.filter((_, index) => index % step === 0 || index === progress.length - 1);
+	const last = progress.at(-1)!;
+	const backwards = progress.some(
+		(update, index) => index > 0 && update.done < progress[index - 1]!.done
+	);
+	return (
+		`progress: ${progress.length} updates: ${sample.map((update) => `${update.done}/${update.total}`).join(' → ')}` +
+		(last.done >= last.total
+			? ''
+			: ` (the bar stopped at ${Math.round((100 * last.done) / last.total)} %)`) +
+		(backwards ? ' (went backwards)' : '')
+	);
 }
 
 const started = Date.now();
@@ -191,18 +217,28 @@ try {
 		body: (run: Run) => Promise<PouchDB.Database | undefined>
 	): Promise<Run> {
 		await freshConnections();
-		const run: Run = { name, ms: 0, traffic: proxy.since(proxy.mark()), notes: [] };
 		const mark = proxy.mark();
+		let finished = false;
+		const run: Run = {
+			name,
+			ms: 0,
+			traffic: proxy.since(mark),
+			notes: [],
+			finish() {
+				if (finished) return;
+				finished = true;
+				run.ms = proxy.now() - mark.at;
+				run.traffic = proxy.since(mark);
+			}
+		};
 		process.stdout.write(`running: ${name} … `);
 		try {
 			const db = await body(run);
-			run.ms = proxy.now() - mark.at;
-			run.traffic = proxy.since(mark);
+			run.finish();
 			if (db) await verify(run, db);
 		} catch (error) {
 			exitCode = 1;
-			run.ms = proxy.now() - mark.at;
-			run.traffic = proxy.since(mark);
+			run.finish();
 			run.notes.push(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
 		}
 		console.info(`${seconds(run.ms)} s, ${run.traffic.requests} requests`);
@@ -259,13 +295,8 @@ try {
 		});
 		await engine.start();
 		await engine.whenUpToDate(timeoutMs);
-		const first = progress[0];
-		const last = progress.at(-1);
-		run.notes.push(
-			first && last
-				? `progress: ${progress.length} updates, first ${first.done} of ${first.total}, last ${last.done} of ${last.total}`
-				: 'progress: NONE reported (the first-sync progress bar would stay empty)'
-		);
+		run.finish();
+		run.notes.push(describeProgress(progress));
 		await engine.stop();
 		return engine.local;
 	});
@@ -283,6 +314,7 @@ try {
 		engines.push(engine);
 		await engine.start();
 		await engine.whenUpToDate(timeoutMs);
+		run.finish();
 		await engine.stop();
 		return engine.local;
 	});
@@ -315,6 +347,7 @@ try {
 		engines.push(engine);
 		await engine.start();
 		await engine.whenUpToDate(timeoutMs);
+		run.finish();
 		await engine.stop();
 		return engine.local;
 	});
