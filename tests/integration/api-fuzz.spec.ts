@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../server/src/log';
@@ -162,6 +163,96 @@ describe('API fuzz: generated bodies never crash the gateway or cause a 5xx', ()
 
 	it('PUT /api/account/language', async () => {
 		await fuzz('PUT', '/api/account/language', { language: 'ca' });
+	});
+
+	/** A record of the fuzzing account and another account to invite to it. */
+	async function sharedRecord(): Promise<{ patientId: string; nickname: string }> {
+		const patientId = randomUUID();
+		const created = await rawRequest(dazzle.url, 'POST', '/api/patients', {
+			headers: { cookie, 'content-type': 'application/json' },
+			body: JSON.stringify({ patient_id: patientId })
+		});
+		expect(created.status).toBe(201);
+		const other = await signUpAndIn(dazzle);
+		return { patientId, nickname: String(other.request.nickname) };
+	}
+
+	it('POST /api/patients', async () => {
+		const { patientId } = await sharedRecord();
+		const statuses = await fuzz('POST', '/api/patients', { patient_id: patientId });
+		expect(statuses.get(400)).toBeGreaterThan(0);
+		expect(statuses.get(200)).toBeGreaterThan(0);
+	});
+
+	it('POST /api/patients/:id/invitations', async () => {
+		const { patientId, nickname } = await sharedRecord();
+		const statuses = await fuzz('POST', `/api/patients/${patientId}/invitations`, {
+			nickname,
+			role: 'viewer'
+		});
+		expect(statuses.get(400)).toBeGreaterThan(0);
+		expect(statuses.get(201)).toBeGreaterThan(0);
+	});
+
+	it('POST /api/invitations/accept', async () => {
+		const statuses = await fuzz('POST', '/api/invitations/accept', { code: 'ABCD-EFGH' });
+		expect(statuses.get(400)).toBeGreaterThan(0);
+	});
+
+	it('patient paths: generated ids and nicknames never cause a 5xx', async () => {
+		const { patientId } = await sharedRecord();
+		const segment = fc.oneof(
+			fc.string({ unit: 'binary', maxLength: 80 }).map(encodeURIComponent),
+			// Raw printable ASCII (what an HTTP path may carry unescaped), `/?#` left out.
+			fc
+				.string({
+					unit: fc.mapToConstant({ num: 94, build: (code) => String.fromCharCode(code + 33) }),
+					maxLength: 80
+				})
+				.map((text) => text.replace(/[/?#]/g, '')),
+			fc.constantFrom(
+				'%',
+				'%zz',
+				'%00',
+				'..',
+				'.',
+				'%2F',
+				'a/b',
+				'_design',
+				patientId,
+				randomUUID()
+			)
+		);
+		const statuses = new Map<number, number>();
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom('GET', 'DELETE', 'POST', 'PUT'),
+				segment,
+				segment,
+				async (method, id, nickname) => {
+					const path =
+						method === 'DELETE'
+							? `/api/patients/${id}/members/${nickname}`
+							: `/api/patients/${id}/${method === 'GET' ? 'members' : 'invitations'}`;
+					const answer = await rawRequest(dazzle.url, method, path, { headers: { cookie } });
+					statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+					expect(answer.status).toBeLessThan(500);
+					if (answer.status >= 400) {
+						expect(JSON.parse(answer.text)).toMatchObject({
+							error: expect.stringMatching(/^errors\.[a-z_]+$/)
+						});
+					}
+				}
+			),
+			{ numRuns: RUNS }
+		);
+		expect(serverErrors).toEqual([]);
+		expect(statuses.get(400)).toBeGreaterThan(0);
+		// The record is still there with its only editor.
+		const members = await rawRequest(dazzle.url, 'GET', `/api/patients/${patientId}/members`, {
+			headers: { cookie }
+		});
+		expect(JSON.parse(members.text)).toMatchObject({ members: [{ role: 'editor', you: true }] });
 	});
 
 	it('DELETE /api/account', async () => {

@@ -89,11 +89,13 @@ export class PatientService {
 	 * Creates the record `patientId` for `username`, or finishes or confirms an earlier
 	 * creation by the same account (a device retries until it gets an answer). Order: claim
 	 * the id, database, security, validation, the creator's role, then "provisioned"; a crash
-	 * anywhere is repaired by the next call.
+	 * anywhere is repaired by the next call. `admitNew` is called (and may throw) only when
+	 * the call would create a record, not for a retry.
 	 */
 	create(
 		username: string,
-		patientId: string
+		patientId: string,
+		admitNew: () => void = () => {}
 	): Promise<{ record: PatientRecord; created: boolean }> {
 		return this.queue.run(`account:${username}`, async () => {
 			const user = await this.requireUser(username);
@@ -127,6 +129,7 @@ export class PatientService {
 			}
 			if (!registry) {
 				if (patientIdsOf(user.roles).length >= MAX_RECORDS_PER_ACCOUNT) throw recordsLimit();
+				admitNew();
 				registry = {
 					_id: recordDocId(patientId),
 					type: 'patient-record',

@@ -81,8 +81,10 @@ export function patientRoutes(options: PatientRoutesOptions): express.Router {
 				const user = await requireAccount(sessions, req);
 				const input = body(createPatientSchema, req, res);
 				if (!input) return;
-				limiters.createPerUser.consume(user.name);
-				const { record, created } = await patients.create(user.name, input.patient_id);
+				// Only new records count: a device retrying the same id is not held back.
+				const { record, created } = await patients.create(user.name, input.patient_id, () =>
+					limiters.createPerUser.consume(user.name)
+				);
 				res
 					.status(created ? 201 : 200)
 					.set('Cache-Control', 'no-store')
