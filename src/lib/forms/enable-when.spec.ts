@@ -18,7 +18,7 @@ function questionnaire(
 				linkId: 'dependent',
 				type: 'string',
 				text: 'Dependent',
-				enableWhen: [{ question: source.linkId, ...condition }],
+				enableWhen: [{ question: source.linkId, ...condition } as EnableWhen],
 				...extra
 			}
 		]

@@ -175,6 +175,9 @@ describe('FormEngine: response model and repeats', () => {
 	it('reports required errors only for completion, per instance', async () => {
 		const engine = await createDraft(stays);
 		const [first] = engine.instances('stay');
+		// An empty optional stay asks for nothing.
+		expect(engine.isValid({ complete: true })).toBe(true);
+		engine.setAnswer(`stay[${first}]/stay.icu`, { valueBoolean: false });
 		expect(engine.isValid({ complete: false })).toBe(true);
 		expect(engine.allErrors({ complete: true })).toEqual([
 			{ path: `stay[${first}]/stay.start`, errors: [{ key: 'forms.errors.required' }] }

@@ -213,13 +213,16 @@ export class FormEngine {
 		if (!this.isEnabled(path)) return [];
 		const item = this.itemAt(path);
 		if (item.type === 'group') {
-			if (!options.complete || !item.required) return [];
+			if (!options.complete || !item.required || !this.isPresent(containerOf(path))) return [];
 			const answered = this.containersFor(path, item).some((container) =>
 				this.hasAnswersUnder(container)
 			);
 			return answered ? [] : [{ key: 'forms.errors.required' }];
 		}
-		const errors = validateAnswers(item, this.answersAt(path), options);
+		// A required question inside an optional, empty group is not required (FHIR: required
+		// means present when its parent is).
+		const complete = options.complete && this.isPresent(containerOf(path));
+		const errors = validateAnswers(item, this.answersAt(path), { complete });
 		const expressionError = this.expressionErrors.get(item.linkId);
 		if (expressionError) errors.push({ key: expressionError.messageKey });
 		return errors;
@@ -366,6 +369,24 @@ export class FormEngine {
 	private containersFor(path: string, item: ItemDefinition): string[] {
 		if (item.type !== 'group') return [];
 		return isRepeatingGroup(item) ? this.instances(path).map((key) => `${path}[${key}]`) : [path];
+	}
+
+	private presence: { version: number; byContainer: Map<string, boolean> } | undefined;
+
+	/** A group instance is present when it is required or holds an answer, and so is its parent. */
+	private isPresent(container: string): boolean {
+		if (!container) return true;
+		if (this.presence?.version !== this.version) {
+			this.presence = { version: this.version, byContainer: new Map() };
+		}
+		const cached = this.presence.byContainer.get(container);
+		if (cached !== undefined) return cached;
+		const group = this.itemAt(stripKey(container));
+		const present =
+			(group.required || this.hasAnswersUnder(container)) &&
+			this.isPresent(containerOf(stripKey(container)));
+		this.presence.byContainer.set(container, present);
+		return present;
 	}
 
 	private hasAnswersUnder(container: string): boolean {
