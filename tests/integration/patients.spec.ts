@@ -308,8 +308,19 @@ describe('patient records', () => {
 				invited_by: mother.nickname
 			});
 			expect((await write(father, db)).status).toBe(201);
+			// A co-editor's device may confirm the record too; a viewer's may not.
+			const confirm = (who: Account) =>
+				call(dazzle, 'POST', '/api/patients', {
+					cookie: who.cookie,
+					body: { patient_id: patientId }
+				});
+			expect(await confirm(father)).toMatchObject({ status: 200, body: { role: 'editor' } });
 
 			await share(father, patientId, grandma, 'viewer');
+			expect(await confirm(grandma)).toMatchObject({
+				status: 409,
+				body: { error: 'errors.patient_id_taken' }
+			});
 			const read = await call(dazzle, 'GET', `/couch/${db}/_all_docs`, { cookie: grandma.cookie });
 			expect(read.status).toBe(200);
 			const refused = await write(grandma, db);

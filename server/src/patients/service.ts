@@ -111,21 +111,26 @@ export class PatientService {
 				await registerProvisionedRecord(this.couch, patientId, username, user.created_at);
 				return { record, created: false };
 			}
+			// Any editor's device may confirm a record it holds (the creator's, or a co-editor's).
+			if (
+				registry?.provisioned &&
+				!registry.deleted_at &&
+				accessOf(user.roles, patientId) === 'edit'
+			) {
+				await ensurePatientDb(this.couch, patientId);
+				return { record, created: false };
+			}
 			if (registry && registry.created_by !== username) throw idTaken();
 			if (registry?.deleted_at) {
 				throw new AccountError(409, 'errors.patient_record_deleted', 'this record was deleted');
 			}
+			// Removed since (or left): creating again must not give the access back.
 			if (registry?.provisioned) {
-				// Removed since (or left): creating again must not give the access back.
-				if (accessOf(user.roles, patientId) !== 'edit') {
-					throw new AccountError(
-						403,
-						'errors.patient_access_removed',
-						'this account no longer has access to this record'
-					);
-				}
-				await ensurePatientDb(this.couch, patientId);
-				return { record, created: false };
+				throw new AccountError(
+					403,
+					'errors.patient_access_removed',
+					'this account no longer has access to this record'
+				);
 			}
 			if (!registry) {
 				if (patientIdsOf(user.roles).length >= MAX_RECORDS_PER_ACCOUNT) throw recordsLimit();

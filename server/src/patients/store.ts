@@ -225,7 +225,7 @@ export async function deleteInvitations(
 	}
 }
 
-/** Marks the record deleted (its id is never reused), then updates it with `change`. */
+/** Read-modify-write of a record's registry document, retried on conflicts. */
 async function updateRecordDoc(
 	couch: CouchClient,
 	patientId: string,
