@@ -1,0 +1,210 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ProfileRegistry, type KeyValueStore, type LocalProfile } from '$lib/data/profiles';
+import { hashPin } from '$lib/profiles/pin';
+import type { AccountProfile } from '$lib/schemas/account';
+import type { SyncEngine } from '$lib/sync/engine';
+import { INITIAL_STATUS, type SyncStatus } from '$lib/sync/status';
+import { ProfilesState } from './profiles.svelte';
+import type { SessionState, SignInListener } from './session.svelte';
+
+function memoryStore(): KeyValueStore {
+	const values = new Map<string, string>();
+	return {
+		getItem: (key) => values.get(key) ?? null,
+		setItem: (key, value) => void values.set(key, value),
+		removeItem: (key) => void values.delete(key)
+	};
+}
+
+function fakeEngine(profile: LocalProfile) {
+	let listener: ((status: SyncStatus) => void) | undefined;
+	return {
+		local: { name: `dazzle-${profile.id}-user` },
+		start: vi.fn(async () => undefined),
+		close: vi.fn(async () => undefined),
+		stop: vi.fn(async () => undefined),
+		signedIn: vi.fn(),
+		subscribe(next: (status: SyncStatus) => void) {
+			listener = next;
+			next(INITIAL_STATUS);
+			return () => (listener = undefined);
+		},
+		emit: (status: SyncStatus) => listener?.(status)
+	};
+}
+type FakeEngine = ReturnType<typeof fakeEngine>;
+
+function fakeSession() {
+	let onSignIn: SignInListener | undefined;
+	const session = {
+		status: 'unknown' as SessionState['status'],
+		profile: undefined as AccountProfile | undefined,
+		onSignIn: (listener: SignInListener) => {
+			onSignIn = listener;
+			return () => undefined;
+		},
+		refresh: vi.fn(async () => undefined),
+		signOut: vi.fn(async () => {
+			session.status = 'signed-out';
+			session.profile = undefined;
+		}),
+		markSignedOut: vi.fn(() => (session.status = 'signed-out')),
+		confirmPassword: vi.fn(async () => undefined),
+		/** What SessionState.signIn does after the server said yes. */
+		async signIn(account: Partial<AccountProfile> & { username: string; user_db: string }) {
+			const profile = { nickname: account.username, ...account } as AccountProfile;
+			session.status = 'signed-in';
+			session.profile = profile;
+			await onSignIn?.(profile);
+		}
+	};
+	return session;
+}
+
+function setup(store = memoryStore()) {
+	const registry = new ProfileRegistry(store);
+	const session = fakeSession();
+	const engines: FakeEngine[] = [];
+	const destroyed: string[] = [];
+	const profiles = new ProfilesState(session as unknown as SessionState, {
+		registry,
+		online: () => true,
+		createEngine: async (profile) => {
+			const engine = fakeEngine(profile);
+			engines.push(engine);
+			return engine as unknown as SyncEngine;
+		},
+		destroyData: async (id) => void destroyed.push(id)
+	});
+	return { store, registry, session, engines, destroyed, profiles };
+}
+
+const ana = { username: 'ana', nickname: 'Ana', user_db: 'userdb-616e61' };
+const teo = { username: 'teo', nickname: 'Teo', user_db: 'userdb-74656f' };
+
+describe('ProfilesState', () => {
+	it('makes a profile on first sign-in and opens it with its engine started', async () => {
+		const { profiles, session, engines, registry } = setup();
+		await session.signIn(ana);
+		expect(profiles.active?.username).toBe('ana');
+		expect(profiles.active?.id).toBe(registry.list()[0]?.id);
+		expect(profiles.active?.userDb).toBe(engines[0]?.local);
+		expect(engines[0]?.start).toHaveBeenCalledOnce();
+		expect(profiles.list).toHaveLength(1);
+	});
+
+	it('opens the last profile by itself at start, offline and without a PIN', async () => {
+		const { store, session } = setup();
+		await session.signIn(ana);
+		const restarted = setup(store);
+		expect(await restarted.profiles.start()).toBeUndefined();
+		expect(restarted.profiles.active?.username).toBe('ana');
+	});
+
+	it('asks for the PIN at start when one is set, and opens with the right one', async () => {
+		const { store, session, registry, profiles } = setup();
+		await session.signIn(ana);
+		registry.setPin(profiles.active!.id, await hashPin('246810', 1_000));
+		const restarted = setup(store);
+		const route = await restarted.profiles.start();
+		expect(route).toEqual({ to: 'unlock', profileId: profiles.active!.id });
+		expect(restarted.profiles.active).toBeUndefined();
+		expect(restarted.profiles.locked?.username).toBe('ana');
+		expect((await restarted.profiles.unlock(profiles.active!.id, '000000')).outcome).toBe('wrong');
+		expect(restarted.profiles.active).toBeUndefined();
+		expect((await restarted.profiles.unlock(profiles.active!.id, '246810')).outcome).toBe('right');
+		expect(restarted.profiles.active?.username).toBe('ana');
+	});
+
+	it('shows the chooser with two profiles; another sign-in closes the open one', async () => {
+		const { store, session, profiles, engines } = setup();
+		await session.signIn(ana);
+		const anaId = profiles.active!.id;
+		await session.signIn(teo);
+		expect(engines[0]?.close).toHaveBeenCalledOnce();
+		expect(profiles.active?.username).toBe('teo');
+		expect(profiles.active?.userDb).not.toBe(engines[0]?.local);
+		// Teo's sign-in made the session: closing Ana must not end it.
+		expect(session.signOut).not.toHaveBeenCalled();
+		const restarted = setup(store);
+		expect(await restarted.profiles.start()).toEqual({ to: 'chooser' });
+		// Ana's session ended when Teo signed in: her profile needs her password now.
+		expect(await restarted.profiles.choose(anaId)).toEqual({ to: 'signin', profileId: anaId });
+	});
+
+	it('switching profile closes the open one and ends the server session', async () => {
+		const { session, profiles, engines, registry } = setup();
+		await session.signIn(ana);
+		await session.signIn(teo);
+		const anaId = registry.list().find((profile) => profile.username === 'ana')!.id;
+		const route = await profiles.choose(anaId);
+		expect(route).toEqual({ to: 'signin', profileId: anaId });
+		expect(profiles.active).toBeUndefined();
+		expect(engines[1]?.close).toHaveBeenCalledOnce();
+		expect(session.signOut).toHaveBeenCalledOnce();
+	});
+
+	it('resumes sync after signing in again', async () => {
+		const { session, engines } = setup();
+		await session.signIn(ana);
+		engines[0]!.emit({ kind: 'sign-in-again', pending: 2, lastSyncedAt: null });
+		await session.signIn(ana);
+		expect(engines[0]?.signedIn).toHaveBeenCalledOnce();
+		expect(engines).toHaveLength(1);
+	});
+
+	it('signs out keeping the data; removing data deletes it, the entry and the session', async () => {
+		const { session, profiles, engines, destroyed, registry } = setup();
+		await session.signIn(ana);
+		const id = profiles.active!.id;
+		await profiles.signOut();
+		expect(profiles.active).toBeUndefined();
+		expect(session.signOut).toHaveBeenCalledOnce();
+		expect(registry.get(id)?.signed_out_at).toBeDefined();
+		expect(destroyed).toEqual([]);
+
+		await session.signIn(ana);
+		expect(profiles.active?.id).toBe(id);
+		await profiles.removeData();
+		expect(engines[1]?.stop).toHaveBeenCalled();
+		expect(destroyed).toEqual([id]);
+		expect(registry.get(id)).toBeUndefined();
+		expect(profiles.active).toBeUndefined();
+		expect(session.signOut).toHaveBeenCalledTimes(2);
+	});
+
+	it('sets a first PIN only with a live sign-in; changing needs the current PIN', async () => {
+		const { session, profiles, registry } = setup();
+		await session.signIn(ana);
+		session.status = 'signed-out';
+		await expect(profiles.setPin('246810', undefined)).rejects.toMatchObject({
+			key: 'errors.pin_needs_signin'
+		});
+		session.status = 'signed-in';
+		await expect(profiles.setPin('2468', undefined)).rejects.toMatchObject({
+			key: 'errors.pin_too_short'
+		});
+		await profiles.setPin('246810', undefined);
+		expect(registry.get(profiles.active!.id)?.pin).toBeDefined();
+		await expect(profiles.setPin('135790', { pin: '111111' })).rejects.toMatchObject({
+			key: 'errors.pin_wrong'
+		});
+		await profiles.setPin('135790', { pin: '246810' });
+		await profiles.removePin({ password: 'correct horse battery staple' });
+		expect(session.confirmPassword).toHaveBeenCalledWith('ana', 'correct horse battery staple');
+		expect(registry.get(profiles.active!.id)?.pin).toBeUndefined();
+	});
+
+	it('makes the account of earlier versions a profile once the server confirms it', async () => {
+		const store = memoryStore();
+		store.setItem('dazzle.account', JSON.stringify({ username: 'ana', nickname: 'Ana' }));
+		const { profiles, session } = setup(store);
+		session.refresh.mockImplementation(async () => {
+			session.status = 'signed-in';
+			session.profile = ana as AccountProfile;
+		});
+		await profiles.start();
+		expect(profiles.active?.username).toBe('ana');
+		expect(store.getItem('dazzle.account')).toBeNull();
+	});
+});
