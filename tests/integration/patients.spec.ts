@@ -501,6 +501,34 @@ describe('patient records', () => {
 			expect((await accept(viewer, third)).status).toBe(200);
 		});
 
+		it('refuses sharing requests from another origin', async () => {
+			const mother = await account();
+			const father = await account();
+			const { patientId } = await createRecord(mother);
+			const foreign = { origin: 'https://evil.example' };
+			const invited = await call(dazzle, 'POST', `/api/patients/${patientId}/invitations`, {
+				cookie: mother.cookie,
+				body: { nickname: father.nickname, role: 'editor' },
+				headers: foreign
+			});
+			expect(invited).toMatchObject({ status: 403, body: { error: 'errors.bad_origin' } });
+			const code = await invite(mother, patientId, father, 'editor');
+			const accepted = await call(dazzle, 'POST', '/api/invitations/accept', {
+				cookie: father.cookie,
+				body: { code },
+				headers: foreign
+			});
+			expect(accepted).toMatchObject({ status: 403, body: { error: 'errors.bad_origin' } });
+			const removed = await call(
+				dazzle,
+				'DELETE',
+				`/api/patients/${patientId}/members/${encodeURIComponent(mother.nickname)}`,
+				{ cookie: mother.cookie, headers: { 'sec-fetch-site': 'cross-site' } }
+			);
+			expect(removed).toMatchObject({ status: 403, body: { error: 'errors.bad_origin' } });
+			expect(await rolesOf(father.username)).not.toContain(`patient:${patientId}:edit`);
+		});
+
 		it('refuses an expired code', async () => {
 			const mother = await account();
 			const father = await account();
@@ -559,6 +587,11 @@ describe('patient records', () => {
 			expect(
 				(await call(dazzle, 'GET', `/couch/${db}/_all_docs`, { cookie: grandma.cookie })).status
 			).toBe(403);
+			const profile = await call(dazzle, 'GET', '/api/account', { cookie: grandma.cookie });
+			expect(accountProfileSchema.parse(profile.body)).toMatchObject({
+				patient_dbs: [],
+				patients: []
+			});
 			expect(await remove(mother, patientId, grandma.nickname)).toMatchObject({
 				status: 404,
 				body: { error: 'errors.patient_member_not_found' }
