@@ -207,10 +207,15 @@ describe('analyze', () => {
 			[item({ type: 'choice', answerOption: [{ valueReference: { reference: 'Patient/1' } }] })],
 			{ kind: 'option_type', linkId: 'q', params: { type: 'valueReference' } }
 		],
+		[
+			'initial of the wrong type',
+			[item({ type: 'integer', initial: [{ valueString: '3' }] })],
+			{ kind: 'invalid_initial', linkId: 'q', params: { type: 'valueString' } }
+		],
 		['root element', [], { kind: 'element', params: { name: 'futureRootThing' } }]
 	] as const)('%s', (name, items, expected) => {
 		const questionnaire = base(
-			items as unknown[],
+			items as unknown as unknown[],
 			name === 'root element' ? { futureRootThing: true } : {}
 		) as Questionnaire;
 		expect(analyze(questionnaire)).toEqual([

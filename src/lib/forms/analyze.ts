@@ -214,6 +214,12 @@ function itemFeatures(
 		found.push(...extensionFeatures(option.valueCoding?.extension, OPTION_EXTENSIONS, linkId));
 		found.push(...primitiveFeatures(option.valueCoding?._display, linkId));
 	}
+	for (const initial of item.initial ?? []) {
+		const key = valueKeyOf(initial);
+		if (!key || !answerKeysFor(item).includes(key)) {
+			found.push(feature('invalid_initial', { type: key ?? '' }, linkId));
+		}
+	}
 	if (item.type !== 'group' && item.type !== 'display' && item.item?.length) {
 		found.push(feature('nested_question_items', {}, linkId));
 	}
