@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --seed 7 --plain-sync]`
+ * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --seed 7 --plain-sync --timeline]`
  *
  * A fresh device pulls a large database over an emulated mobile link (a throttling TCP proxy:
  * 400 kbit/s each way, 400 ms round trip, one round trip per new connection; bytes counted as
@@ -16,8 +16,10 @@
  *   sync issue measured; slow: it re-checks every document);
  * - the physical floor: the documents gzipped, divided by the link rate.
  *
- * Prints a table, requests by kind for each run and the goals (PASS/FAIL). Exits 1 only when a
- * run loses documents (every run is checked: count and a checksum of ids and revisions) or fails.
+ * Prints a table, requests by kind for each run (with `--timeline`, every request: when it
+ * reached the server and when its answer was complete) and the goals (PASS/FAIL). Exits 1 only
+ * when a run loses documents (every run is checked: count and a checksum of ids and revisions)
+ * or fails.
  * Options may also come from BENCH_DOCS, BENCH_RATE_KBIT, BENCH_RTT_MS and BENCH_SEED.
  */
 import { createHash } from 'node:crypto';
@@ -55,9 +57,13 @@ const RATE_KBIT = option('rate', 'BENCH_RATE_KBIT', 400);
 const RTT_MS = option('rtt', 'BENCH_RTT_MS', 400);
 const SEED = Math.round(option('seed', 'BENCH_SEED', 7));
 const PLAIN_SYNC = process.argv.includes('--plain-sync');
+const TIMELINE = process.argv.includes('--timeline');
 const BYTES_PER_SECOND = (RATE_KBIT * 1_000) / 8;
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+/** Share of the time the downlink was carrying bytes. */
+const busy = (bytes: number, ms: number) =>
+	`${Math.round((100 * bytes) / (BYTES_PER_SECOND * (ms / 1_000)))} %`;
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 /** The documents a database holds: count and a checksum of sorted `id rev` lines. */
@@ -82,6 +88,8 @@ async function localContents(db: PouchDB.Database): Promise<Contents> {
 
 interface Run {
 	name: string;
+	/** The proxy's clock when the run started. */
+	startedAt: number;
 	ms: number;
 	traffic: TrafficReport;
 	verified?: Contents;
@@ -221,6 +229,7 @@ try {
 		let finished = false;
 		const run: Run = {
 			name,
+			startedAt: mark.at,
 			ms: 0,
 			traffic: proxy.since(mark),
 			notes: [],
@@ -366,21 +375,32 @@ try {
 	}
 
 	// The table.
-	const header = `${'run'.padEnd(44)} ${'time s'.padStart(7)} ${'requests'.padStart(9)} ${'conns'.padStart(6)} ${'KB up'.padStart(8)} ${'KB down'.padStart(9)}`;
+	const header = `${'run'.padEnd(44)} ${'time s'.padStart(7)} ${'requests'.padStart(9)} ${'conns'.padStart(6)} ${'KB up'.padStart(8)} ${'KB down'.padStart(9)} ${'link down busy'.padStart(15)}`;
 	console.info(`\n${header}\n${'-'.repeat(header.length)}`);
 	for (const run of runs) {
 		const { traffic } = run;
 		console.info(
-			`${run.name.padEnd(44)} ${seconds(run.ms).padStart(7)} ${String(traffic.requests).padStart(9)} ${String(traffic.connections).padStart(6)} ${kb(traffic.bytesUp).padStart(8)} ${kb(traffic.bytesDown).padStart(9)}`
+			`${run.name.padEnd(44)} ${seconds(run.ms).padStart(7)} ${String(traffic.requests).padStart(9)} ${String(traffic.connections).padStart(6)} ${kb(traffic.bytesUp).padStart(8)} ${kb(traffic.bytesDown).padStart(9)} ${busy(traffic.bytesDown, run.ms).padStart(15)}`
 		);
 	}
 	console.info(
-		`${'physical floor (gzipped JSON ÷ link rate)'.padEnd(44)} ${seconds(floorMs).padStart(7)} ${''.padStart(9)} ${''.padStart(6)} ${''.padStart(8)} ${kb(gzipped).padStart(9)}`
+		`${'physical floor (gzipped JSON ÷ link rate)'.padEnd(44)} ${seconds(floorMs).padStart(7)} ${''.padStart(9)} ${''.padStart(6)} ${''.padStart(8)} ${kb(gzipped).padStart(9)} ${'100 %'.padStart(15)}`
 	);
 
 	for (const run of runs) {
 		console.info(`\n${run.name}:`);
 		for (const line of byKind(run.traffic.exchanges)) console.info(line);
+		if (TIMELINE) {
+			for (const exchange of run.traffic.exchanges) {
+				const done =
+					exchange.doneAt === undefined
+						? '   …   '
+						: `${seconds(exchange.doneAt - run.startedAt).padStart(7)}`;
+				console.info(
+					`    ${seconds(exchange.sentAt - run.startedAt).padStart(7)} → ${done} s  #${exchange.connection} ${requestKind(exchange.method, exchange.target)} ${exchange.status} ${kb(exchange.bytesUp)} KB up ${kb(exchange.bytesDown)} KB down`
+				);
+			}
+		}
 		if (run.traffic.unparsed > 0) {
 			console.info(`  (${run.traffic.unparsed} connections could not be parsed as HTTP)`);
 		}
