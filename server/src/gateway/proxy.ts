@@ -331,10 +331,16 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				upstream.once('end', () => options.events.emit(DB_WRITE_EVENT, db));
 			}
 			const flush = route.feed === 'longpoll' || streaming;
+			let draining = false;
 			upstream.on('data', (chunk: Buffer) => {
-				if (!res.write(chunk)) {
+				// A paused stream may still deliver chunks already read: wait for one drain only.
+				if (!res.write(chunk) && !draining) {
+					draining = true;
 					upstream.pause();
-					res.once('drain', () => upstream.resume());
+					res.once('drain', () => {
+						draining = false;
+						upstream.resume();
+					});
 				}
 				// Heartbeats and changes must reach the phone now, not when gzip's buffer fills.
 				if (flush) (res as Response & { flush?: () => void }).flush?.();
