@@ -188,7 +188,8 @@ export class ThrottleProxy {
 			connections: this.totals.connections - mark.connections,
 			requests: this.totals.requests - mark.requests,
 			exchanges: this.exchanges.slice(mark.exchangeIndex).map((exchange) => ({ ...exchange })),
-			unparsed: this.#meters.filter((meter) => meter.broken).length
+			// Meters are kept in connection order: those opened since the mark.
+			unparsed: this.#meters.slice(mark.connections).filter((meter) => meter.broken).length
 		};
 	}
 
