@@ -50,7 +50,10 @@ export const ALWAYS_ONLINE: Connectivity = { online: () => true, subscribe: () =
 export interface SyncTuning {
 	/** Documents per `_changes` page and `_bulk_get`/`_bulk_docs` batch. */
 	batchSize: number;
-	/** Documents per page of a first pull (documents travel in the feed itself). */
+	/**
+	 * Largest page of a first pull (documents travel in the feed itself). Pages start at
+	 * `batchSize` (progress shows soon) and double while full: fewer round trips on a big account.
+	 */
 	firstPullPageSize: number;
 	/** A push of more revisions than this asks `_revs_diff` before sending bodies. */
 	revsDiffAbove: number;
@@ -66,7 +69,7 @@ export interface SyncTuning {
 
 export const DEFAULT_TUNING: SyncTuning = {
 	batchSize: 250,
-	firstPullPageSize: 500,
+	firstPullPageSize: 2_000,
 	revsDiffAbove: 20,
 	batchesLimit: 4,
 	stallTimeoutMs: 45_000,
@@ -457,10 +460,12 @@ export class SyncEngine {
 			// A first pull cut short: count what already arrived.
 			progress.done = (await this.local.info()).doc_count;
 		}
+		let firstPage = Math.min(this.#tuning.batchSize, this.#tuning.firstPullPageSize);
+		const pageSize = (first: boolean) => (first ? firstPage : this.#tuning.batchSize);
 		const request = (since: Seq, first: boolean) =>
 			fetchChanges(this.#remote, {
 				since,
-				limit: first ? this.#tuning.firstPullPageSize : this.#tuning.batchSize,
+				limit: pageSize(first),
 				includeDocs: first,
 				longpoll: live
 					? { timeoutMs: this.#tuning.longpollMs, heartbeatMs: this.#tuning.heartbeatMs }
@@ -469,12 +474,13 @@ export class SyncEngine {
 			});
 		while (current()) {
 			const first = !this.#memo.pulled_all;
-			const limit = first ? this.#tuning.firstPullPageSize : this.#tuning.batchSize;
+			const limit = pageSize(first);
 			const page = await (prefetched ?? request(this.#memo.pull_seq, first));
 			prefetched = undefined;
 			if (!current()) return;
 			const full = page.results.length >= limit;
 			if (full) {
+				if (first) firstPage = Math.min(firstPage * 2, this.#tuning.firstPullPageSize);
 				// Pipelined: the next page travels while this one is written to the device.
 				prefetched = request(page.last_seq, first);
 				prefetched.catch(() => undefined);
