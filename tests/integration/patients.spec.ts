@@ -7,6 +7,7 @@ import {
 	patientMembersSchema,
 	type PatientMembers
 } from '../../src/lib/schemas/patient';
+import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from '../../server/src/patients/service';
 import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
@@ -689,6 +690,51 @@ describe('patient records', () => {
 			const list = await members(partner, shared.patientId);
 			expect(list.members).toEqual([{ nickname: partner.nickname, role: 'editor', you: true }]);
 			expect(list.invitations).toEqual([]);
+		});
+	});
+
+	describe('npm run admin -- patient', () => {
+		async function admin(...args: string[]) {
+			const lines: string[] = [];
+			const errors: string[] = [];
+			const code = await runAdminCommand(
+				args,
+				{
+					COUCH_URL: dazzle.couchUrl,
+					COUCH_ADMIN_USER: dazzle.admin.username,
+					COUCH_ADMIN_PASSWORD: dazzle.admin.password,
+					LOG_LEVEL: 'error'
+				},
+				{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
+			);
+			return { code, lines, errors };
+		}
+
+		it('shows creator, members and invitations without codes', async () => {
+			const mother = await account();
+			const father = await account();
+			const grandma = await account();
+			const { patientId, db } = await createRecord(mother);
+			await share(mother, patientId, father, 'editor');
+			const code = await invite(mother, patientId, grandma, 'viewer');
+			const report = await admin('patient', patientId);
+			expect(report.code).toBe(0);
+			expect(report.lines[0]).toMatch(
+				new RegExp(`^${db}: created by ${mother.username} on \\S+ database present$`)
+			);
+			expect(report.lines).toContain(`member\t${mother.username}\t${mother.nickname}\teditor`);
+			expect(report.lines).toContain(`member\t${father.username}\t${father.nickname}\teditor`);
+			expect(report.lines.join('\n')).toContain(
+				`invitation\t${grandma.username}\tviewer\tpending\tinvited by ${mother.username}`
+			);
+			expect(report.lines.join('\n')).not.toContain(code.replace('-', ''));
+			expect(report.lines.join('\n')).not.toContain('code_hash');
+
+			expect(await admin('patient', randomUUID())).toMatchObject({
+				code: 1,
+				lines: [expect.stringMatching(/no such record$/)]
+			});
+			expect((await admin('patient', 'not-an-id')).code).toBe(2);
 		});
 	});
 });

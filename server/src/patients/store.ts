@@ -339,3 +339,33 @@ export async function leaveAllRecords(
 export async function patientDbExists(couch: CouchClient, patientId: string): Promise<boolean> {
 	return couch.dbExists(patientDbName(patientId));
 }
+
+/** What the server knows about a record, for `npm run admin -- patient <id>` (no codes). */
+export interface RecordReport {
+	patient_id: string;
+	db_exists: boolean;
+	registry?: PatientRecordDoc;
+	members: (RecordMember & { nickname: string })[];
+	invitations: Omit<InvitationDoc, 'code_hash' | '_id' | '_rev'>[];
+}
+
+export async function describeRecord(couch: CouchClient, patientId: string): Promise<RecordReport> {
+	const members = await membersOf(couch, patientId);
+	const users = await couch.fetchDocs(
+		USERS_DB,
+		members.map((member) => userDocId(member.username))
+	);
+	const nicknames = new Map(users.map((user) => [String(user.name), String(user.nickname ?? '')]));
+	return {
+		patient_id: patientId,
+		db_exists: await patientDbExists(couch, patientId),
+		registry: await couch.getDoc<PatientRecordDoc>(WORKER_DB, recordDocId(patientId)),
+		members: members.map((member) => ({
+			...member,
+			nickname: nicknames.get(member.username) ?? ''
+		})),
+		invitations: (await invitationsOf(couch, patientId)).map(
+			({ code_hash: _hash, _id: _id, _rev: _rev, ...rest }) => rest
+		)
+	};
+}
