@@ -389,6 +389,10 @@ export class FormEngine {
 		return present;
 	}
 
+	private linkIdsUnder(item: ItemDefinition): string[] {
+		return [item.linkId, ...item.children.flatMap((child) => this.linkIdsUnder(child))];
+	}
+
 	private hasAnswersUnder(container: string): boolean {
 		for (const [path, values] of this.answers) {
 			if (values.length > 0 && path.startsWith(`${container}/`) && this.isEnabled(path))
@@ -692,7 +696,12 @@ export class FormEngine {
 					this.broadExpressionItems.add(item);
 					continue;
 				}
-				for (const linkId of linkIds) {
+				// Naming a group reads everything in it.
+				const named = [...linkIds].flatMap((linkId) => {
+					const target = this.definition.byLinkId.get(linkId);
+					return target ? this.linkIdsUnder(target) : [linkId];
+				});
+				for (const linkId of named) {
 					const set = this.expressionDependents.get(linkId) ?? new Set();
 					set.add(item);
 					this.expressionDependents.set(linkId, set);

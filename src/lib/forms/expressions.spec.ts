@@ -254,7 +254,8 @@ describe('FHIRPath expressions', () => {
 		['%resource.descendants().answer.value.count()', 'all', []],
 		['%resource.repeat(item).answer.value.count()', 'all', []],
 		['%context.answer.value', 'all', []],
-		["today() + '1 year'", [], []]
+		["today() + '1 year'", [], []],
+		["%resource.item.where(linkId='g').item.where(linkId.startsWith('g.')).answer.value", 'all', []]
 	] as const)('dependencies of %s', (expression, linkIds, variables) => {
 		const found = expressionDependencies(expression);
 		expect(found.linkIds === 'all' ? 'all' : [...found.linkIds]).toEqual(linkIds);

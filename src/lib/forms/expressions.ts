@@ -111,7 +111,7 @@ export function expressionDependencies(expression: string): ExpressionDependenci
 	// Strip string literals and the named navigation; whatever walks items is left.
 	const rest = expression
 		.replace(/'(?:[^'\\]|\\.)*'/g, "''")
-		.replace(/\.?item\s*\.\s*where\s*\(\s*linkId/g, '');
+		.replace(/\.?item\s*\.\s*where\s*\(\s*linkId\s*(?:=|~)/g, '');
 	const broad = BROAD_NAVIGATION.test(rest) || (/\banswer\b/.test(rest) && linkIds.size === 0);
 	return { linkIds: broad ? 'all' : linkIds, variables };
 }
