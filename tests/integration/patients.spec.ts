@@ -649,6 +649,40 @@ describe('patient records', () => {
 		});
 	});
 
+	describe('concurrent requests', () => {
+		it('create once, accept once and keep an editor when requests race', async () => {
+			const mother = await account();
+			const father = await account();
+			const patientId = randomUUID();
+			const creations = await Promise.all(
+				Array.from({ length: 5 }, () =>
+					call(dazzle, 'POST', '/api/patients', {
+						cookie: mother.cookie,
+						body: { patient_id: patientId }
+					})
+				)
+			);
+			expect(creations.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 201]);
+
+			const code = await invite(mother, patientId, father, 'editor');
+			const accepts = await Promise.all([accept(father, code), accept(father, code)]);
+			expect(accepts.map((answer) => answer.status).sort()).toEqual([200, 409]);
+
+			// Each removes the other at once: one wins; the loser has no access left (404).
+			const removals = await Promise.all([
+				remove(mother, patientId, father.nickname),
+				remove(father, patientId, mother.nickname)
+			]);
+			expect(removals.map((answer) => answer.status).sort()).toEqual([204, 404]);
+			const left = await Promise.all(
+				[mother, father].map(async (who) =>
+					(await rolesOf(who.username)).includes(`patient:${patientId}:edit`)
+				)
+			);
+			expect(left.filter(Boolean)).toHaveLength(1);
+		});
+	});
+
 	describe('account deletion', () => {
 		it('keeps co-edited records and deletes records it was the only editor of', async () => {
 			const leaving = await account();

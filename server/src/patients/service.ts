@@ -220,10 +220,8 @@ export class PatientService {
 			const code = newInvitationCode();
 			const createdAt = this.now();
 			const id = invitationDocId(patientId, invitee.name);
-			const existing = invitations.find((invitation) => invitation._id === id);
 			const doc: InvitationDoc = {
 				_id: id,
-				...(existing?._rev ? { _rev: existing._rev } : {}),
 				type: 'invitation',
 				patient_id: patientId,
 				invitee: invitee.name,
@@ -240,7 +238,7 @@ export class PatientService {
 				failed_attempts: 0,
 				status: 'pending'
 			};
-			await this.couch.putDoc(WORKER_DB, doc);
+			await this.replaceDoc(doc);
 			return {
 				code: formatInvitationCode(code),
 				nickname: invitee.nickname,
@@ -290,8 +288,13 @@ export class PatientService {
 		});
 	}
 
-	private async grant(user: UserDoc, invitation: InvitationDoc): Promise<InvitationAccepted> {
-		const patientId = invitation.patient_id;
+	private async grant(user: UserDoc, matched: InvitationDoc): Promise<InvitationAccepted> {
+		const patientId = matched.patient_id;
+		// Re-read under the record's queue: a new invitation may have replaced this code.
+		const invitation = await this.couch.getDoc<InvitationDoc>(WORKER_DB, matched._id);
+		if (invitation?.code_hash !== matched.code_hash || invitation.status !== 'pending') {
+			throw new AccountError(400, 'errors.invitation_code_wrong', 'this code is not valid', 'code');
+		}
 		const registry = await this.couch.getDoc<PatientRecordDoc>(WORKER_DB, recordDocId(patientId));
 		const inviter = await this.findUser(invitation.invited_by);
 		// The record is gone, or whoever invited lost the right to (cancelled with it, normally).
@@ -311,7 +314,8 @@ export class PatientService {
 		await updateRoles(this.couch, user.name, (roles) =>
 			withPatientAccess(roles, patientId, current === 'edit' ? 'edit' : invitation.access)
 		);
-		await this.couch.putDoc(WORKER_DB, {
+		// Over the current revision: another gateway instance may have counted a wrong code.
+		await this.replaceDoc({
 			...invitation,
 			status: 'accepted',
 			accepted_at: new Date(this.now()).toISOString()
@@ -439,6 +443,23 @@ export class PatientService {
 	}
 
 	// ── helpers ────────────────────────────────────────────────────────────────────────────
+
+	/** Writes `doc` over whatever revision is stored now (the gateway owns these documents). */
+	private async replaceDoc(doc: CouchDoc): Promise<void> {
+		for (let attempt = 0; ; attempt += 1) {
+			const stored = await this.couch.getDoc(WORKER_DB, doc._id);
+			const { _rev: _ignored, ...content } = doc;
+			if (
+				await this.couch.createDoc(
+					WORKER_DB,
+					stored?._rev ? { ...content, _rev: stored._rev } : content
+				)
+			) {
+				return;
+			}
+			if (attempt >= 5) throw new Error(`could not write ${doc._id}`);
+		}
+	}
 
 	private requireEditor(user: UserDoc, patientId: string): void {
 		const access = accessOf(user.roles, patientId);
