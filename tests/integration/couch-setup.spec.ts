@@ -28,8 +28,10 @@ describe('couch-setup', () => {
 
 	it('created every database with its security object at start-up', async () => {
 		const { setup } = await dazzle.ready;
-		// Each database, its security object and validation; plus `_users/_design/dazzle`.
-		expect(setup.created).toBe(SERVER_DATABASES.length * 3 + 1);
+		// Each database, its security object and validation; plus `_users/_design/dazzle` and
+		// `worker/_design/invitations`.
+		expect(setup.created).toBe(SERVER_DATABASES.length * 3 + 2);
+		expect(setup.items).toContainEqual({ item: 'worker/_design/invitations', change: 'created' });
 		expect(await dazzle.couch.getSecurity('content')).toEqual({
 			admins: { names: [], roles: [] },
 			members: { names: [], roles: [] }
@@ -46,8 +48,8 @@ describe('couch-setup', () => {
 		const before = await revsOf();
 		const report = await applyCouchSetup(dazzle.couch);
 		expect(report).toMatchObject({ created: 0, updated: 0 });
-		// Each database, its security object and validation; plus `_users/_design/dazzle`.
-		expect(report.unchanged).toBe(SERVER_DATABASES.length * 3 + 1);
+		// Each database, its security object and validation; plus two views' design docs.
+		expect(report.unchanged).toBe(SERVER_DATABASES.length * 3 + 2);
 		expect(await revsOf()).toEqual(before);
 	});
 
