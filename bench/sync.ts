@@ -132,6 +132,13 @@ function byKind(exchanges: Exchange[]): string[] {
 		);
 }
 
+/** Stops an engine and notes how long it took (sign-out and profile switches wait for it). */
+async function timedStop(engine: SyncEngine, run: Run): Promise<void> {
+	const before = Date.now();
+	await engine.stop();
+	run.notes.push(`stop() took ${seconds(Date.now() - before)} s`);
+}
+
 /** The first-sync progress bar as seen: a sample of the updates and whether it got to the end. */
 function describeProgress(progress: SyncProgress[]): string {
 	if (progress.length === 0)
@@ -144,9 +151,7 @@ function describeProgress(progress: SyncProgress[]): string {
 	);
 	return (
 		`progress: ${progress.length} updates: ${sample.map((update) => `${update.done}/${update.total}`).join(' → ')}` +
-		(last.done >= last.total
-			? ''
-			: ` (the bar stopped at ${Math.round((100 * last.done) / last.total)} %)`) +
+		(last.done >= last.total ? '' : ` (never reached the total: ${last.done} of ${last.total})`) +
 		(backwards ? ' (went backwards)' : '')
 	);
 }
@@ -306,7 +311,7 @@ try {
 		await engine.whenUpToDate(timeoutMs);
 		run.finish();
 		run.notes.push(describeProgress(progress));
-		await engine.stop();
+		await timedStop(engine, run);
 		return engine.local;
 	});
 
@@ -324,7 +329,7 @@ try {
 		await engine.start();
 		await engine.whenUpToDate(timeoutMs);
 		run.finish();
-		await engine.stop();
+		await timedStop(engine, run);
 		return engine.local;
 	});
 	await engines.pop()?.close();
@@ -357,7 +362,7 @@ try {
 		await engine.start();
 		await engine.whenUpToDate(timeoutMs);
 		run.finish();
-		await engine.stop();
+		await timedStop(engine, run);
 		return engine.local;
 	});
 	await engines.pop()?.close();
