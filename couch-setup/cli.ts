@@ -4,6 +4,7 @@ import type { EmbeddedCouch } from '../server/src/embedded/index';
 import { createLogger } from '../server/src/log';
 import { applyCouchSetup } from './apply';
 import { seedContent } from './content';
+import { seedForms } from './forms';
 
 /**
  * `npm run couch:setup`: applies couch-setup/ and seeds Learn content against COUCH_URL, or
@@ -41,7 +42,15 @@ export async function runSetupCommand(env: NodeJS.ProcessEnv = process.env): Pro
 				`${content.deleted.length} deleted, ${content.unchanged} unchanged, ${content.errors.length} malformed`
 		);
 		for (const error of content.errors) console.error(`  ${error.file}: ${error.message}`);
-		return content.errors.length > 0 ? 1 : 0;
+		const forms = await seedForms(couch);
+		console.log(
+			`forms: ${forms.published.length} published, ${forms.unchanged} unchanged, ` +
+				`${forms.conflicts.length} changed without a new version, ${forms.errors.length} malformed`
+		);
+		for (const error of forms.errors) console.error(`  ${error.file}: ${error.message}`);
+		for (const id of forms.conflicts) console.error(`  ${id}: differs from the published version`);
+		const failed = content.errors.length + forms.errors.length + forms.conflicts.length;
+		return failed > 0 ? 1 : 0;
 	} finally {
 		await embedded?.close();
 	}

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
 import { seedContent, type SeedReport } from '../../couch-setup/content';
+import { seedForms, type FormsSeedReport } from '../../couch-setup/forms';
 import { parseConfig, type CouchAdmin, type DazzleConfig } from './config';
 import type { CouchClient } from './couch';
 import { connectCouch } from './couch-connection';
@@ -15,6 +16,7 @@ export type StartOptions = Partial<DazzleConfig> & { logger?: Logger };
 export interface SetupOutcome {
 	setup: ApplyReport;
 	content: SeedReport;
+	forms: FormsSeedReport;
 }
 
 export interface RunningDazzle {
@@ -52,7 +54,14 @@ async function runSetup(
 	);
 	// A malformed article must not stop the server: report it and keep the others.
 	for (const error of content.errors) logger.error(`content file ${error.file}: ${error.message}`);
-	return { setup, content };
+	const forms = await seedForms(couch);
+	logger.info(`forms: ${forms.published.length} published, ${forms.unchanged} unchanged`);
+	for (const error of forms.errors)
+		logger.error(`questionnaire file ${error.file}: ${error.message}`);
+	for (const id of forms.conflicts) {
+		logger.error(`questionnaire ${id} differs from the published version: give it a new version`);
+	}
+	return { setup, content, forms };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
