@@ -12,6 +12,7 @@ import {
 	AutosavedDoc,
 	SETTINGS,
 	deviceId,
+	reopenDatabase,
 	type AutosavedDocOptions,
 	type AutosaveSnapshot,
 	type SaveScheduler
@@ -105,7 +106,8 @@ async function openAboutMe(
 
 afterEach(async () => {
 	for (const doc of opened.splice(0)) await doc.close();
-	await db?.destroy();
+	// A test whose document closed the handle it reopened leaves the database closed.
+	await db?.destroy().catch(() => undefined);
 	db = undefined;
 });
 
@@ -253,6 +255,65 @@ describe('AutosavedDoc (About me)', () => {
 		expect(latest().save.kind).toBe('saved');
 		expect(await testDb().get('about-me')).toMatchObject({ about: 'first words' });
 		expect(storageFreed).toHaveBeenCalledTimes(1);
+	});
+
+	it('after a quota abort closed the connection, saves through a fresh handle', async () => {
+		// PouchDB's IndexedDB adapter closes its connection when a transaction aborts: every
+		// later call on that handle fails, full disk or not.
+		const real = newDb();
+		let full = true;
+		const reopened: PouchDB.Database[] = [];
+		const handle = () => {
+			let dead = false;
+			return new Proxy(real, {
+				get(target, property, receiver) {
+					if (property === 'put' || property === 'get') {
+						return async (...args: unknown[]) => {
+							if (dead) {
+								throw new DOMException(
+									"Failed to execute 'transaction' on 'IDBDatabase': The database connection is closing.",
+									'InvalidStateError'
+								);
+							}
+							if (property === 'put' && full) {
+								dead = true;
+								throw QUOTA_ERROR;
+							}
+							return (
+								Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown
+							).apply(target, args);
+						};
+					}
+					const value = Reflect.get(target, property, receiver);
+					return typeof value === 'function' ? value.bind(target) : value;
+				}
+			});
+		};
+		const { doc, latest } = await openAboutMe(handle(), {
+			reopen: () => {
+				const fresh = handle();
+				reopened.push(fresh);
+				return fresh;
+			}
+		});
+		doc.edit({ about: 'one' });
+		await doc.flush();
+		expect(latest().save).toMatchObject({ kind: 'failed', storageFull: true });
+		await doc.retry();
+		expect(latest().save).toMatchObject({ kind: 'failed', storageFull: true });
+		full = false;
+		doc.edit({ about: 'one two' });
+		await doc.flush();
+		expect(latest().save.kind).toBe('saved');
+		expect(reopened).toHaveLength(2);
+		expect(await real.get('about-me')).toMatchObject({ about: 'one two' });
+	});
+
+	it('reopenDatabase gives another handle on the same data', async () => {
+		const first = newDb();
+		await first.put({ _id: 'x', type: 'test' });
+		const second = reopenDatabase(first);
+		expect(await second.get('x')).toMatchObject({ type: 'test' });
 	});
 
 	it("takes another device's edit as it arrives, keeping this device's unsaved field", async () => {

@@ -83,6 +83,11 @@ export interface AutosavedDocOptions<F extends object> {
 	schedule?: SaveScheduler;
 	/** A save succeeded after one failed for lack of space: tell the sync engine. */
 	onStorageFreed?: () => void;
+	/**
+	 * A fresh handle on the same database. PouchDB's IndexedDB adapter closes its connection
+	 * for good when a transaction aborts (a full disk does that): later saves need a new one.
+	 */
+	reopen?: (db: PouchDB.Database) => PouchDB.Database;
 	onDiagnostic?: (message: string, error?: unknown) => void;
 }
 
@@ -109,8 +114,32 @@ function isConflict(error: unknown): boolean {
 	return (error as { status?: unknown } | null)?.status === 409;
 }
 
+/** The database connection was closed under us (after an aborted transaction, or by the browser). */
+function isClosed(error: unknown): boolean {
+	const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+	return (
+		name === 'InvalidStateError' ||
+		(typeof message === 'string' && /connection is clos|database is closed/i.test(message))
+	);
+}
+
+/**
+ * Another handle on `db`'s database, with the same adapter. PouchDB forgets a connection it
+ * closed after a failure, so the new handle opens a fresh one.
+ */
+export function reopenDatabase(db: PouchDB.Database): PouchDB.Database {
+	const Database = db.constructor as unknown as PouchDB.Static;
+	const { adapter } = db as PouchDB.Database & { adapter?: string };
+	return new Database(db.name, { auto_compaction: true, ...(adapter ? { adapter } : {}) });
+}
+
 export class AutosavedDoc<F extends object> {
 	#options: AutosavedDocOptions<F>;
+	#db: PouchDB.Database;
+	/** The connection is (probably) gone: reopen before the next write. */
+	#stale = false;
+	/** A handle this document opened itself (closed with it; the one passed in is the caller's). */
+	#owned: PouchDB.Database | undefined;
 	#kind: DocKind<F>;
 	#stored: F;
 	#pending: Partial<F> = {};
@@ -127,6 +156,7 @@ export class AutosavedDoc<F extends object> {
 
 	constructor(options: AutosavedDocOptions<F>) {
 		this.#options = options;
+		this.#db = options.db;
 		this.#kind = options.kind;
 		this.#stored = options.kind.defaults;
 	}
@@ -157,7 +187,7 @@ export class AutosavedDoc<F extends object> {
 	/** Reads the stored document and follows later changes (another device's, via sync). */
 	async open(): Promise<void> {
 		try {
-			this.#accept(await this.#options.db.get(this.#kind.id));
+			this.#accept(await this.#db.get(this.#kind.id));
 		} catch (error) {
 			if (!isNotFound(error)) {
 				this.#options.onDiagnostic?.(`could not read ${this.#kind.id}`, error);
@@ -166,8 +196,13 @@ export class AutosavedDoc<F extends object> {
 		}
 		this.#loaded = true;
 		this.#emit();
+		this.#follow();
+	}
+
+	#follow(): void {
+		this.#feed?.cancel();
 		if (this.#closed) return;
-		this.#feed = this.#options.db.changes({
+		this.#feed = this.#db.changes({
 			since: 'now',
 			live: true,
 			include_docs: true,
@@ -234,6 +269,7 @@ export class AutosavedDoc<F extends object> {
 		await this.flush();
 		this.#feed?.cancel();
 		this.#listeners.clear();
+		await this.#owned?.close().catch(() => undefined);
 	}
 
 	#failure(error: unknown): Extract<SaveState, { kind: 'failed' }> {
@@ -261,6 +297,12 @@ export class AutosavedDoc<F extends object> {
 			this.#emit();
 			return;
 		}
+		if (this.#stale && this.#options.reopen) {
+			this.#stale = false;
+			this.#db = this.#options.reopen(this.#db);
+			this.#owned = this.#db;
+			this.#follow();
+		}
 		// Edits made while this write runs stay pending for the next one.
 		this.#pending = {};
 		this.#save = { kind: 'saving' };
@@ -278,6 +320,7 @@ export class AutosavedDoc<F extends object> {
 			const failure = this.#failure(error);
 			this.#save = failure;
 			if (failure.storageFull) this.#storageFull = true;
+			if (failure.storageFull || isClosed(error)) this.#stale = true;
 			this.#options.onDiagnostic?.(`could not save ${this.#kind.id}`, error);
 		}
 		this.#emit();
@@ -288,7 +331,7 @@ export class AutosavedDoc<F extends object> {
 	 * (and this one did not) are kept. A stored document that fails the schema is replaced.
 	 */
 	async #put(patch: Partial<F>): Promise<F> {
-		const { db } = this.#options;
+		const db = this.#db;
 		for (let attempt = 0; ; attempt += 1) {
 			let current: { _rev?: string } | undefined;
 			try {

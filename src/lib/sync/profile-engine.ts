@@ -1,4 +1,7 @@
+import { requestPersistenceOnce } from '$lib/state/storage.svelte';
+import { deviceConnectivity } from './data-saving';
 import { SyncEngine, type Connectivity, type SyncEngineOptions } from './engine';
+import { countingFetch, deviceTrafficMeter } from './traffic';
 
 /**
  * Everything that builds or removes the databases of one local profile in the browser. The
@@ -50,14 +53,18 @@ export function remoteUserDbUrl(userDb: string, origin: string): string {
 /** The sync engine of one profile; not started. */
 export async function createProfileEngine(options: ProfileEngineOptions): Promise<SyncEngine> {
 	const PouchDB = options.PouchDB ?? (await loadPouchDB());
+	// A profile now holds data on this device: ask the browser to keep it (once per device).
+	void requestPersistenceOnce();
 	return new SyncEngine({
 		onDiagnostic: (message, error) => console.debug(`[sync] ${message}`, error ?? ''),
 		...options.engine,
 		PouchDB,
 		profileId: options.profileId,
 		remoteUrl: remoteUserDbUrl(options.userDb, options.origin ?? location.origin),
-		...(options.fetch ? { fetch: options.fetch } : {}),
-		...(options.connectivity ? { connectivity: options.connectivity } : {})
+		// Counted for "data used this month"; held back by data-saving mode (Settings).
+		fetch:
+			options.fetch ?? countingFetch((input, init) => fetch(input, init), deviceTrafficMeter()),
+		connectivity: options.connectivity ?? deviceConnectivity()
 	});
 }
 
