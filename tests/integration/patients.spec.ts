@@ -727,6 +727,28 @@ describe('patient records', () => {
 		});
 	});
 
+	describe('account deletion after a crash', () => {
+		it('finishes deleting a record whose database is already gone', async () => {
+			const leaving = await account();
+			const viewer = await account();
+			const { patientId, db } = await createRecord(leaving);
+			await share(leaving, patientId, viewer, 'viewer');
+			// Crashed after dropping the database, before taking the roles away.
+			await dazzle.couch.deleteDb(db);
+			const deleted = await call(dazzle, 'DELETE', '/api/account', {
+				cookie: leaving.cookie,
+				body: { confirm: leaving.username, password: leaving.password }
+			});
+			expect(deleted.status).toBe(204);
+			expect(await rolesOf(viewer.username)).not.toContain(`patient:${patientId}:view`);
+			expect(await dazzle.couch.getDoc('worker', `patient-record:${patientId}`)).toMatchObject({
+				deleted_at: expect.any(String)
+			});
+			const profile = await call(dazzle, 'GET', '/api/account', { cookie: viewer.cookie });
+			expect(accountProfileSchema.parse(profile.body).patients).toEqual([]);
+		});
+	});
+
 	describe('npm run admin -- patient', () => {
 		async function admin(...args: string[]) {
 			const lines: string[] = [];

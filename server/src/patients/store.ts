@@ -274,7 +274,7 @@ export async function markRecordProvisioned(couch: CouchClient, patientId: strin
 
 /**
  * Deletes a record: marks it deleted first (so nobody can claim its id again), cancels its
- * invitations, takes every member's role away, then drops the database. Each step is
+ * invitations, drops the database, then takes every member's role away. Each step is
  * idempotent, so a retry after a crash finishes the work.
  */
 export async function deleteRecord(couch: CouchClient, patientId: string): Promise<void> {
@@ -294,12 +294,13 @@ export async function deleteRecord(couch: CouchClient, patientId: string): Promi
 				}
 	);
 	await deleteInvitations(couch, await invitationsOf(couch, patientId));
+	await couch.deleteDb(patientDbName(patientId));
+	// Roles last: while they remain, a retry after a crash still finds the record to finish.
 	for (const member of await membersOf(couch, patientId)) {
 		await updateRoles(couch, member.username, (roles) =>
 			withPatientAccess(roles, patientId, undefined)
 		);
 	}
-	await couch.deleteDb(patientDbName(patientId));
 }
 
 /**
