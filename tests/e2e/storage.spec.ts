@@ -1,4 +1,4 @@
-import { test, expect } from './support/fixtures';
+import { test, expect, seriousViolations } from './support/fixtures';
 import type { Page } from '@playwright/test';
 
 test.use({ locale: 'en-GB' });
@@ -116,6 +116,9 @@ test('a full device: the save fails visibly, nothing typed or stored is lost, an
 
 	await text.fill('Mum of Leo, who has Dravet syndrome.');
 	await expect(saveState).toHaveText('Saved on this device.');
+	await aboutMe.getByLabel('Add a language').selectOption({ label: 'Galician' });
+	await expect(aboutMe.getByRole('button', { name: 'Remove Galician' })).toBeVisible();
+	expect(await seriousViolations(page)).toEqual([]);
 	await expect.poll(() => storedAboutMe(page)).toBe('Mum of Leo, who has Dravet syndrome.');
 
 	// Settings show the space in use.
@@ -124,6 +127,7 @@ test('a full device: the save fails visibly, nothing typed or stored is lost, an
 	await expect(storage.getByTestId('storage-usage')).toContainText('Used by Dazzle');
 	await expect(storage.getByTestId('storage-usage')).toContainText(/\d\s?(byte|kB|MB)/);
 	await expect(storage.getByTestId('storage-persistence')).toBeVisible();
+	expect(await seriousViolations(page)).toEqual([]);
 
 	await page.goto('/account');
 	await expect(text).toHaveValue('Mum of Leo, who has Dravet syndrome.');
@@ -163,17 +167,19 @@ test('data saving holds sync back until asked, and the data used is shown', asyn
 	// The first sync after sign-up has been counted.
 	await expect(used).toContainText(/received, .* sent/);
 	await expect(used).not.toHaveText(/^0 byte received/);
+	expect(await seriousViolations(page)).toEqual([]);
 
 	const toggle = section.getByRole('switch', { name: 'Sync only on Wi-Fi or when I ask' });
 	await toggle.check();
 	// Chromium on a desktop does not say Wi-Fi or mobile data: sync waits for "Sync now".
 	const status = section.getByTestId('data-saving-status');
 	await expect(status).toHaveText('Sync is paused to save data.');
-	const before = await used.textContent();
+	const received = async () => Number(await used.getAttribute('data-bytes-received'));
+	const before = await received();
 
 	// "Sync now" lets one sync through (its requests are counted), then holds again.
 	await section.getByRole('button', { name: 'Sync now' }).click();
-	await expect.poll(() => used.textContent()).not.toBe(before);
+	await expect.poll(received).toBeGreaterThan(before);
 	await expect(status).toHaveText('Sync is paused to save data.');
 
 	// The switch is remembered on this device.
