@@ -1,6 +1,7 @@
 import PouchDB from 'pouchdb-browser';
 import type { ArticleDoc } from '$lib/schemas/article';
 import { validArticles } from '$lib/learn/articles';
+import { countingFetch, deviceTrafficMeter } from '$lib/sync/traffic';
 
 /**
  * The public education content, pulled read-only from the server's `content` database into a
@@ -16,7 +17,11 @@ function db(): PouchDB.Database {
 }
 
 function remote(): PouchDB.Database {
-	return new PouchDB(new URL('/couch/content', location.origin).href, { skip_setup: true });
+	return new PouchDB(new URL('/couch/content', location.origin).href, {
+		skip_setup: true,
+		// Counted in "data used this month" (Settings) with the profile's sync.
+		fetch: countingFetch((input, init) => fetch(input, init), deviceTrafficMeter())
+	});
 }
 
 export async function readArticles(): Promise<ArticleDoc[]> {

@@ -150,6 +150,7 @@ describe('DataSavingConnectivity', () => {
 		saving.setEnabled(true);
 		expect(saving.online()).toBe(false);
 		expect(saving.snapshot).toMatchObject({ enabled: true, holding: true, linkKnown: true });
+		expect(saving.heldBack()).toBe(true);
 		expect(storage.store.get('dazzle.data-saving')).toBe('on');
 
 		link.set('wifi');
@@ -157,6 +158,7 @@ describe('DataSavingConnectivity', () => {
 		link.set('cellular');
 		browser.set(false);
 		expect(saving.snapshot.holding).toBe(false); // offline is offline, not "paused"
+		expect(saving.heldBack()).toBe(false);
 		expect(seen).toEqual([false, true, false]);
 	});
 

@@ -122,6 +122,14 @@ export class DataSavingConnectivity implements Connectivity {
 		};
 	}
 
+	/**
+	 * Online, but data saving keeps sync from running: what the header should say instead of
+	 * "offline" (for the engine to read when the status changes; see the issue note).
+	 */
+	heldBack(): boolean {
+		return this.snapshot.holding;
+	}
+
 	online(): boolean {
 		if (!this.#inner.online()) return false;
 		return this.#passing || mayAutoSync(this.#enabled, linkCost(this.#connection));
