@@ -102,7 +102,9 @@ describe('conformance questionnaires in couch-setup/forms', () => {
 		expect(answerEverything(engine)).toBeGreaterThan(0);
 		expect(engine.expressionErrors).toEqual(new Map());
 		expect(engine.allErrors({ complete: true })).toEqual([]);
-		const completed = engine.toResponse({ status: 'completed' });
+		const outcome = engine.complete();
+		if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+		const completed = outcome.response;
 		expect(completed.questionnaire).toBe(`${questionnaire.url}|${questionnaire.version}`);
 		const stored = JSON.parse(JSON.stringify(completed));
 		expect(await validateResponse(definition, stored)).toEqual([]);

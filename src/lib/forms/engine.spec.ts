@@ -182,8 +182,15 @@ describe('FormEngine: response model and repeats', () => {
 		expect(engine.allErrors({ complete: true })).toEqual([
 			{ path: `stay[${first}]/stay.start`, errors: [{ key: 'forms.errors.required' }] }
 		]);
+		expect(engine.complete()).toEqual({
+			ok: false,
+			errors: [{ path: `stay[${first}]/stay.start`, errors: [{ key: 'forms.errors.required' }] }]
+		});
 		engine.setAnswer(`stay[${first}]/stay.start`, { valueDate: '2020-01-01' });
 		expect(engine.isValid({ complete: true })).toBe(true);
+		const completed = engine.complete();
+		expect(completed.ok && completed.response.status).toBe('completed');
+		expect(engine.meta.status).toBe('in-progress');
 	});
 
 	it('drops empty values so a cleared field has no answer', async () => {

@@ -134,7 +134,7 @@ export class FormEngine {
 	constructor(definition: FormDefinition, meta: ResponseMeta, options: EngineOptions = {}) {
 		if (definition.usesExpressions && !options.fhirPath) {
 			throw new FormEngineError(
-				`${definition.canonical} uses FHIRPath expressions: create the engine with createFormEngine()`
+				`${definition.canonical} uses FHIRPath expressions: create the engine with createDraft() or openResponse()`
 			);
 		}
 		this.definition = definition;
@@ -328,6 +328,20 @@ export class FormEngine {
 		const items = this.buildItems('', this.definition.roots, false, undefined);
 		if (items.length > 0) response.item = items;
 		return response;
+	}
+
+	/**
+	 * The `completed` response, only when it is valid for completion (required answers given,
+	 * nothing out of range); otherwise every error by path, and the draft stays as it is.
+	 */
+	complete(
+		overrides: Partial<ResponseMeta> = {}
+	):
+		| { ok: true; response: QuestionnaireResponse }
+		| { ok: false; errors: { path: string; errors: FormError[] }[] } {
+		const errors = this.allErrors({ complete: true });
+		if (errors.length > 0) return { ok: false, errors };
+		return { ok: true, response: this.toResponse({ ...overrides, status: 'completed' }) };
 	}
 
 	private responseHeader(meta: ResponseMeta): QuestionnaireResponse {

@@ -1,7 +1,10 @@
+import { loadQuestionnaireModel } from './fhirpath-model';
+
 /**
  * FHIRPath for SDC expressions (calculatedExpression, enableWhenExpression, initialExpression,
- * variable). The `fhirpath` package and its R4 model are ~200 KB gzipped, so they are only
- * ever loaded through `loadFhirPath()`, by dynamic import, for questionnaires that use them.
+ * variable). The `fhirpath` package is ~160 KB gzipped (plus a ~4 KB slice of its R4 model,
+ * see fhirpath-model.ts instead of the full ~70 KB one), so it is only ever loaded through
+ * `loadFhirPath()`, by dynamic import, for questionnaires that use expressions.
  */
 
 export interface FhirPathEvaluator {
@@ -40,9 +43,9 @@ let loading: Promise<FhirPathEvaluator> | undefined;
 
 export function loadFhirPath(): Promise<FhirPathEvaluator> {
 	loading ??= (async () => {
-		const [{ default: fhirpath }, { default: r4 }] = await Promise.all([
+		const [{ default: fhirpath }, model] = await Promise.all([
 			import('fhirpath'),
-			import('fhirpath/fhir-context/r4')
+			loadQuestionnaireModel()
 		]);
 		type Compiled = (resource: unknown, variables: Record<string, unknown>) => unknown;
 		const cache = new Map<string, Compiled>();
@@ -51,7 +54,10 @@ export function loadFhirPath(): Promise<FhirPathEvaluator> {
 			let found = cache.get(key);
 			if (!found) {
 				const path = basePath ? { base: basePath, expression } : expression;
-				found = fhirpath.compile(path, r4) as Compiled;
+				found = fhirpath.compile(
+					path,
+					model as unknown as Parameters<typeof fhirpath.compile>[1]
+				) as Compiled;
 				cache.set(key, found);
 			}
 			return found;
