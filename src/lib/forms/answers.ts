@@ -33,14 +33,21 @@ export function plainValue(value: AnswerValue): unknown {
 	return key ? value[key] : undefined;
 }
 
-/** `answerInteger` → `valueInteger`: enableWhen's answer[x] as a value[x]. */
+const expectedValues = new WeakMap<EnableWhen, AnswerValue>();
+
+/** `answerInteger` → `valueInteger`: enableWhen's answer[x] as a value[x] (cached per condition). */
 export function enableWhenValue(condition: EnableWhen): AnswerValue {
+	const cached = expectedValues.get(condition);
+	if (cached) return cached;
+	let expected: AnswerValue = {};
 	for (const [key, value] of Object.entries(condition)) {
 		if (key.startsWith('answer') && value !== undefined) {
-			return { [`value${key.slice('answer'.length)}`]: value } as AnswerValue;
+			expected = { [`value${key.slice('answer'.length)}`]: value } as AnswerValue;
+			break;
 		}
 	}
-	return {};
+	expectedValues.set(condition, expected);
+	return expected;
 }
 
 export function sameCoding(a: Coding, b: Coding): boolean {
