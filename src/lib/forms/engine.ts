@@ -1034,6 +1034,38 @@ export class FormEngine {
 		return { strays, stored };
 	}
 
+	/**
+	 * Gives the items named (e.g. those a new questionnaire version added) their initial
+	 * values where they have no answer yet: `initial`, `initialSelected` options, then
+	 * initialExpression.
+	 */
+	applyInitialValues(linkIds: Iterable<string>): Set<string> {
+		const changed = new Set<string>();
+		for (const linkId of linkIds) {
+			const item = this.definition.byLinkId.get(linkId);
+			if (!item || !isQuestion(item)) continue;
+			const fixed =
+				item.initial.length > 0
+					? item.initial
+					: item.options
+							.filter((option) => option.initialSelected)
+							.map((option) => this.optionValue(option));
+			for (const path of this.nodesOf(item)) {
+				if (this.answers.has(path)) continue;
+				const values = item.repeats ? fixed : fixed.slice(0, 1);
+				if (values.length > 0 && this.storeAnswers(path, values.map(copyValue))) {
+					changed.add(path);
+				} else if (item.expressions.initial) {
+					const result = this.evaluateItemExpression(item, path, item.expressions.initial);
+					if (result && this.storeAnswers(path, this.toAnswerValues(item, result)))
+						changed.add(path);
+				}
+			}
+		}
+		this.propagate([...changed], changed);
+		return changed;
+	}
+
 	/** What calculatedExpression gives for a path now (for checking stored responses). */
 	calculatedAt(path: string): AnswerValue[] | undefined {
 		const item = this.itemAt(path);

@@ -51,7 +51,7 @@ const v2: Questionnaire = {
 				{ linkId: 'stay.reason', type: 'string' }
 			]
 		},
-		{ linkId: 'diet', type: 'string', required: true }
+		{ linkId: 'diet', type: 'string', required: true, initial: [{ valueString: 'omnivore' }] }
 	]
 };
 
@@ -95,7 +95,9 @@ describe('migrating a draft to the next version', () => {
 			subject: { reference: 'Patient/p' },
 			item: [
 				{ linkId: 'onset', answer: [{ valueDate: '2019-04' }] },
-				{ linkId: 'stay', item: [{ linkId: 'stay.start', answer: [{ valueDate: '2020-02-02' }] }] }
+				{ linkId: 'stay', item: [{ linkId: 'stay.start', answer: [{ valueDate: '2020-02-02' }] }] },
+				// A new item starts with its initial value, as in a new draft.
+				{ linkId: 'diet', answer: [{ valueString: 'omnivore' }] }
 			]
 		});
 		expect(changes).toEqual({

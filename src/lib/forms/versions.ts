@@ -186,7 +186,9 @@ export async function migrateDraft(
 	kept.questionnaire = to.canonical;
 	const { engine } = await openResponse(to, kept, options);
 	engine.meta = { ...old.meta, status: 'in-progress' };
-	return { engine, setAside, changes: summariseChanges(from, to) };
+	const changes = summariseChanges(from, to);
+	engine.applyInitialValues(changes.added);
+	return { engine, setAside, changes };
 }
 
 function collectAnswers(
