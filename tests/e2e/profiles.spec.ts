@@ -1,4 +1,4 @@
-import { test, expect, waitForServiceWorker } from './support/fixtures';
+import { test, expect, seriousViolations, waitForServiceWorker } from './support/fixtures';
 import { startServer } from './support/server';
 import type { Page } from '@playwright/test';
 
@@ -113,6 +113,8 @@ const status = (page: Page) => page.getByTestId('sync-status');
 test('a PIN unlocks the profile offline; five wrong PINs remove it and the data stays', async ({
 	page
 }) => {
+	// Two cold starts, seven PIN checks and a server restart: more than the default minute.
+	test.setTimeout(180_000);
 	// This test stops its server, so it has its own.
 	const server = await startServer();
 	try {
@@ -137,6 +139,8 @@ test('a PIN unlocks the profile offline; five wrong PINs remove it and the data 
 		await settings.getByLabel('Type the PIN again').fill('246810');
 		await settings.getByRole('button', { name: 'Set PIN' }).click();
 		await expect(settings.getByRole('status')).toHaveText('Your PIN has been set.');
+		await expect(settings.getByTestId('pin-state')).toBeVisible();
+		expect(await seriousViolations(page), 'account page').toEqual([]);
 		const id = await profileId(page, ana.username);
 		const stored = JSON.stringify(await storedProfiles(page));
 		expect(stored).not.toContain('246810');
@@ -149,6 +153,7 @@ test('a PIN unlocks the profile offline; five wrong PINs remove it and the data 
 		await expect(page).toHaveURL(/\/unlock\?profile=/);
 		await expect(page.getByTestId('unlock-nickname')).toHaveText(ana.nickname);
 		await expect(page.getByText('screen lock, not encryption')).toBeVisible();
+		expect(await seriousViolations(page), 'unlock page').toEqual([]);
 		await page.getByLabel('PIN', { exact: true }).fill('246810');
 		await page.getByRole('button', { name: 'Unlock' }).click();
 		await expect(page).toHaveURL(/\/account$/);
@@ -203,6 +208,7 @@ test('a PIN unlocks the profile offline; five wrong PINs remove it and the data 
 test('two people on one device: the chooser, no shared data, and "remove my data" leaves nothing', async ({
 	page
 }) => {
+	test.setTimeout(120_000);
 	const ana = person('ana');
 	const teo = person('teo');
 	await page.goto('/');
@@ -240,6 +246,7 @@ test('two people on one device: the chooser, no shared data, and "remove my data
 	await expect(page.getByTestId('profile-list')).toContainText(ana.nickname);
 	await expect(page.getByTestId('profile-list')).not.toContainText(ana.username);
 	await expect(page.getByTestId('profile-list')).not.toContainText(teo.username);
+	expect(await seriousViolations(page), 'profile chooser').toEqual([]);
 
 	// Ana was signed out when Teo came: her profile needs her password.
 	await choices.filter({ hasText: ana.nickname }).click();
@@ -297,4 +304,35 @@ test('two people on one device: the chooser, no shared data, and "remove my data
 	// One profile left, signed out: no chooser at start.
 	await page.reload();
 	await expect(page).toHaveURL(/\/$/);
+});
+
+test('"sign in again" in the header keeps the profile and returns to the page', async ({
+	page
+}) => {
+	const ana = person('ana');
+	await page.goto('/');
+	await signUp(page, ana);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+	const id = await profileId(page, ana.username);
+	await page.getByRole('link', { name: 'Learn' }).first().click();
+	await expect(page).toHaveURL(/\/learn$/);
+
+	// The server session ends (expired, or signed out elsewhere); the next sync finds out.
+	await page.context().clearCookies();
+	await page.context().setOffline(true);
+	await expect(status(page)).toHaveAttribute('data-kind', 'offline');
+	await page.context().setOffline(false);
+	await expect(status(page)).toHaveAttribute('data-kind', 'sign-in-again');
+	await expect(page.getByTestId('account-link')).toContainText(ana.nickname);
+
+	await page.getByTestId('sync-sign-in').click();
+	await expect(page).toHaveURL(/\/signin\?next=%2Flearn$/);
+	await expect(page.getByLabel('Username')).toHaveValue(ana.username);
+	await page.getByLabel('Password', { exact: true }).fill(ana.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/learn$/);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+	// Still the same profile and databases.
+	expect(await profileId(page, ana.username)).toBe(id);
+	expect((await storedProfiles(page)).length).toBe(1);
 });

@@ -86,6 +86,8 @@ export class ProfilesState {
 	list = $state.raw<LocalProfile[]>([]);
 	/** Chosen at start but waiting for its PIN. */
 	locked = $state.raw<LocalProfile | undefined>();
+	/** Being opened (PouchDB loading): the header already shows who, without a flash of "sign in". */
+	opening = $state.raw<LocalProfile | undefined>();
 	/** The start-up flow has decided (a profile is open, locked, or none). */
 	ready = $state(false);
 
@@ -216,7 +218,13 @@ export class ProfilesState {
 		return this.#serial(async () => {
 			if (this.active?.id === profile.id) return;
 			if (this.active) await this.#closeNow();
-			const engine = await this.#createEngine(profile);
+			this.opening = profile;
+			let engine: SyncEngine;
+			try {
+				engine = await this.#createEngine(profile);
+			} finally {
+				this.opening = undefined;
+			}
 			const sync = new SyncState();
 			sync.attach(engine);
 			this.#engine = engine;
