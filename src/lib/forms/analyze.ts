@@ -1,4 +1,4 @@
-import { enableWhenValue } from './answers';
+import { ANSWER_KEYS, enableWhenValue } from './answers';
 import { compileQuestionnaire, FormDefinitionError, type FormDefinition } from './definition';
 import {
 	EXT,
@@ -266,25 +266,15 @@ function itemFeatures(
 
 /** The answer keys a raw item may hold (before compiling). */
 function answerKeysFor(item: QuestionnaireItem): string[] {
-	const byType: Record<string, string[]> = {
-		boolean: ['valueBoolean'],
-		decimal: ['valueDecimal'],
-		integer: ['valueInteger'],
-		date: ['valueDate'],
-		dateTime: ['valueDateTime'],
-		time: ['valueTime'],
-		string: ['valueString'],
-		text: ['valueString'],
-		url: ['valueUri'],
-		quantity: ['valueQuantity']
-	};
 	if (item.type === 'choice' || item.type === 'open-choice') {
 		const keys = (item.answerOption ?? []).map((option) => valueKeyOf(option) ?? '');
 		if (keys.length === 0) keys.push('valueCoding');
 		if (item.type === 'open-choice') keys.push('valueString');
 		return keys;
 	}
-	return byType[item.type] ?? [];
+	return Object.hasOwn(ANSWER_KEYS, item.type)
+		? [...ANSWER_KEYS[item.type as keyof typeof ANSWER_KEYS]]
+		: [];
 }
 
 function compatible(answerKey: string, expected: string | undefined): boolean {
