@@ -68,7 +68,8 @@ export function extensionOf(holder: { extension?: Extension[] } | undefined, url
 
 /** `{ lang: content }` from the translation extensions on `_text`, `_title` or `_display`. */
 export function translationsOf(holder: PrimitiveExtensions | undefined): Record<string, string> {
-	const translations: Record<string, string> = {};
+	// No prototype: a language tag like "constructor" must not find Object's members.
+	const translations: Record<string, string> = Object.create(null);
 	for (const extension of extensionsOf(holder, EXT.translation)) {
 		const lang = extensionOf(extension, 'lang')?.valueCode;
 		const content = extensionOf(extension, 'content')?.valueString;
