@@ -25,6 +25,8 @@ import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status'
 
 export interface Connectivity {
 	online(): boolean;
+	/** Online, but sync is held back on purpose (data-saving mode on mobile data). */
+	heldBack?(): boolean;
 	/** Calls back with the new value on every change; returns an unsubscribe. */
 	subscribe(listener: (online: boolean) => void): () => void;
 }
@@ -251,8 +253,15 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 	};
 }
 
+/** IndexedDB refuses work on a connection that closed (after a quota abort, in Chromium). */
+function isClosedConnection(error: unknown): boolean {
+	const text = `${(error as { name?: unknown })?.name ?? ''} ${(error as { message?: unknown })?.message ?? ''} ${(error as { reason?: unknown })?.reason ?? ''}`;
+	return /InvalidStateError|connection is closing|database is closed/i.test(text);
+}
+
 export class SyncEngine {
-	readonly local: PouchDB.Database;
+	#local: PouchDB.Database;
+	#localName: string;
 	#remote: RemoteDb;
 	#status: SyncStatus = INITIAL_STATUS;
 	#listeners = new Set<StatusListener>();
@@ -289,10 +298,8 @@ export class SyncEngine {
 		this.#backoff = new Backoff(options.backoff);
 		this.#connectivity = options.connectivity ?? browserConnectivity;
 		this.#now = options.now ?? (() => new Date());
-		this.local = new options.PouchDB(options.localName ?? localUserDbName(options.profileId), {
-			auto_compaction: options.autoCompaction ?? true,
-			...options.localOptions
-		} as PouchDB.Configuration.DatabaseConfiguration);
+		this.#localName = options.localName ?? localUserDbName(options.profileId);
+		this.#local = this.#openLocal();
 		const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
 		this.#remote = {
 			url: options.remoteUrl.replace(/\/+$/, ''),
@@ -301,6 +308,21 @@ export class SyncEngine {
 				this.#tuning.longpollMs + this.#tuning.heartbeatMs
 			)
 		};
+	}
+
+	#openLocal(): PouchDB.Database {
+		return new this.#options.PouchDB(this.#localName, {
+			auto_compaction: this.#options.autoCompaction ?? true,
+			...this.#options.localOptions
+		} as PouchDB.Configuration.DatabaseConfiguration);
+	}
+
+	/**
+	 * The local database. It can change: after a write hit a full disk, Chromium's IndexedDB
+	 * connection is closed for good and the engine opens a new one; read it each time.
+	 */
+	get local(): PouchDB.Database {
+		return this.#local;
 	}
 
 	get status(): SyncStatus {
@@ -346,7 +368,7 @@ export class SyncEngine {
 		);
 		await this.#countPending();
 		if (this.#connectivity.online()) this.#startReplication();
-		else this.#dispatch({ type: 'went-offline' });
+		else this.#wentOffline();
 	}
 
 	/** Stops replication and local watching; the local database stays open. */
@@ -375,10 +397,29 @@ export class SyncEngine {
 		if (this.#running && this.#connectivity.online()) this.#startReplication();
 	}
 
+	/** A save elsewhere in the app hit a full disk: the header says so until space is freed. */
+	storageFull(): void {
+		this.#dispatch({ type: 'quota-exceeded' });
+	}
+
 	/** Space was freed after `storage-full` (e.g. a save succeeded again): resume at once. */
 	storageFreed(): void {
 		this.#dispatch({ type: 'storage-freed' });
-		this.syncNow();
+		if (this.#localBroken) void this.#reopenLocal().then(() => this.syncNow());
+		else this.syncNow();
+	}
+
+	#localBroken = false;
+
+	/** Opens the local database again (its connection died with a full disk). */
+	async #reopenLocal(): Promise<void> {
+		this.#localBroken = false;
+		this.#localFeed?.cancel();
+		this.#localFeed = undefined;
+		const old = this.#local;
+		this.#local = this.#openLocal();
+		await old.close().catch(() => undefined);
+		if (this.#running) this.#watchLocalChanges();
 	}
 
 	/** Retries now (the "retry" button, or the app coming to the foreground). */
@@ -418,7 +459,7 @@ export class SyncEngine {
 
 	#wentOffline(): void {
 		this.#stopReplication();
-		this.#dispatch({ type: 'went-offline' });
+		this.#dispatch({ type: 'went-offline', heldBack: this.#connectivity.heldBack?.() ?? false });
 	}
 
 	#stopReplication(): void {
@@ -597,14 +638,23 @@ export class SyncEngine {
 			return;
 		}
 		if (classified instanceof StorageFullError) this.#dispatch({ type: 'quota-exceeded' });
+		if (classified instanceof StorageFullError || isClosedConnection(error)) {
+			// The IndexedDB connection may be gone with the full disk: use a fresh one next time.
+			this.#localBroken = true;
+		}
 		const waitMs = this.#backoff.fail();
 		const retryAt = new Date(this.#now().getTime() + waitMs).toISOString();
-		if (!this.#connectivity.online()) this.#dispatch({ type: 'went-offline' });
-		else this.#dispatch({ type: 'failed', retryAt });
+		if (!this.#connectivity.online()) {
+			this.#dispatch({ type: 'went-offline', heldBack: this.#connectivity.heldBack?.() ?? false });
+		} else this.#dispatch({ type: 'failed', retryAt });
 		this.#options.onDiagnostic?.(`sync failed; retrying in ${waitMs} ms`, error);
 		const generation = this.#generation;
 		this.#retryTimer = setTimeout(() => {
-			if (generation === this.#generation && this.#running) this.#startReplication();
+			if (generation !== this.#generation || !this.#running) return;
+			if (!this.#localBroken) return this.#startReplication();
+			void this.#reopenLocal().then(() => {
+				if (generation === this.#generation && this.#running) this.#startReplication();
+			});
 		}, waitMs);
 	}
 

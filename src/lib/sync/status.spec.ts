@@ -167,6 +167,28 @@ describe('next(status, event)', () => {
 	});
 });
 
+describe('held back by data saving', () => {
+	it('is offline with a reason, and syncs as soon as it is let through', () => {
+		const held = next(upToDate, { type: 'went-offline', heldBack: true });
+		expect(held).toEqual({ ...upToDate, kind: 'offline', heldBack: true });
+		expect(next(held, { type: 'came-online' })).toEqual({
+			kind: 'syncing',
+			pending: upToDate.pending,
+			lastSyncedAt: upToDate.lastSyncedAt
+		});
+	});
+
+	it('loses the reason when the network itself goes', () => {
+		const held = next(upToDate, { type: 'went-offline', heldBack: true });
+		expect(next(held, { type: 'went-offline' })).not.toHaveProperty('heldBack');
+	});
+
+	it('never hides sign in again or storage full', () => {
+		expect(next(signIn, { type: 'went-offline', heldBack: true })).toBe(signIn);
+		expect(next(full, { type: 'went-offline', heldBack: true })).toBe(full);
+	});
+});
+
 describe('isHealthy', () => {
 	it.each([
 		[syncing, true],

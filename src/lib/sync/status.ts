@@ -19,7 +19,8 @@ interface Common {
 }
 
 export type SyncStatus =
-	| ({ kind: 'offline' } & Common)
+	/** `heldBack`: the network is there, but data-saving mode holds sync until asked. */
+	| ({ kind: 'offline'; heldBack?: boolean } & Common)
 	| ({ kind: 'syncing'; progress?: SyncProgress } & Common)
 	| ({ kind: 'up-to-date' } & Common)
 	| ({ kind: 'sign-in-again' } & Common)
@@ -29,7 +30,7 @@ export type SyncStatus =
 export type SyncStatusKind = SyncStatus['kind'];
 
 export type SyncEvent =
-	| { type: 'went-offline' }
+	| { type: 'went-offline'; heldBack?: boolean }
 	| { type: 'came-online' }
 	/** A replication (re)started or became active. */
 	| { type: 'started' }
@@ -68,8 +69,9 @@ export function next(status: SyncStatus, event: SyncEvent): SyncStatus {
 	const blocked = status.kind === 'sign-in-again';
 	switch (event.type) {
 		case 'went-offline':
-			return blocked || status.kind === 'storage-full'
-				? status
+			if (blocked || status.kind === 'storage-full') return status;
+			return event.heldBack
+				? { kind: 'offline', heldBack: true, ...common(status) }
 				: { kind: 'offline', ...common(status) };
 		case 'came-online':
 			return status.kind === 'offline' || status.kind === 'error'
