@@ -1,6 +1,6 @@
 /**
- * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --seed 7 --plain-sync --timeline
- * --no-baseline]`
+ * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --window 64 --seed 7 --plain-sync
+ * --timeline --no-baseline]`
  *
  * A fresh device pulls a large database over an emulated mobile link (a throttling TCP proxy:
  * 400 kbit/s each way, 400 ms round trip, one round trip per new connection; bytes counted as
@@ -8,7 +8,9 @@
  *
  * - baseline: plain PouchDB `local.replicate.from(remote)` with default options and its own
  *   default fetch (and again with a keep-alive fetch when the default opens a connection per
- *   request);
+ *   request); `--no-baseline` skips it (minutes at 5,000 documents) while working on the engine;
+ * - our runs use Node's fetch (keep-alive) with Chromium's resend of a request that met a
+ *   kept-alive connection the server had closed (`support/browser-fetch.ts`);
  * - our sync: a `SyncEngine` (first sync of a fresh profile) until it reports up to date;
  * - nothing changed: the same profile started again;
  * - first two-way sync after a first pull: our one-way `pullOnce` into a fresh profile's
@@ -21,7 +23,10 @@
  * reached the server and when its answer was complete) and the goals (PASS/FAIL). Exits 1 only
  * when a run loses documents (every run is checked: count and a checksum of ids and revisions)
  * or fails.
- * Options may also come from BENCH_DOCS, BENCH_RATE_KBIT, BENCH_RTT_MS and BENCH_SEED.
+ *
+ * `--window` is how many KB a connection may have in flight each way (send buffers and queues
+ * on the path). Options may also come from BENCH_DOCS, BENCH_RATE_KBIT, BENCH_RTT_MS,
+ * BENCH_WINDOW_KB and BENCH_SEED.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -37,6 +42,7 @@ import {
 	signUpUser,
 	type SessionJar
 } from '../tests/integration/support/sync-clients';
+import { browserLikeFetch, type ResendCounter } from './support/browser-fetch';
 import { requestKind, type Exchange } from './support/http-meter';
 import { generateResponses } from './support/questionnaire-responses';
 import { ThrottleProxy, type TrafficReport } from './support/throttle-proxy';
@@ -56,6 +62,7 @@ function option(name: string, env: string, fallback: number): number {
 const DOCS = Math.round(option('docs', 'BENCH_DOCS', 5_000));
 const RATE_KBIT = option('rate', 'BENCH_RATE_KBIT', 400);
 const RTT_MS = option('rtt', 'BENCH_RTT_MS', 400);
+const WINDOW_KB = option('window', 'BENCH_WINDOW_KB', 64);
 const SEED = Math.round(option('seed', 'BENCH_SEED', 7));
 const PLAIN_SYNC = process.argv.includes('--plain-sync');
 /** Skips the plain PouchDB runs (minutes at 5,000 documents) while working on the engine. */
@@ -97,6 +104,8 @@ interface Run {
 	traffic: TrafficReport;
 	verified?: Contents;
 	notes: string[];
+	/** Requests resent after meeting a kept-alive connection the server had closed. */
+	stale: ResendCounter;
 	/** Takes time and traffic now (e.g. when the engine says up to date, before it stops). */
 	finish(): void;
 }
@@ -179,7 +188,8 @@ const engines: SyncEngine[] = [];
 const proxy = new ThrottleProxy({
 	targetPort: dazzle.port,
 	bitsPerSecond: RATE_KBIT * 1_000,
-	rttMs: RTT_MS
+	rttMs: RTT_MS,
+	windowBytes: WINDOW_KB * 1024
 });
 try {
 	await dazzle.ready;
@@ -220,7 +230,7 @@ try {
 	);
 	console.info(
 		`link: ${RATE_KBIT} kbit/s each way (shared by all connections), ${RTT_MS} ms round trip, ` +
-			`one round trip per new connection; all JSON ${kb(rawBytes)} KB, gzipped ${kb(gzipped)} KB ` +
+			`one round trip per new connection, ${WINDOW_KB} KB in flight per connection; all JSON ${kb(rawBytes)} KB, gzipped ${kb(gzipped)} KB ` +
 			`(${(rawBytes / gzipped).toFixed(1)}×); KB = 1,024 bytes; set up in ${seconds(Date.now() - started)} s\n`
 	);
 
@@ -250,6 +260,7 @@ try {
 		const run: Run = {
 			name,
 			startedAt: mark.at,
+			stale: { resends: 0 },
 			ms: 0,
 			traffic: proxy.since(mark),
 			notes: [],
@@ -273,6 +284,14 @@ try {
 		console.info(`${seconds(run.ms)} s, ${run.traffic.requests} requests`);
 		runs.push(run);
 		return run;
+	}
+
+	/**
+	 * The fetch of a browser page: undici keeps connections alive, and a request that meets a
+	 * connection the server closed meanwhile is resent once, as Chromium does (counted).
+	 */
+	function browserFetch(run: Run): typeof fetch {
+		return browserLikeFetch(run.stale);
 	}
 
 	function plainRemote(jar: SessionJar, inner: typeof fetch): PouchDB.Database {
@@ -304,9 +323,9 @@ try {
 	}
 
 	if (perRequest) {
-		await measure('plain PouchDB replicate.from + keep-alive', async () => {
+		await measure('plain PouchDB replicate.from + keep-alive', async (run) => {
 			const local = new Pouch(`bench-keepalive-${process.pid}`, { adapter: 'memory' });
-			const remote = plainRemote(user.jar, fetch);
+			const remote = plainRemote(user.jar, browserFetch(run));
 			await within(local.replicate.from(remote), timeoutMs, 'baseline with keep-alive');
 			await remote.close();
 			return local;
@@ -319,7 +338,7 @@ try {
 		const engine = memoryEngine({
 			profileId,
 			remoteUrl,
-			fetch: cookieFetch(user.jar),
+			fetch: cookieFetch(user.jar, browserFetch(run)),
 			connectivity: ALWAYS_ONLINE,
 			onDiagnostic: diagnostics(run)
 		});
@@ -342,7 +361,7 @@ try {
 		const engine = memoryEngine({
 			profileId,
 			remoteUrl,
-			fetch: cookieFetch(user.jar),
+			fetch: cookieFetch(user.jar, browserFetch(run)),
 			connectivity: ALWAYS_ONLINE,
 			onDiagnostic: diagnostics(run)
 		});
@@ -375,7 +394,7 @@ try {
 		const engine = memoryEngine({
 			profileId: pulledProfile,
 			remoteUrl,
-			fetch: cookieFetch(user.jar),
+			fetch: cookieFetch(user.jar, browserFetch(run)),
 			connectivity: ALWAYS_ONLINE,
 			onDiagnostic: diagnostics(run)
 		});
@@ -433,6 +452,11 @@ try {
 		if (run.verified) {
 			console.info(
 				`  verified: ${run.verified.count} of ${expected.count} documents, checksum ${run.verified.checksum}${run.verified.checksum === expected.checksum ? ' (matches the server)' : ''}`
+			);
+		}
+		if (run.stale.resends > 0) {
+			console.info(
+				`  ${run.stale.resends} requests resent: the server had closed their kept-alive connection (most likely its idle timeout, 5 s in Node, ran out while the previous answer was still on the link)`
 			);
 		}
 		// Repeated diagnostics (retries) once each, with a count.

@@ -17,8 +17,10 @@ import { ConnectionMeter, type Exchange } from './http-meter';
  * - Data travels in segments of at most 1,460 bytes (one TCP segment on Ethernet), so
  *   concurrent connections interleave as they would on a real link. Only payload is modelled:
  *   no TCP/IP header bytes, no ACKs, no slow start, no loss.
- * - A connection buffers at most `windowBytes` per direction in flight (its receive window);
- *   beyond that the sender is paused.
+ * - A connection holds at most `windowBytes` per direction in flight (send buffer and queues
+ *   along the path, default 64 KB ≈ 1.3 s at 400 kbit/s); beyond that the sender is paused, so
+ *   a server finishes writing an answer about that long before the client has it (loopback
+ *   socket buffers add some more).
  *
  * It counts, as they arrive at the other end: bytes each way (what is on the wire: compressed
  * when the gateway gzips), connections opened, and HTTP exchanges (parsed from the streams by
@@ -151,7 +153,7 @@ export class ThrottleProxy {
 		this.rttMs = options.rttMs ?? 400;
 		this.up = new Link(bitsPerSecond, this.rttMs / 2);
 		this.down = new Link(bitsPerSecond, this.rttMs / 2);
-		this.#windowBytes = options.windowBytes ?? 256 * 1024;
+		this.#windowBytes = options.windowBytes ?? 64 * 1024;
 		this.#queues = { up: new DeliveryQueue(this.now), down: new DeliveryQueue(this.now) };
 		this.#server = createServer({ allowHalfOpen: true }, (client) => this.#handle(client));
 	}
