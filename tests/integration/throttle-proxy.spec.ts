@@ -1,6 +1,7 @@
 import { createServer, Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserLikeFetch } from '../../bench/support/browser-fetch';
 import { ConnectionMeter, requestKind, type Exchange } from '../../bench/support/http-meter';
 import { Link, SEGMENT_BYTES, ThrottleProxy } from '../../bench/support/throttle-proxy';
 
@@ -194,5 +195,40 @@ describe('ThrottleProxy', () => {
 		expect(report.connections).toBe(2);
 		expect(report.requests).toBe(2);
 		expect(report.unparsed).toBe(0);
+	});
+});
+
+describe('browserLikeFetch', () => {
+	const staleSocket = () =>
+		Object.assign(new TypeError('fetch failed'), {
+			cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })
+		});
+
+	it('resends once when the kept-alive connection was closed by the server', async () => {
+		const counter = { resends: 0 };
+		let calls = 0;
+		const inner = (async () => {
+			calls += 1;
+			if (calls === 1) throw staleSocket();
+			return new Response('ok');
+		}) as typeof fetch;
+		const response = await browserLikeFetch(counter, inner)('http://x/', { body: '{}' });
+		expect(await response.text()).toBe('ok');
+		expect(calls).toBe(2);
+		expect(counter.resends).toBe(1);
+	});
+
+	it('does not resend twice, nor other failures, nor aborted requests', async () => {
+		const counter = { resends: 0 };
+		const failing = (error: () => unknown) =>
+			browserLikeFetch(counter, (async () => {
+				throw error();
+			}) as typeof fetch);
+		await expect(failing(staleSocket)('http://x/')).rejects.toThrow('fetch failed');
+		expect(counter.resends).toBe(1);
+		await expect(failing(() => new TypeError('bad url'))('http://x/')).rejects.toThrow('bad url');
+		const aborted = AbortSignal.abort();
+		await expect(failing(staleSocket)('http://x/', { signal: aborted })).rejects.toThrow();
+		expect(counter.resends).toBe(1);
 	});
 });
