@@ -336,3 +336,76 @@ test('"sign in again" in the header keeps the profile and returns to the page', 
 	expect(await profileId(page, ana.username)).toBe(id);
 	expect((await storedProfiles(page)).length).toBe(1);
 });
+
+test('unsent changes: sign-out warns and can wait; removing data asks to accept the loss', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	const ana = person('ana');
+	await page.goto('/');
+	await signUp(page, ana);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+	const id = await profileId(page, ana.username);
+
+	// A change made offline waits on the device and is counted in the header.
+	await page.context().setOffline(true);
+	await expect(status(page)).toHaveAttribute('data-kind', 'offline');
+	await page.getByLabel('A few words about you').fill('I look after my son.');
+	await expect(page.getByTestId('sync-pending')).toHaveText('· 1 to send');
+
+	await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+	const warning = page.getByTestId('sign-out-warning');
+	await expect(warning).toContainText('1 change has not been sent to the server yet.');
+	await expect(
+		warning.getByRole('button', { name: 'Wait until sent, then sign out' })
+	).toBeDisabled();
+
+	// Back online, waiting sends it, then signs out; the profile keeps its data.
+	await page.context().setOffline(false);
+	await warning.getByRole('button', { name: 'Wait until sent, then sign out' }).click();
+	await expect(page).toHaveURL(/\/$/);
+	await expect(page.locator('header').getByRole('link', { name: 'Sign in' })).toBeVisible();
+	const session = await page.request.get('/couch/_session');
+	expect((await session.json()).userCtx.name).toBeNull();
+	expect(await databaseContents(page, id)).toContain('I look after my son.');
+
+	// Signed in again, offline, another change: removing the data says it would be lost.
+	await page.goto('/signin');
+	await page.getByLabel('Username').fill(ana.username);
+	await page.getByLabel('Password', { exact: true }).fill(ana.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+	await expect(page.getByLabel('A few words about you')).toHaveValue('I look after my son.');
+	await page.context().setOffline(true);
+	await page.getByLabel('A few words about you').fill('I look after my daughter.');
+	await expect(page.getByTestId('sync-pending')).toHaveText('· 1 to send');
+	await page.getByRole('button', { name: 'Remove my data from this device' }).click();
+	const confirm = page.getByTestId('remove-data-confirm');
+	await expect(confirm).toContainText(
+		'1 change has not been sent to the server yet and will be lost.'
+	);
+	await confirm.getByRole('button', { name: 'Remove now' }).click();
+	await expect(
+		confirm.getByText('Please confirm that the unsent changes will be lost.')
+	).toBeVisible();
+	expect(await databaseNames(page)).toContain(`_pouch_dazzle-${id}-user`);
+	await confirm.getByLabel('I understand that these changes will be lost.').check();
+	await confirm.getByRole('button', { name: 'Remove now' }).click();
+	await expect(page).toHaveURL(/\/$/);
+	expect((await databaseNames(page)).filter((name) => name.includes(id))).toEqual([]);
+	expect(await storedProfiles(page)).toEqual([]);
+
+	// Offline, the server session outlived the removal; the next start with a connection ends it.
+	await page.context().setOffline(false);
+	const sessionName = async () =>
+		(await (await page.request.get('/couch/_session')).json()).userCtx.name as string | null;
+	expect(await sessionName()).toBe(ana.username);
+	// (Asking the server meanwhile would race: it renews the cookie on every authenticated GET.)
+	const ended = page.waitForResponse(
+		(response) =>
+			response.url().endsWith('/couch/_session') && response.request().method() === 'DELETE'
+	);
+	await page.reload();
+	expect((await ended).ok()).toBe(true);
+	expect(await sessionName()).toBeNull();
+});

@@ -49,6 +49,7 @@ function fakeSession() {
 			session.profile = undefined;
 		}),
 		markSignedOut: vi.fn(() => (session.status = 'signed-out')),
+		endStaleSession: vi.fn(async () => undefined),
 		confirmPassword: vi.fn(async () => undefined),
 		/** What SessionState.signIn does after the server said yes. */
 		async signIn(account: Partial<AccountProfile> & { username: string; user_db: string }) {
@@ -193,6 +194,17 @@ describe('ProfilesState', () => {
 		await profiles.removePin({ password: 'correct horse battery staple' });
 		expect(session.confirmPassword).toHaveBeenCalledWith('ana', 'correct horse battery staple');
 		expect(registry.get(profiles.active!.id)?.pin).toBeUndefined();
+	});
+
+	it('follows a nickname change and ends a stale session before opening at start', async () => {
+		const { store, session, profiles, registry } = setup();
+		await session.signIn(ana);
+		profiles.renamed('Ana María');
+		expect(profiles.active?.nickname).toBe('Ana María');
+		expect(registry.get(profiles.active!.id)?.nickname).toBe('Ana María');
+		const restarted = setup(store);
+		await restarted.profiles.start();
+		expect(restarted.session.endStaleSession).toHaveBeenCalledOnce();
 	});
 
 	it('makes the account of earlier versions a profile once the server confirms it', async () => {

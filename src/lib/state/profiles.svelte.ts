@@ -136,6 +136,8 @@ export class ProfilesState {
 	async start(): Promise<ProfileRoute | undefined> {
 		try {
 			this.#reload();
+			// Before any profile opens: a session left over from an offline sign-out ends now.
+			if (this.#online()) await this.#session.endStaleSession();
 			if (this.list.length === 0) {
 				await this.#migrateLegacyAccount();
 				return undefined;
@@ -288,6 +290,14 @@ export class ProfilesState {
 			this.#reload();
 			if (options.endSession) await this.#session.signOut();
 		});
+	}
+
+	/** The account's nickname changed on the server: the open profile follows. */
+	renamed(nickname: string): void {
+		if (!this.active) return;
+		this.#registry.rename(this.active.id, nickname);
+		this.active.nickname = nickname;
+		this.#reload();
 	}
 
 	/** Signs out: the data stays on the device in this profile. */

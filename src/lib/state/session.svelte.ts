@@ -13,6 +13,26 @@ async function parseProfile(body: unknown): Promise<AccountProfile> {
 
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in' | 'unreachable';
 
+/** Set when a sign-out could not reach the server: the cookie is ended at the next chance. */
+const STALE_SESSION_KEY = 'dazzle.session-to-end';
+
+function remember(key: string, value: boolean): void {
+	try {
+		if (value) localStorage.setItem(key, '1');
+		else localStorage.removeItem(key);
+	} catch {
+		// storage blocked: nothing to remember across visits
+	}
+}
+
+function remembered(key: string): boolean {
+	try {
+		return localStorage.getItem(key) === '1';
+	} catch {
+		return false;
+	}
+}
+
 /** Called after every sign-in with a password (sign-in and sign-up pages, sign in again). */
 export type SignInListener = (profile: AccountProfile) => Promise<void> | void;
 
@@ -65,6 +85,7 @@ export class SessionState {
 			}
 			throw error;
 		}
+		remember(STALE_SESSION_KEY, false); // a new session replaced any old cookie
 		const profile = await parseProfile(await request('GET', '/api/account'));
 		this.#set(profile);
 		for (const listener of this.#signInListeners) await listener(profile);
@@ -88,10 +109,29 @@ export class SessionState {
 		return this.signIn(body.username, body.password);
 	}
 
-	/** Ends the server session (offline, the cookie stays until the next check finds it). */
+	/**
+	 * Ends the server session. Offline, the cookie outlives it: it is ended by
+	 * `endStaleSession` at the next start with a connection.
+	 */
 	async signOut(): Promise<void> {
-		await request('DELETE', '/couch/_session').catch(() => undefined);
+		try {
+			await request('DELETE', '/couch/_session');
+			remember(STALE_SESSION_KEY, false);
+		} catch {
+			remember(STALE_SESSION_KEY, true);
+		}
 		this.#set(undefined);
+	}
+
+	/** Ends a session an offline sign-out, switch or removal could not end. */
+	async endStaleSession(): Promise<void> {
+		if (!remembered(STALE_SESSION_KEY)) return;
+		try {
+			await request('DELETE', '/couch/_session');
+			remember(STALE_SESSION_KEY, false);
+		} catch {
+			// still offline: next time
+		}
 	}
 
 	async changePassword(current: string, next: string): Promise<void> {
