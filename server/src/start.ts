@@ -112,6 +112,11 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 
 	const gateway = createGateway({ config, couch, couchUrl, admin, logger });
 	const httpServer = createServer(gateway.app);
+	// Node closes an idle kept-alive connection after 5 s; on a slow link the next request of a
+	// sync often comes later than that and meets a closed connection. Keep them longer (the
+	// header timeout must stay above it).
+	httpServer.keepAliveTimeout = 65_000;
+	httpServer.headersTimeout = 70_000;
 	let port: number;
 	try {
 		port = await listen(httpServer, config.port, config.host);

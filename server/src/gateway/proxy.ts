@@ -331,16 +331,19 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				upstream.once('end', () => options.events.emit(DB_WRITE_EVENT, db));
 			}
 			const flush = route.feed === 'longpoll' || streaming;
+			// One lasting drain listener: compression moves `drain` listeners onto its gzip stream,
+			// where a `once` wrapper is never removed (they piled up on slow clients).
 			let draining = false;
+			res.on('drain', () => {
+				if (!draining) return;
+				draining = false;
+				upstream.resume();
+			});
 			upstream.on('data', (chunk: Buffer) => {
-				// A paused stream may still deliver chunks already read: wait for one drain only.
+				// A paused stream may still deliver chunks already read.
 				if (!res.write(chunk) && !draining) {
 					draining = true;
 					upstream.pause();
-					res.once('drain', () => {
-						draining = false;
-						upstream.resume();
-					});
 				}
 				// Heartbeats and changes must reach the phone now, not when gzip's buffer fills.
 				if (flush) (res as Response & { flush?: () => void }).flush?.();

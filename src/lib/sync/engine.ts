@@ -528,8 +528,10 @@ export class SyncEngine {
 			}
 			if (first && page.results.length > 0) {
 				if (progress.total === 0) {
-					progress.total =
-						page.pending !== undefined
+					// A single page is all there is; else CouchDB's `pending`, else one count.
+					progress.total = !full
+						? progress.done + page.results.length
+						: page.pending !== undefined
 							? progress.done + page.results.length + page.pending
 							: await this.#remoteDocumentCount(signal);
 				}
@@ -541,10 +543,12 @@ export class SyncEngine {
 			this.#memo.pull_seq = page.last_seq;
 			if (first && !full) this.#memo.pulled_all = true;
 			this.#saveMemo();
-			if (applied.written.length > 0) {
+			if (first && !full) progress.done = progress.total; // the last page: all there
+			if (applied.written.length > 0 || (first && progress.total > 0)) {
 				this.#pullIdle = false;
-				if (first && full) this.#dispatch({ type: 'progress', progress: { ...progress } });
-				else this.#dispatch({ type: 'started' });
+				if (first && progress.total > 0) {
+					this.#dispatch({ type: 'progress', progress: { ...progress } });
+				} else this.#dispatch({ type: 'started' });
 			}
 			if (!full) {
 				live = true;
