@@ -1,0 +1,663 @@
+import type { AccountProfile } from '$lib/schemas/account';
+import { isApiError } from '$lib/schemas/api-error';
+import {
+	PATIENT_ACCESS,
+	PATIENT_DOC_ID,
+	PATIENT_RELATIONS,
+	birthMonthSchema,
+	patientDocSchema,
+	patientIdSchema,
+	patientRecordSchema,
+	type PatientAccessRole,
+	type PatientDoc,
+	type PatientRelation,
+	type PatientSex
+} from '$lib/schemas/patient';
+import { classifyError, StorageFullError } from '$lib/sync/errors';
+import { profileDbPrefix } from '$lib/sync/profile-engine';
+
+/**
+ * The patient records of one local profile (DESIGN.md, `patient-<uuid>` databases), framework
+ * free. Three places hold what the device knows:
+ *
+ * - the **registry**, `_id: 'patients'` in the profile's user database: which records the
+ *   account has, the access held (from the last `GET /api/account`), the relation and whether
+ *   the server has provisioned the record yet. It replicates with the user database, so the
+ *   account's other devices learn about a record made offline here;
+ * - the **names**, `_local/patient-names` in the same database: `_local` documents never
+ *   replicate, so a patient's name never leaves the device it was typed on;
+ * - each record's own database `dazzle-<profileId>-patient-<uuid>`, holding the demographics
+ *   document (`_id: 'patient'`) and later questionnaire answers; a `SyncEngine` built from
+ *   `localName()` / `remoteUrl()` replicates it once the record is provisioned.
+ *
+ * A record is created offline and usable at once; `provisionPending()` asks the server for it
+ * at the next connection. Viewers may read but never write: `database()` hands out a handle
+ * that refuses writes for them (the server's validate_doc_update would refuse them anyway; the
+ * device must not pile up changes it can never send).
+ */
+
+export const REGISTRY_ID = 'patients';
+export const NAMES_ID = '_local/patient-names';
+export const PATIENT_NAME_MAX_LENGTH = 60;
+
+/** A refusal or failure, with the i18n key the UI shows. */
+export class PatientRecordError extends Error {
+	override name = 'PatientRecordError';
+	constructor(
+		/** i18n key, e.g. `errors.patient_editors_only`. */
+		readonly key: string,
+		readonly patientId?: string,
+		/** HTTP status of the server's answer; 0 when the request did not get through. */
+		readonly status?: number
+	) {
+		super(key);
+	}
+}
+
+/** One record in the registry (replicated with the user database: no name here, ever). */
+export interface RegistryEntry {
+	role: PatientAccessRole;
+	relation?: PatientRelation;
+	/** The server has the database and gave this account its role. */
+	provisioned: boolean;
+	created_at: string;
+	/** The last `/api/account` no longer listed it: access removed (or the record left). */
+	removed_at?: string;
+}
+
+interface RegistryDoc {
+	_id: typeof REGISTRY_ID;
+	_rev?: string;
+	type: 'patient_registry';
+	records: Record<string, RegistryEntry>;
+	updated_at: string;
+}
+
+interface NamesDoc {
+	_id: typeof NAMES_ID;
+	_rev?: string;
+	names: Record<string, string>;
+}
+
+/** What the UI lists. */
+export interface PatientRecordView {
+	patientId: string;
+	/** The name typed on this device; undefined for a record shared by someone else until named. */
+	name?: string;
+	relation?: PatientRelation;
+	role: PatientAccessRole;
+	canEdit: boolean;
+	provisioned: boolean;
+	removed: boolean;
+	createdAt: string;
+	/** The last provisioning attempt failed with this i18n key (still pending). */
+	provisionError?: string;
+}
+
+export interface NewPatient {
+	/** Shown only on this device. */
+	name: string;
+	relation: PatientRelation;
+	/** `YYYY-MM` */
+	birth: string;
+	sex: PatientSex;
+	/** ISO 3166-1 alpha-2 */
+	country: string;
+}
+
+export interface ProvisionResult {
+	provisioned: string[];
+	/** Still pending; `error` is an i18n key. */
+	failed: { patientId: string; error: string; status: number }[];
+}
+
+export interface RefreshResult {
+	/** Records shared with this account by others (or made on another device). */
+	added: string[];
+	/** Access removed since the last refresh: local data kept until the user decides. */
+	removed: string[];
+	/** Access changed (viewer ↔ editor). */
+	changed: string[];
+}
+
+export interface PatientRecordsOptions {
+	/** The PouchDB constructor (`pouchdb-browser` in the app, Node's PouchDB in tests). */
+	PouchDB: PouchDB.Static;
+	profileId: string;
+	/** The account's name (`username`): the key of its relation in the demographics document. */
+	username: string;
+	/** The profile's local user database (the sync engine's `.local`). */
+	userDb: PouchDB.Database;
+	/** Extra options for the patient databases (e.g. `{ adapter: 'memory' }` in Node). */
+	localOptions?: Record<string, unknown>;
+	now?: () => Date;
+	randomUUID?: () => string;
+}
+
+const WRITE_METHODS = new Set([
+	'put',
+	'post',
+	'bulkDocs',
+	'remove',
+	'putAttachment',
+	'removeAttachment'
+]);
+const CONFLICT_RETRIES = 5;
+
+function statusOf(error: unknown): unknown {
+	return (error as { status?: unknown } | null)?.status;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A stored entry read defensively: another device or an older version may have written it. */
+function parseEntry(value: unknown): RegistryEntry | undefined {
+	if (!isRecord(value)) return undefined;
+	const { role, relation, provisioned, created_at, removed_at } = value;
+	if (!PATIENT_ACCESS.includes(role as PatientAccessRole)) return undefined;
+	if (typeof created_at !== 'string') return undefined;
+	return {
+		role: role as PatientAccessRole,
+		...(PATIENT_RELATIONS.includes(relation as PatientRelation)
+			? { relation: relation as PatientRelation }
+			: {}),
+		provisioned: provisioned === true,
+		created_at,
+		...(typeof removed_at === 'string' ? { removed_at } : {})
+	};
+}
+
+/** The name as stored: NFC, trimmed, inner whitespace collapsed; or the i18n key refusing it. */
+export function normalizePatientName(raw: string): string {
+	const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+	if (name === '') throw new PatientRecordError('errors.patient_name_missing');
+	if ([...name].length > PATIENT_NAME_MAX_LENGTH) {
+		throw new PatientRecordError('errors.patient_name_too_long');
+	}
+	return name;
+}
+
+function failureKey(error: unknown): string {
+	if (error instanceof PatientRecordError) return error.key;
+	return classifyError(error) instanceof StorageFullError
+		? 'errors.storage_full'
+		: 'errors.save_failed';
+}
+
+export class PatientRecords {
+	readonly #options: PatientRecordsOptions;
+	#records: Record<string, RegistryEntry> = {};
+	#names: Record<string, string> = {};
+	#provisionErrors = new Map<string, string>();
+	#listeners = new Set<(records: PatientRecordView[]) => void>();
+	/** Registry writes one after the other (read, change, write). */
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(options: PatientRecordsOptions) {
+		this.#options = options;
+	}
+
+	#now(): string {
+		return (this.#options.now?.() ?? new Date()).toISOString();
+	}
+
+	// ── names of databases ───────────────────────────────────────────────────────────────
+
+	/** The local database of a record: `dazzle-<profileId>-patient-<uuid>`. */
+	localName(patientId: string): string {
+		return `${profileDbPrefix(this.#options.profileId)}patient-${patientIdSchema.parse(patientId)}`;
+	}
+
+	/** The record's database behind the gateway, for a `SyncEngine`'s `remoteUrl`. */
+	remoteUrl(patientId: string, origin: string): string {
+		const db = `patient-${patientIdSchema.parse(patientId)}`;
+		return new URL(`/couch/${db}`, origin).href;
+	}
+
+	// ── reading ──────────────────────────────────────────────────────────────────────────
+
+	/** Reads the registry and the names; call once before `list()`, and after a pull. */
+	async load(): Promise<PatientRecordView[]> {
+		this.#records = (await this.#readRegistry()).records;
+		this.#names = (await this.#readNames()).names;
+		this.#emit();
+		return this.list();
+	}
+
+	/** The records as last loaded: named ones first, by name, then by creation. */
+	list(): PatientRecordView[] {
+		const views = Object.entries(this.#records).map(([patientId, entry]) =>
+			this.#view(patientId, entry)
+		);
+		return views.sort(
+			(a, b) =>
+				Number(a.name === undefined) - Number(b.name === undefined) ||
+				(a.name ?? '').localeCompare(b.name ?? '') ||
+				a.createdAt.localeCompare(b.createdAt)
+		);
+	}
+
+	get(patientId: string): PatientRecordView | undefined {
+		const entry = this.#records[patientId];
+		return entry ? this.#view(patientId, entry) : undefined;
+	}
+
+	/** Calls `listener` now and after every change; returns an unsubscribe. */
+	subscribe(listener: (records: PatientRecordView[]) => void): () => void {
+		this.#listeners.add(listener);
+		listener(this.list());
+		return () => this.#listeners.delete(listener);
+	}
+
+	#emit(): void {
+		const records = this.list();
+		for (const listener of this.#listeners) listener(records);
+	}
+
+	#view(patientId: string, entry: RegistryEntry): PatientRecordView {
+		const provisionError = this.#provisionErrors.get(patientId);
+		return {
+			patientId,
+			...(this.#names[patientId] !== undefined ? { name: this.#names[patientId] } : {}),
+			...(entry.relation ? { relation: entry.relation } : {}),
+			role: entry.role,
+			canEdit: entry.role === 'editor' && entry.removed_at === undefined,
+			provisioned: entry.provisioned,
+			removed: entry.removed_at !== undefined,
+			createdAt: entry.created_at,
+			...(provisionError ? { provisionError } : {})
+		};
+	}
+
+	// ── access ───────────────────────────────────────────────────────────────────────────
+
+	/** Whether this device may write to the record (an editor whose access still holds). */
+	canEdit(patientId: string): boolean {
+		const entry = this.#records[patientId];
+		return entry?.role === 'editor' && entry.removed_at === undefined;
+	}
+
+	/** Throws the reason this device may not write to the record, if any. */
+	assertCanEdit(patientId: string): void {
+		const entry = this.#records[patientId];
+		if (!entry) throw new PatientRecordError('errors.patient_not_found', patientId);
+		if (entry.removed_at !== undefined) {
+			throw new PatientRecordError('errors.patient_access_removed', patientId);
+		}
+		if (entry.role !== 'editor') {
+			throw new PatientRecordError('errors.patient_editors_only', patientId);
+		}
+	}
+
+	/**
+	 * A handle on the record's local database for the app's reads and writes. For a record this
+	 * account may not edit (viewer, access removed), every write (`put`, `post`, `bulkDocs`,
+	 * `remove`, attachments) rejects with a `PatientRecordError` and nothing is stored. The
+	 * access is checked at each write, so a role change applies at once. Give the sync engine its
+	 * own handle (it must store what it pulls), never this one.
+	 */
+	database(patientId: string, db?: PouchDB.Database): PouchDB.Database {
+		const target =
+			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		return this.guard(patientId, target);
+	}
+
+	/** `db` with writes refused unless this account may edit the record. */
+	guard(patientId: string, db: PouchDB.Database): PouchDB.Database {
+		return new Proxy(db, {
+			get: (target, property, receiver) => {
+				const value: unknown = Reflect.get(target, property, receiver);
+				if (typeof value !== 'function') return value;
+				if (typeof property === 'string' && WRITE_METHODS.has(property)) {
+					return (...args: unknown[]) => {
+						try {
+							this.assertCanEdit(patientId);
+						} catch (error) {
+							const callback = args.at(-1);
+							if (typeof callback === 'function') {
+								callback(error);
+								return undefined;
+							}
+							return Promise.reject(error);
+						}
+						return (value as (...a: unknown[]) => unknown).apply(target, args);
+					};
+				}
+				return (value as (...a: unknown[]) => unknown).bind(target);
+			}
+		});
+	}
+
+	// ── creating ─────────────────────────────────────────────────────────────────────────
+
+	/**
+	 * A new record, entirely on the device: a UUID v4, its local database with the demographics
+	 * document, the name in `_local/patient-names`, and an unprovisioned registry entry. Throws a
+	 * `PatientRecordError` (invalid input, or the device could not store it; nothing half-made is
+	 * left behind).
+	 */
+	async create(input: NewPatient): Promise<PatientRecordView> {
+		const name = normalizePatientName(input.name);
+		const now = this.#now();
+		const patientId = patientIdSchema.parse(
+			this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID()
+		);
+		const birth = birthMonthSchema.safeParse(input.birth);
+		if (!birth.success) throw new PatientRecordError('errors.birth_month_invalid');
+		const parsed = patientDocSchema.safeParse({
+			_id: PATIENT_DOC_ID,
+			type: 'patient',
+			schema_version: 1,
+			birth_month: birth.data,
+			sex: input.sex,
+			country: input.country,
+			relations: { [this.#options.username]: input.relation },
+			created_at: now,
+			updated_at: now
+		} satisfies PatientDoc);
+		if (!parsed.success) {
+			throw new PatientRecordError(parsed.error.issues[0]?.message ?? 'errors.value_invalid');
+		}
+		const db = new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		try {
+			await db.put(parsed.data);
+			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
+			await this.#updateRegistry((records) => ({
+				...records,
+				[patientId]: {
+					role: 'editor',
+					relation: input.relation,
+					provisioned: false,
+					created_at: now
+				}
+			}));
+		} catch (error) {
+			await db.destroy().catch(() => undefined);
+			await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest).catch(() => undefined);
+			throw new PatientRecordError(failureKey(error), patientId);
+		}
+		await db.close().catch(() => undefined);
+		const view = this.get(patientId);
+		if (!view) throw new PatientRecordError('errors.save_failed', patientId);
+		return view;
+	}
+
+	/** Changes the name shown on this device (never sent anywhere). */
+	async rename(patientId: string, rawName: string): Promise<void> {
+		if (!this.#records[patientId]) {
+			throw new PatientRecordError('errors.patient_not_found', patientId);
+		}
+		const name = normalizePatientName(rawName);
+		try {
+			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
+		} catch (error) {
+			throw new PatientRecordError(failureKey(error), patientId);
+		}
+	}
+
+	// ── the server ───────────────────────────────────────────────────────────────────────
+
+	/**
+	 * `POST /api/patients` for every record not yet provisioned (the server answers 200 for one
+	 * it already has, so a retry after a lost answer is safe). A failed record stays pending with
+	 * the i18n key of the failure; a network failure or rate limit stops the round (the rest
+	 * would fail the same way). After this, start a `SyncEngine` for each provisioned record.
+	 */
+	async provisionPending(options: {
+		fetch?: typeof fetch;
+		origin: string;
+	}): Promise<ProvisionResult> {
+		const send = options.fetch ?? fetch;
+		await this.load();
+		const pending = Object.entries(this.#records)
+			.filter(([, entry]) => !entry.provisioned && entry.removed_at === undefined)
+			.sort(([, a], [, b]) => a.created_at.localeCompare(b.created_at))
+			.map(([patientId]) => patientId);
+		const result: ProvisionResult = { provisioned: [], failed: [] };
+		let stop: { error: string; status: number } | undefined;
+		for (const patientId of pending) {
+			const failure = stop ?? (await this.#provisionOne(send, options.origin, patientId));
+			if (failure) {
+				result.failed.push({ patientId, ...failure });
+				this.#provisionErrors.set(patientId, failure.error);
+				if (failure.status === 0 || failure.status === 429 || failure.status === 401) {
+					stop = failure;
+				}
+				continue;
+			}
+			this.#provisionErrors.delete(patientId);
+			result.provisioned.push(patientId);
+		}
+		if (result.provisioned.length > 0) {
+			const done = new Set(result.provisioned);
+			await this.#updateRegistry((records) => {
+				const next = { ...records };
+				for (const patientId of done) {
+					const entry = next[patientId];
+					if (entry) next[patientId] = { ...entry, provisioned: true, role: 'editor' };
+				}
+				return next;
+			});
+		} else {
+			this.#emit();
+		}
+		return result;
+	}
+
+	async #provisionOne(
+		send: typeof fetch,
+		origin: string,
+		patientId: string
+	): Promise<{ error: string; status: number } | undefined> {
+		let response: Response;
+		try {
+			response = await send(new URL('/api/patients', origin).href, {
+				method: 'POST',
+				credentials: 'same-origin',
+				headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+				body: JSON.stringify({ patient_id: patientId })
+			});
+		} catch {
+			return { error: 'errors.network', status: 0 };
+		}
+		const body: unknown = await response.json().catch(() => undefined);
+		if (response.ok) {
+			const record = patientRecordSchema.safeParse(body);
+			return record.success && record.data.patient_id === patientId
+				? undefined
+				: { error: 'errors.server', status: response.status };
+		}
+		const key =
+			isApiError(body) && body.error.startsWith('errors.')
+				? body.error
+				: ((
+						{
+							401: 'errors.signin_required',
+							403: 'errors.forbidden',
+							409: 'errors.conflict',
+							429: 'errors.rate_limited'
+						} as Record<number, string>
+					)[response.status] ?? 'errors.server');
+		return { error: key, status: response.status };
+	}
+
+	/**
+	 * Merges the server's list (`patients` of `GET /api/account`): records shared with this
+	 * account appear, roles follow the server, and provisioned records the list no longer holds
+	 * are marked removed. Their local databases stay until the user decides (`unsentChanges()`,
+	 * `forget()`). Records still waiting for provisioning are left alone.
+	 */
+	async refreshFromAccount(account: Pick<AccountProfile, 'patients'>): Promise<RefreshResult> {
+		const listed = new Map(account.patients.map((record) => [record.patient_id, record.role]));
+		let result: RefreshResult = { added: [], removed: [], changed: [] };
+		const now = this.#now();
+		await this.#updateRegistry((records) => {
+			// Runs again after a conflict: start the tally afresh.
+			result = { added: [], removed: [], changed: [] };
+			const next = { ...records };
+			for (const [patientId, role] of listed) {
+				if (!patientIdSchema.safeParse(patientId).success) continue;
+				const entry = next[patientId];
+				if (!entry) {
+					result.added.push(patientId);
+					next[patientId] = { role, provisioned: true, created_at: now };
+					continue;
+				}
+				if (entry.role !== role || entry.removed_at !== undefined) result.changed.push(patientId);
+				const { removed_at: _back, ...kept } = entry;
+				next[patientId] = { ...kept, role, provisioned: true };
+			}
+			for (const [patientId, entry] of Object.entries(next)) {
+				if (listed.has(patientId) || !entry.provisioned || entry.removed_at !== undefined) continue;
+				result.removed.push(patientId);
+				next[patientId] = { ...entry, removed_at: now };
+			}
+			return next;
+		});
+		return result;
+	}
+
+	// ── removing from the device ─────────────────────────────────────────────────────────
+
+	/**
+	 * Documents written on this device that the server has not acknowledged, by id (what would
+	 * be lost by `forget()`). Counted from the sync engine's push checkpoint; everything counts
+	 * when the record never synced. Design documents (the server's) never count. Pass the handle
+	 * the app already holds on the database, if any: in Node's PouchDB (tests) closing a second
+	 * handle closes the first one too.
+	 */
+	async unsentChanges(patientId: string, db?: PouchDB.Database): Promise<string[]> {
+		const handle =
+			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		try {
+			const memo = await handle
+				.get<{ push_seq?: number | string }>('_local/dazzle-sync')
+				.catch(() => undefined);
+			const changes = await handle.changes({ since: memo?.push_seq ?? 0 });
+			return changes.results.map((change) => change.id).filter((id) => !id.startsWith('_design/'));
+		} finally {
+			if (!db) await handle.close().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Deletes a record's local database and, for a record whose access was removed (or that was
+	 * never provisioned), its entry and name. Refuses (returns the unsent ids, deletes nothing)
+	 * while the device holds changes the server never got, unless `discardUnsent` says the user
+	 * saw them and chose to lose them. Stop the record's sync engine first; pass `db` if the app
+	 * still holds a handle on the database (it is destroyed through it).
+	 */
+	async forget(
+		patientId: string,
+		options: { discardUnsent?: boolean; db?: PouchDB.Database } = {}
+	): Promise<{ deleted: boolean; unsent: string[] }> {
+		const entry = this.#records[patientId];
+		if (!entry) throw new PatientRecordError('errors.patient_not_found', patientId);
+		const db =
+			options.db ??
+			new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		const unsent = await this.unsentChanges(patientId, db);
+		if (unsent.length > 0 && !options.discardUnsent) {
+			if (!options.db) await db.close().catch(() => undefined);
+			return { deleted: false, unsent };
+		}
+		try {
+			await db.destroy();
+			if (entry.removed_at !== undefined || !entry.provisioned) {
+				await this.#updateRegistry(({ [patientId]: _gone, ...rest }) => rest);
+				await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest);
+			}
+		} catch (error) {
+			throw new PatientRecordError(failureKey(error), patientId);
+		}
+		return { deleted: true, unsent };
+	}
+
+	// ── storage ──────────────────────────────────────────────────────────────────────────
+
+	async #readRegistry(): Promise<RegistryDoc> {
+		let stored: unknown;
+		try {
+			stored = await this.#options.userDb.get(REGISTRY_ID);
+		} catch (error) {
+			if (statusOf(error) !== 404) throw error;
+		}
+		const records: Record<string, RegistryEntry> = {};
+		const raw = isRecord(stored) ? stored : {};
+		if (isRecord(raw.records)) {
+			for (const [patientId, value] of Object.entries(raw.records)) {
+				const entry = parseEntry(value);
+				if (entry && patientIdSchema.safeParse(patientId).success) records[patientId] = entry;
+			}
+		}
+		return {
+			_id: REGISTRY_ID,
+			...(typeof raw._rev === 'string' ? { _rev: raw._rev } : {}),
+			type: 'patient_registry',
+			records,
+			updated_at: typeof raw.updated_at === 'string' ? raw.updated_at : this.#now()
+		};
+	}
+
+	async #readNames(): Promise<NamesDoc> {
+		let stored: unknown;
+		try {
+			stored = await this.#options.userDb.get(NAMES_ID);
+		} catch (error) {
+			if (statusOf(error) !== 404) throw error;
+		}
+		const raw = isRecord(stored) ? stored : {};
+		const names: Record<string, string> = {};
+		if (isRecord(raw.names)) {
+			for (const [patientId, name] of Object.entries(raw.names)) {
+				if (typeof name === 'string' && name !== '') names[patientId] = name;
+			}
+		}
+		return { _id: NAMES_ID, ...(typeof raw._rev === 'string' ? { _rev: raw._rev } : {}), names };
+	}
+
+	#serial<T>(run: () => Promise<T>): Promise<T> {
+		const next = this.#queue.then(run, run);
+		this.#queue = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Read, change, write; again on a conflict (another tab, or a pull landing meanwhile). */
+	#updateRegistry(
+		change: (records: Record<string, RegistryEntry>) => Record<string, RegistryEntry>
+	): Promise<void> {
+		return this.#serial(async () => {
+			for (let attempt = 0; ; attempt += 1) {
+				const doc = await this.#readRegistry();
+				const records = change(doc.records);
+				try {
+					await this.#options.userDb.put({ ...doc, records, updated_at: this.#now() });
+					this.#records = records;
+					this.#emit();
+					return;
+				} catch (error) {
+					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
+				}
+			}
+		});
+	}
+
+	#updateNames(change: (names: Record<string, string>) => Record<string, string>): Promise<void> {
+		return this.#serial(async () => {
+			for (let attempt = 0; ; attempt += 1) {
+				const doc = await this.#readNames();
+				const names = change(doc.names);
+				try {
+					await this.#options.userDb.put({ ...doc, names });
+					this.#names = names;
+					this.#emit();
+					return;
+				} catch (error) {
+					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
+				}
+			}
+		});
+	}
+}
