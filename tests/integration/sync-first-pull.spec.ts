@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncEngine } from '../../src/lib/sync/engine';
+import { localUserDbName, pullOnce, type SyncEngine } from '../../src/lib/sync/engine';
 import { GENEROUS_LIMITS } from './account-support';
 import { startTestDazzle, type TestDazzle } from './support';
 import {
 	cookieFetch,
 	eventually,
 	memoryEngine,
+	Pouch,
 	signUpUser,
 	type SignedUpUser
 } from './support/sync-clients';
@@ -164,5 +165,38 @@ describe('a first pull on a fresh device', () => {
 		expect(restartLog.length).toBeGreaterThanOrEqual(1);
 		expect(restartLog.length).toBeLessThanOrEqual(2);
 		expect(new Set(restartLog)).toEqual(new Set(['GET _changes']));
+	});
+
+	it('continues from a one-way pull when the database is opened for two-way sync', async () => {
+		// A database pulled one way (a patient record not open yet), then opened.
+		const profileId = `pulled-${Date.now().toString(36)}`;
+		const local = new Pouch(localUserDbName(profileId), { adapter: 'memory' });
+		const pullLog: string[] = [];
+		const { docsWritten } = await pullOnce({
+			PouchDB: Pouch,
+			local,
+			remoteUrl: `${dazzle.url}/couch/${user.userDb}`,
+			fetch: recordingFetch(cookieFetch(user.jar), pullLog),
+			batchSize: 10
+		});
+		expect(docsWritten).toBeGreaterThan(40);
+		expect(pullLog.filter((entry) => entry !== 'GET _changes')).toEqual(['GET /']);
+		await local.put({ _id: 'note:made-before-opening', type: 'note', text: 'mine' });
+		await local.close();
+
+		const log: string[] = [];
+		const opened = memoryEngine({
+			profileId,
+			remoteUrl: `${dazzle.url}/couch/${user.userDb}`,
+			fetch: recordingFetch(cookieFetch(user.jar), log),
+			tuning: FAST
+		});
+		engines.push(opened);
+		await opened.start();
+		await opened.whenUpToDate(10_000);
+		// Nothing pulled again, nothing re-checked: only the device's own note goes up.
+		expect(log.filter((entry) => entry !== 'GET _changes')).toEqual(['POST _bulk_docs']);
+		const mine = await dazzle.couch.getDoc(user.userDb, 'note:made-before-opening');
+		expect(mine).toMatchObject({ text: 'mine' });
 	});
 });

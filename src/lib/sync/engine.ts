@@ -11,7 +11,7 @@ import {
 	type Seq
 } from './replicator';
 import { resolveConflicts } from './resolve-conflicts';
-import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status';
+import { INITIAL_STATUS, next, type SyncEvent, type SyncProgress, type SyncStatus } from './status';
 
 /**
  * The sync engine of one local database replicated live both ways with its server database
@@ -119,6 +119,13 @@ interface SyncMemo {
 }
 
 const MEMO_ID = '_local/dazzle-sync';
+const EMPTY_MEMO: SyncMemo = {
+	_id: MEMO_ID,
+	push_seq: 0,
+	pull_seq: 0,
+	pulled_all: false,
+	resolved_seq: 0
+};
 
 /** Recount at most this often while changes stream in (a first pull writes thousands). */
 const PENDING_COUNT_DELAY_MS = 250;
@@ -253,6 +260,94 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 	};
 }
 
+/** One pull of one database up to the server's present, shared by the engine and `pullOnce`. */
+interface PullRun {
+	local: PouchDB.Database;
+	remote: RemoteDb;
+	memo: SyncMemo;
+	known: KnownRevisions;
+	tuning: SyncTuning;
+	signal: AbortSignal;
+	/** False once the run was cancelled (stop, offline, a newer run). */
+	current: () => boolean;
+	/** Called after each page is written; may be async (awaited). */
+	saveMemo: () => void | Promise<void>;
+	onPage: (info: { written: number; progress?: SyncProgress }) => void;
+}
+
+async function remoteDocumentCount(remote: RemoteDb, signal: AbortSignal): Promise<number> {
+	const info = await remoteJson(remote, '', { signal });
+	const count = (key: string) => {
+		const value = (info as Record<string, unknown>)[key];
+		return typeof value === 'number' ? value : 0;
+	};
+	return count('doc_count') + count('doc_del_count');
+}
+
+/**
+ * Pages through `_changes` until caught up (returns true) or cancelled (false). A first pull
+ * asks for the documents in the feed, with pages that double up to `firstPullPageSize`, and
+ * fetches the next page while one is written; it reports progress (documents of total).
+ */
+async function pullToDate(run: PullRun): Promise<boolean> {
+	const { memo, tuning } = run;
+	let firstPage = Math.min(tuning.batchSize, tuning.firstPullPageSize);
+	const pageSize = (first: boolean) => (first ? firstPage : tuning.batchSize);
+	const request = (since: Seq, first: boolean) =>
+		fetchChanges(run.remote, {
+			since,
+			limit: pageSize(first),
+			includeDocs: first,
+			signal: run.signal
+		});
+	const progress: SyncProgress = { done: 0, total: 0 };
+	if (!memo.pulled_all && memo.pull_seq !== 0) {
+		// A first pull cut short: count what already arrived.
+		progress.done = (await run.local.info()).doc_count;
+	}
+	let prefetched: Promise<ChangesPage> | undefined;
+	while (run.current()) {
+		const first = !memo.pulled_all;
+		const limit = pageSize(first);
+		const page = await (prefetched ?? request(memo.pull_seq, first));
+		prefetched = undefined;
+		if (!run.current()) return false;
+		const full = page.results.length >= limit;
+		if (full) {
+			if (first) firstPage = Math.min(firstPage * 2, tuning.firstPullPageSize);
+			// Pipelined: the next page travels while this one is written to the device.
+			prefetched = request(page.last_seq, first);
+			prefetched.catch(() => undefined);
+		}
+		if (first && page.results.length > 0) {
+			if (progress.total === 0) {
+				// A single page is all there is; else CouchDB's `pending`, else one count.
+				progress.total = !full
+					? progress.done + page.results.length
+					: page.pending !== undefined
+						? progress.done + page.results.length + page.pending
+						: await remoteDocumentCount(run.remote, run.signal);
+			}
+			progress.done += page.results.length;
+			progress.total = Math.max(progress.total, progress.done);
+		}
+		const applied = await applyChanges(run.local, run.remote, page, run.known, run.signal);
+		if (!run.current()) return false;
+		memo.pull_seq = page.last_seq;
+		if (first && !full) {
+			memo.pulled_all = true;
+			progress.done = progress.total; // the last page: all there
+		}
+		await run.saveMemo();
+		run.onPage({
+			written: applied.written.length,
+			...(first && progress.total > 0 ? { progress: { ...progress } } : {})
+		});
+		if (!full) return true;
+	}
+	return false;
+}
+
 /** IndexedDB refuses work on a connection that closed (after a quota abort, in Chromium). */
 function isClosedConnection(error: unknown): boolean {
 	const text = `${(error as { name?: unknown })?.name ?? ''} ${(error as { message?: unknown })?.message ?? ''} ${(error as { reason?: unknown })?.reason ?? ''}`;
@@ -282,7 +377,7 @@ export class SyncEngine {
 	#blocked: 'denied' | undefined;
 	#unsubscribeConnectivity: (() => void) | undefined;
 
-	#memo: SyncMemo = { _id: MEMO_ID, push_seq: 0, pull_seq: 0, pulled_all: false, resolved_seq: 0 };
+	#memo: SyncMemo = { ...EMPTY_MEMO };
 	#memoWrite: Promise<void> = Promise.resolve();
 	/** Revisions that came from the server and are not yet behind the push checkpoint. */
 	#known = new KnownRevisions();
@@ -488,83 +583,51 @@ export class SyncEngine {
 		this.#pushLoop(generation, controller.signal).catch(onError);
 	}
 
-	/**
-	 * Pulls until caught up, then waits on a long poll. The first pull of a database asks for
-	 * the documents in the feed itself and fetches the next page while one is being written.
-	 */
+	/** Pulls until caught up, then waits on a long poll; pages through again when much arrives. */
 	async #pullLoop(generation: number, signal: AbortSignal): Promise<void> {
 		const current = () => generation === this.#generation;
-		let live = false;
-		let prefetched: Promise<ChangesPage> | undefined;
-		const progress = { done: 0, total: 0 };
-		if (!this.#memo.pulled_all && this.#memo.pull_seq !== 0) {
-			// A first pull cut short: count what already arrived.
-			progress.done = (await this.local.info()).doc_count;
-		}
-		let firstPage = Math.min(this.#tuning.batchSize, this.#tuning.firstPullPageSize);
-		const pageSize = (first: boolean) => (first ? firstPage : this.#tuning.batchSize);
-		const request = (since: Seq, first: boolean) =>
-			fetchChanges(this.#remote, {
-				since,
-				limit: pageSize(first),
-				includeDocs: first,
-				longpoll: live
-					? { timeoutMs: this.#tuning.longpollMs, heartbeatMs: this.#tuning.heartbeatMs }
-					: undefined,
-				signal
-			});
-		while (current()) {
-			const first = !this.#memo.pulled_all;
-			const limit = pageSize(first);
-			const page = await (prefetched ?? request(this.#memo.pull_seq, first));
-			prefetched = undefined;
-			if (!current()) return;
-			const full = page.results.length >= limit;
-			if (full) {
-				if (first) firstPage = Math.min(firstPage * 2, this.#tuning.firstPullPageSize);
-				// Pipelined: the next page travels while this one is written to the device.
-				prefetched = request(page.last_seq, first);
-				prefetched.catch(() => undefined);
-			}
-			if (first && page.results.length > 0) {
-				if (progress.total === 0) {
-					// A single page is all there is; else CouchDB's `pending`, else one count.
-					progress.total = !full
-						? progress.done + page.results.length
-						: page.pending !== undefined
-							? progress.done + page.results.length + page.pending
-							: await this.#remoteDocumentCount(signal);
-				}
-				progress.done += page.results.length;
-				progress.total = Math.max(progress.total, progress.done);
-			}
-			const applied = await applyChanges(this.local, this.#remote, page, this.#known, signal);
-			if (!current()) return;
-			this.#memo.pull_seq = page.last_seq;
-			if (first && !full) this.#memo.pulled_all = true;
-			this.#saveMemo();
-			if (first && !full) progress.done = progress.total; // the last page: all there
-			if (applied.written.length > 0 || (first && progress.total > 0)) {
+		const run: PullRun = {
+			local: this.local,
+			remote: this.#remote,
+			memo: this.#memo,
+			known: this.#known,
+			tuning: this.#tuning,
+			signal,
+			current,
+			saveMemo: () => this.#saveMemo(),
+			onPage: ({ written, progress }) => {
+				if (written === 0 && !progress) return;
 				this.#pullIdle = false;
-				if (first && progress.total > 0) {
-					this.#dispatch({ type: 'progress', progress: { ...progress } });
-				} else this.#dispatch({ type: 'started' });
+				if (progress) this.#dispatch({ type: 'progress', progress });
+				else this.#dispatch({ type: 'started' });
 			}
-			if (!full) {
-				live = true;
-				this.#pullIdle = true;
-				this.#maybeCaughtUp(generation);
+		};
+		while (current()) {
+			if (!(await pullToDate(run))) return;
+			this.#pullIdle = true;
+			this.#maybeCaughtUp(generation);
+			for (;;) {
+				const page = await fetchChanges(this.#remote, {
+					since: this.#memo.pull_seq,
+					limit: this.#tuning.batchSize,
+					includeDocs: false,
+					longpoll: { timeoutMs: this.#tuning.longpollMs, heartbeatMs: this.#tuning.heartbeatMs },
+					signal
+				});
+				if (!current()) return;
+				const applied = await applyChanges(this.local, this.#remote, page, this.#known, signal);
+				if (!current()) return;
+				this.#memo.pull_seq = page.last_seq;
+				this.#saveMemo();
+				run.onPage({ written: applied.written.length });
+				// A full page: more is waiting; page through it as fast as it comes.
+				if (page.results.length >= this.#tuning.batchSize) break;
+				if (!this.#pullIdle) {
+					this.#pullIdle = true;
+					this.#maybeCaughtUp(generation);
+				}
 			}
 		}
-	}
-
-	async #remoteDocumentCount(signal: AbortSignal): Promise<number> {
-		const info = await remoteJson(this.#remote, '', { signal });
-		const count = (key: string) => {
-			const value = (info as Record<string, unknown>)[key];
-			return typeof value === 'number' ? value : 0;
-		};
-		return count('doc_count') + count('doc_del_count');
 	}
 
 	/** Sends local changes page by page, then waits for the next local change. */
@@ -752,32 +815,98 @@ export class SyncEngine {
 
 export interface PullOnceOptions {
 	PouchDB: PouchDB.Static;
-	/** The local database (shared read-only copies, e.g. `dazzle-content`). */
+	/** The local database (a patient not open now, forms, directory; content by selector). */
 	local: PouchDB.Database;
 	remoteUrl: string;
 	fetch?: typeof fetch;
+	/** Only documents matching it (content in the reader's languages): PouchDB's replicate. */
 	selector?: PouchDB.Find.Selector;
 	batchSize?: number;
 	stallTimeoutMs?: number;
 }
 
+async function readMemo(local: PouchDB.Database): Promise<SyncMemo> {
+	try {
+		return { ...EMPTY_MEMO, ...(await local.get<SyncMemo>(MEMO_ID)) };
+	} catch {
+		return { ...EMPTY_MEMO };
+	}
+}
+
 /**
- * One pull of a read-only database (content, forms, directory, other patients): only what
- * changed since the last pull travels, and the checkpoint stays on the device. Errors are
- * thrown as the named sync errors.
+ * The push checkpoint moves past local changes that all came from the server (a one-way pull),
+ * up to the first change of the device's own, so a later two-way sync does not re-check them.
+ */
+async function skipPulled(
+	local: PouchDB.Database,
+	memo: SyncMemo,
+	known: KnownRevisions
+): Promise<void> {
+	const changes = await local.changes({ since: memo.push_seq, style: 'all_docs' });
+	for (const row of changes.results) {
+		const pulled =
+			row.id.startsWith('_design/') || row.changes.every(({ rev }) => known.has(row.id, rev));
+		if (!pulled) return;
+		memo.push_seq = row.seq;
+	}
+	memo.push_seq = changes.last_seq;
+}
+
+/**
+ * One pull of a database (a patient not open now, forms, directory): only what changed since
+ * the last pull travels, and the checkpoint stays on the device and is the engine's, so opening
+ * that database later for two-way sync continues from here. Errors are thrown as the named
+ * sync errors.
  */
 export async function pullOnce(options: PullOnceOptions): Promise<{ docsWritten: number }> {
 	const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+	const stallFetch = fetchWithStallTimeout(
+		baseFetch,
+		options.stallTimeoutMs ?? DEFAULT_TUNING.stallTimeoutMs
+	);
+	if (options.selector) return pullSelected(options, options.selector, stallFetch);
+	const { local } = options;
+	const memo = await readMemo(local);
+	const known = new KnownRevisions();
+	let docsWritten = 0;
+	try {
+		await pullToDate({
+			local,
+			remote: { url: options.remoteUrl.replace(/\/+$/, ''), fetch: stallFetch },
+			memo,
+			known,
+			tuning: { ...DEFAULT_TUNING, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
+			signal: new AbortController().signal,
+			current: () => true,
+			saveMemo: async () => {
+				await skipPulled(local, memo, known);
+				const result = await local.put(memo as PouchDB.Core.PutDocument<object>);
+				memo._rev = result.rev;
+			},
+			onPage: ({ written }) => (docsWritten += written)
+		});
+		return { docsWritten };
+	} catch (error) {
+		throw classifyError(error);
+	}
+}
+
+/** A filtered pull (Learn content by language) through PouchDB's replicate. */
+async function pullSelected(
+	options: PullOnceOptions,
+	selector: PouchDB.Find.Selector,
+	stallFetch: typeof fetch
+): Promise<{ docsWritten: number }> {
 	const remote = new options.PouchDB(options.remoteUrl, {
 		skip_setup: true,
-		fetch: fetchWithStallTimeout(baseFetch, options.stallTimeoutMs ?? DEFAULT_TUNING.stallTimeoutMs)
+		fetch: stallFetch
 	} as PouchDB.Configuration.RemoteDatabaseConfiguration);
 	try {
 		const result = await options.local.replicate.from(remote, {
 			batch_size: options.batchSize ?? 500,
 			batches_limit: DEFAULT_TUNING.batchesLimit,
 			checkpoint: 'target',
-			...(options.selector ? { selector: options.selector } : {})
+			selector
 		} as PouchDB.Replication.ReplicateOptions);
 		return { docsWritten: result.docs_written };
 	} catch (error) {
