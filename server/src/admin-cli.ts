@@ -3,11 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { AccountError } from './accounts/errors';
 import { ADMIN_GRANTABLE_ROLES, isAdminGrantableRole } from './accounts/roles';
 import { AccountService } from './accounts/service';
-import { ConfigError, parseConfig } from './config';
-import { CouchRequestError } from './couch';
-import { connectCouch } from './couch-connection';
-import type { EmbeddedCouch } from './embedded/index';
-import { createLogger } from './log';
+import { withCliConnection } from './couch-connection';
 import { describeRecord, type RecordReport } from './patients/store';
 import { patientIdSchema } from '../../src/lib/schemas/patient';
 
@@ -55,65 +51,40 @@ export async function runAdminCommand(
 		return 2;
 	}
 
-	let config;
-	try {
-		config = parseConfig(env);
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			out.error(`Configuration error: ${error.message}`);
-			return 1;
-		}
-		throw error;
-	}
-	const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'admin');
-	let embedded: EmbeddedCouch | undefined;
-	try {
-		const connection = await connectCouch(config, logger);
-		embedded = connection.embedded;
-		const couch = connection.couch;
-		await couch.waitUntilReachable(embedded ? 5_000 : 10_000);
+	return withCliConnection(env, out, 'admin', async (couch) => {
 		const accounts = new AccountService(couch, new EventEmitter());
-
-		if (command === 'list') {
-			const list = await accounts.listAccounts();
-			out.log(['username', 'nickname', 'roles', 'created'].join('\t'));
-			for (const account of list) {
-				out.log(
-					[account.username, account.nickname, account.roles.join(','), account.created_at].join(
-						'\t'
-					)
-				);
+		try {
+			if (command === 'list') {
+				const list = await accounts.listAccounts();
+				out.log(['username', 'nickname', 'roles', 'created'].join('\t'));
+				for (const account of list) {
+					out.log(
+						[account.username, account.nickname, account.roles.join(','), account.created_at].join(
+							'\t'
+						)
+					);
+				}
+				out.log(`${list.length} account(s)`);
+				return 0;
 			}
-			out.log(`${list.length} account(s)`);
+			if (patientId) {
+				const report = await describeRecord(couch, patientId);
+				for (const line of recordLines(report)) out.log(line);
+				return report.db_exists || report.registry ? 0 : 1;
+			}
+			if (!username || !role || !isAdminGrantableRole(role)) return 2;
+			const roles = await accounts.setAdminRole(username, role, command === 'grant');
+			out.log(`${username}: ${roles.join(', ')}`);
+			out.log('The change applies to new requests at once (CouchDB reads roles per request).');
 			return 0;
+		} catch (error) {
+			if (error instanceof AccountError) {
+				out.error(error.message);
+				return 1;
+			}
+			throw error;
 		}
-		if (patientId) {
-			const report = await describeRecord(couch, patientId);
-			for (const line of recordLines(report)) out.log(line);
-			return report.db_exists || report.registry ? 0 : 1;
-		}
-		if (!username || !role || !isAdminGrantableRole(role)) return 2;
-		const roles = await accounts.setAdminRole(username, role, command === 'grant');
-		out.log(`${username}: ${roles.join(', ')}`);
-		out.log('The change applies to new requests at once (CouchDB reads roles per request).');
-		return 0;
-	} catch (error) {
-		if (error instanceof AccountError) {
-			out.error(error.message);
-			return 1;
-		}
-		if (embedded && error instanceof CouchRequestError) {
-			// A running server holds leveldb's lock: the embedded database then never answers.
-			out.error(
-				`The embedded database in ${config.dataDir} did not answer (${error.message}). Is a ` +
-					'Dazzle server running on it? Stop it first, or point COUCH_URL at your CouchDB.'
-			);
-			return 1;
-		}
-		throw error;
-	} finally {
-		await embedded?.close();
-	}
+	});
 }
 
 function recordLines(report: RecordReport): string[] {

@@ -6,10 +6,7 @@ import {
 	publishQuestionnaire,
 	QuestionnaireImportError
 } from '../../couch-setup/forms';
-import { ConfigError, parseConfig } from './config';
-import { connectCouch } from './couch-connection';
-import type { EmbeddedCouch } from './embedded/index';
-import { createLogger } from './log';
+import { withCliConnection } from './couch-connection';
 
 const USAGE = `Usage: npm run forms:import -- [--allow-unsupported] <questionnaire.json>
 
@@ -66,36 +63,19 @@ export async function runFormsImport(
 		}
 	}
 
-	let config;
-	try {
-		config = parseConfig(env);
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			out.error(`Configuration error: ${error.message}`);
-			return 1;
-		}
-		throw error;
-	}
-	const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'forms');
-	let embedded: EmbeddedCouch | undefined;
-	try {
-		const connection = await connectCouch(config, logger);
-		embedded = connection.embedded;
-		await connection.couch.waitUntilReachable(embedded ? 5_000 : 10_000);
-		if (!(await connection.couch.dbExists('forms'))) {
+	return withCliConnection(env, out, 'forms', async (couch) => {
+		if (!(await couch.dbExists('forms'))) {
 			out.error('The forms database does not exist yet: run npm run couch:setup first.');
 			return 1;
 		}
-		const outcome = await publishQuestionnaire(connection.couch, questionnaire);
+		const outcome = await publishQuestionnaire(couch, questionnaire);
 		if (outcome === 'exists') {
 			out.error(`${canonical} is already published. Publish changes as a new version.`);
 			return 1;
 		}
 		out.log(`Published ${canonical}.`);
 		return 0;
-	} finally {
-		await embedded?.close();
-	}
+	});
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
