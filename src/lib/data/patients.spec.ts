@@ -1,6 +1,6 @@
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { patientDocSchema, patientIdSchema } from '$lib/schemas/patient';
 import validatePatient from '../../../couch-setup/validate/patient.js';
 import {
@@ -430,5 +430,95 @@ describe('viewer safety', () => {
 		expect(
 			await db.put({ _id: 'response-1', type: 'response', updated_at: NOW.toISOString() })
 		).toMatchObject({ ok: true });
+	});
+});
+
+describe('demographics', () => {
+	it('completes a sign-up record (self) and keeps other editors’ relations', async () => {
+		const { records, open } = setup('ana');
+		const patientId = crypto.randomUUID();
+		await records.refreshFromAccount({
+			patients: [{ patient_id: patientId, db: `patient-${patientId}`, role: 'editor' }]
+		});
+		const db = open(patientId);
+		expect(await records.readDemographics(patientId, db)).toBeUndefined();
+
+		const saved = await records.saveDemographics(
+			patientId,
+			{ relation: 'self', birth: '1990-07', sex: 'female', country: 'PT' },
+			db
+		);
+		expect(patientDocSchema.parse(await db.get('patient'))).toMatchObject({
+			relations: { ana: 'self' },
+			birth_month: '1990-07',
+			created_at: NOW.toISOString()
+		});
+		expect(saved._rev).toBe((await db.get('patient'))._rev);
+		expect(records.get(patientId)?.relation).toBe('self');
+
+		// Another editor's relation arrives by sync; a correction keeps it.
+		await db.put({
+			...(await db.get('patient')),
+			relations: { ana: 'self', rui: 'other-relative' }
+		});
+		await records.saveDemographics(
+			patientId,
+			{ relation: 'self', birth: '1990-08', sex: 'female', country: 'PT' },
+			db
+		);
+		expect(await records.readDemographics(patientId, db)).toMatchObject({
+			birth_month: '1990-08',
+			relations: { ana: 'self', rui: 'other-relative' }
+		});
+	});
+
+	it('replaces a stored document that fails the schema, refuses bad input and viewers', async () => {
+		const { records, open } = setup('ana');
+		const { patientId } = await records.create(CHILD);
+		const db = open(patientId);
+		await db.put({ ...(await db.get('patient')), birth_month: 'broken' });
+		expect(await records.readDemographics(patientId, db)).toBeUndefined();
+		const fields = { relation: 'child', birth: '2019-04', sex: 'female', country: 'ES' } as const;
+		await records.saveDemographics(patientId, fields, db);
+		expect(await records.readDemographics(patientId, db)).toMatchObject({ birth_month: '2019-04' });
+
+		expect(
+			await errorKey(records.saveDemographics(patientId, { ...fields, birth: '04/2019' }, db))
+		).toBe('errors.birth_month_invalid');
+		expect(
+			await errorKey(records.saveDemographics(patientId, { ...fields, country: 'ZZ' }, db))
+		).toBe('errors.country_invalid');
+
+		await records.provisionPending({ fetch: fakeServer(created).fetch, origin: ORIGIN });
+		await records.refreshFromAccount({
+			patients: [{ patient_id: patientId, db: `patient-${patientId}`, role: 'viewer' }]
+		});
+		expect(await errorKey(records.saveDemographics(patientId, fields, db))).toBe(
+			'errors.patient_editors_only'
+		);
+		expect(await records.readDemographics(patientId, db)).toMatchObject({ birth_month: '2019-04' });
+	});
+});
+
+describe('following the registry', () => {
+	it('reloads when another device’s registry arrives by sync', async () => {
+		const { records, userDb } = setup();
+		await records.load();
+		const seen: number[] = [];
+		const unsubscribe = records.subscribe((list) => seen.push(list.length));
+		const stop = records.follow();
+		const patientId = crypto.randomUUID();
+		await userDb.put({
+			_id: REGISTRY_ID,
+			type: 'patient_registry',
+			updated_at: NOW.toISOString(),
+			records: {
+				[patientId]: { role: 'editor', provisioned: false, created_at: NOW.toISOString() }
+			}
+		});
+		await vi.waitFor(() => expect(records.get(patientId)).toBeDefined());
+		expect(seen.at(-1)).toBe(1);
+		stop();
+		unsubscribe();
 	});
 });

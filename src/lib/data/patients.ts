@@ -94,15 +94,20 @@ export interface PatientRecordView {
 	provisionError?: string;
 }
 
-export interface NewPatient {
-	/** Shown only on this device. */
-	name: string;
+/** What a record's demographics document holds, as the forms give it. */
+export interface Demographics {
+	/** This account's relation to the patient. */
 	relation: PatientRelation;
 	/** `YYYY-MM` */
 	birth: string;
 	sex: PatientSex;
 	/** ISO 3166-1 alpha-2 */
 	country: string;
+}
+
+export interface NewPatient extends Demographics {
+	/** Shown only on this device. */
+	name: string;
 }
 
 export interface ProvisionResult {
@@ -226,6 +231,19 @@ export class PatientRecords {
 		return this.list();
 	}
 
+	/**
+	 * Reloads whenever the registry changes in the user database (a record made or provisioned
+	 * on another device of the account, pulled by the sync engine). Returns a stop function.
+	 */
+	follow(onDiagnostic?: (message: string, error?: unknown) => void): () => void {
+		const feed = this.#options.userDb.changes({ live: true, since: 'now', doc_ids: [REGISTRY_ID] });
+		feed.on('change', () => {
+			this.load().catch((error: unknown) => onDiagnostic?.('could not reload patients', error));
+		});
+		feed.on('error', (error: unknown) => onDiagnostic?.('patients feed stopped', error));
+		return () => feed.cancel();
+	}
+
 	/** The records as last loaded: named ones first, by name, then by creation. */
 	list(): PatientRecordView[] {
 		const views = Object.entries(this.#records).map(([patientId, entry]) =>
@@ -344,25 +362,10 @@ export class PatientRecords {
 		const patientId = patientIdSchema.parse(
 			this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID()
 		);
-		const birth = birthMonthSchema.safeParse(input.birth);
-		if (!birth.success) throw new PatientRecordError('errors.birth_month_invalid');
-		const parsed = patientDocSchema.safeParse({
-			_id: PATIENT_DOC_ID,
-			type: 'patient',
-			schema_version: 1,
-			birth_month: birth.data,
-			sex: input.sex,
-			country: input.country,
-			relations: { [this.#options.username]: input.relation },
-			created_at: now,
-			updated_at: now
-		} satisfies PatientDoc);
-		if (!parsed.success) {
-			throw new PatientRecordError(parsed.error.issues[0]?.message ?? 'errors.value_invalid');
-		}
+		const doc = this.#demographics(input, now);
 		const db = new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
 		try {
-			await db.put(parsed.data);
+			await db.put(doc);
 			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
 			await this.#updateRegistry((records) => ({
 				...records,
@@ -382,6 +385,98 @@ export class PatientRecords {
 		const view = this.get(patientId);
 		if (!view) throw new PatientRecordError('errors.save_failed', patientId);
 		return view;
+	}
+
+	/** The demographics document for `fields`, on top of `stored`; throws the i18n key refusing it. */
+	#demographics(fields: Demographics, now: string, stored?: PatientDoc): PatientDoc {
+		const birth = birthMonthSchema.safeParse(fields.birth);
+		if (!birth.success) throw new PatientRecordError('errors.birth_month_invalid');
+		const parsed = patientDocSchema.safeParse({
+			_id: PATIENT_DOC_ID,
+			...(stored?._rev ? { _rev: stored._rev } : {}),
+			type: 'patient',
+			schema_version: 1,
+			birth_month: birth.data,
+			sex: fields.sex,
+			country: fields.country,
+			relations: { ...stored?.relations, [this.#options.username]: fields.relation },
+			created_at: stored?.created_at ?? now,
+			updated_at: now
+		} satisfies PatientDoc);
+		if (!parsed.success) {
+			throw new PatientRecordError(parsed.error.issues[0]?.message ?? 'errors.value_invalid');
+		}
+		return parsed.data;
+	}
+
+	/**
+	 * The record's demographics as stored on the device (after a pull, for a shared record), or
+	 * undefined when there are none yet or they do not pass the schema. Pass the handle the app
+	 * holds on the database, if any.
+	 */
+	async readDemographics(
+		patientId: string,
+		db?: PouchDB.Database
+	): Promise<PatientDoc | undefined> {
+		const handle =
+			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		try {
+			const parsed = patientDocSchema.safeParse(await handle.get(PATIENT_DOC_ID));
+			return parsed.success ? parsed.data : undefined;
+		} catch (error) {
+			if (statusOf(error) === 404) return undefined;
+			throw new PatientRecordError(failureKey(error), patientId);
+		} finally {
+			if (!db) await handle.close().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Writes (or corrects) the demographics of a record this account edits, with this account's
+	 * relation to the patient: for the record a patient account gets at sign-up (`self`), for a
+	 * co-editor's own relation, or to fix a birth month. Other editors' relations are kept.
+	 * Editors only (`PatientRecordError` otherwise).
+	 */
+	async saveDemographics(
+		patientId: string,
+		fields: Demographics,
+		db?: PouchDB.Database
+	): Promise<PatientDoc> {
+		this.assertCanEdit(patientId);
+		const handle =
+			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		try {
+			for (let attempt = 0; ; attempt += 1) {
+				const stored = await this.readDemographics(patientId, handle);
+				// A stored document that fails the schema is replaced (its revision is still needed).
+				const rev =
+					stored?._rev ??
+					(await handle.get(PATIENT_DOC_ID).then(
+						(found) => found._rev,
+						() => undefined
+					));
+				const doc = this.#demographics(fields, this.#now(), stored);
+				try {
+					const result = await handle.put(rev ? { ...doc, _rev: rev } : doc);
+					if (this.#records[patientId]?.relation !== fields.relation) {
+						await this.#updateRegistry((records) => {
+							const entry = records[patientId];
+							return entry
+								? { ...records, [patientId]: { ...entry, relation: fields.relation } }
+								: records;
+						});
+					}
+					return { ...doc, _rev: result.rev };
+				} catch (error) {
+					// Changed meanwhile (a pull, another tab): read again.
+					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
+				}
+			}
+		} catch (error) {
+			throw new PatientRecordError(failureKey(error), patientId);
+		} finally {
+			if (!db) await handle.close().catch(() => undefined);
+		}
 	}
 
 	/** Changes the name shown on this device (never sent anywhere). */
