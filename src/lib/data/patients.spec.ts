@@ -96,6 +96,8 @@ describe('creating a record offline', () => {
 		expect(records.remoteUrl(view.patientId, ORIGIN)).toBe(
 			`${ORIGIN}/couch/patient-${view.patientId}`
 		);
+		expect(() => records.localName('../user')).toThrow(PatientRecordError);
+		expect(() => records.remoteUrl('_all_dbs', ORIGIN)).toThrow(PatientRecordError);
 
 		const doc = await open(view.patientId).get('patient');
 		expect(patientDocSchema.parse(doc)).toEqual({
@@ -166,6 +168,41 @@ describe('creating a record offline', () => {
 		);
 		expect((await userDb.allDocs()).rows).toEqual([]);
 		expect(records.list()).toEqual([]);
+	});
+
+	it('leaves nothing half-made when the device is out of space', async () => {
+		const { userDb, profileId } = setup();
+		const full = new Proxy(userDb, {
+			get(target, property, receiver) {
+				if (property === 'put') {
+					return (doc: { _id: string }) =>
+						doc._id === REGISTRY_ID
+							? Promise.reject({
+									status: 500,
+									name: 'indexed_db_went_bad',
+									reason: 'QuotaExceededError: The quota has been exceeded.'
+								})
+							: target.put(doc);
+				}
+				const value: unknown = Reflect.get(target, property, receiver);
+				return typeof value === 'function' ? value.bind(target) : value;
+			}
+		});
+		const patientId = crypto.randomUUID();
+		const records = new PatientRecords({
+			PouchDB: Pouch,
+			profileId,
+			username: 'maria',
+			userDb: full,
+			localOptions: { adapter: 'memory' },
+			randomUUID: () => patientId
+		});
+		expect(await errorKey(records.create(CHILD))).toBe('errors.storage_full');
+		expect(records.list()).toEqual([]);
+		expect(await userDb.get(NAMES_ID)).toMatchObject({ names: {} });
+		const db = new Pouch(records.localName(patientId), { adapter: 'memory' });
+		databases.push(db);
+		expect((await db.info()).doc_count).toBe(0);
 	});
 
 	it('renames on the device only', async () => {

@@ -184,6 +184,14 @@ export function normalizePatientName(raw: string): string {
 	return name;
 }
 
+/** A patient id fit for a database name, or a `PatientRecordError`. */
+function checkedId(patientId: string): string {
+	if (!patientIdSchema.safeParse(patientId).success) {
+		throw new PatientRecordError('errors.patient_id_invalid', patientId);
+	}
+	return patientId;
+}
+
 function failureKey(error: unknown): string {
 	if (error instanceof PatientRecordError) return error.key;
 	return classifyError(error) instanceof StorageFullError
@@ -212,12 +220,12 @@ export class PatientRecords {
 
 	/** The local database of a record: `dazzle-<profileId>-patient-<uuid>`. */
 	localName(patientId: string): string {
-		return `${profileDbPrefix(this.#options.profileId)}patient-${patientIdSchema.parse(patientId)}`;
+		return `${profileDbPrefix(this.#options.profileId)}patient-${checkedId(patientId)}`;
 	}
 
 	/** The record's database behind the gateway, for a `SyncEngine`'s `remoteUrl`. */
 	remoteUrl(patientId: string, origin: string): string {
-		const db = `patient-${patientIdSchema.parse(patientId)}`;
+		const db = `patient-${checkedId(patientId)}`;
 		return new URL(`/couch/${db}`, origin).href;
 	}
 
@@ -359,9 +367,7 @@ export class PatientRecords {
 	async create(input: NewPatient): Promise<PatientRecordView> {
 		const name = normalizePatientName(input.name);
 		const now = this.#now();
-		const patientId = patientIdSchema.parse(
-			this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID()
-		);
+		const patientId = checkedId(this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID());
 		const doc = this.#demographics(input, now);
 		const db = new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
 		try {
