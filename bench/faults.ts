@@ -34,3 +34,5 @@ try {
 } finally {
 	await dazzle.dispose();
 }
+// Kept-alive sockets of the fetch pools (and the memory databases) would hold the process open.
+process.exit();
