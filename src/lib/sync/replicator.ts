@@ -205,8 +205,19 @@ export async function bulkGet(
 		if (!Array.isArray(found)) continue;
 		for (const entry of found) {
 			const doc = field(entry, 'ok') as ReplicatedDoc | undefined;
-			// A revision compacted away since the feed named it: a later change brings the leaf.
-			if (doc && typeof doc._id === 'string' && typeof doc._rev === 'string') docs.push(doc);
+			if (doc && typeof doc._id === 'string' && typeof doc._rev === 'string') {
+				docs.push(doc);
+				continue;
+			}
+			// A revision the feed named but the server did not give (compacted away since, or a
+			// cluster copy behind): fail the page so the checkpoint stays before it (as PouchDB
+			// does); asked again, the feed names the document's present leaf.
+			const error = field(entry, 'error');
+			throw new CouchHttpError(
+				502,
+				'bulk_get_missing',
+				`${String(field(error, 'id') ?? field(result, 'id'))}: ${String(field(error, 'reason') ?? 'missing')}`
+			);
 		}
 	}
 	return docs;
@@ -262,6 +273,8 @@ export async function applyChanges(
 		const doc = row?.doc;
 		if (
 			doc &&
+			// The feed carries attachment stubs only; `_bulk_get` brings their data.
+			!doc._attachments &&
 			absent.has(id) &&
 			row.changes.length === 1 &&
 			missing.length === 1 &&
@@ -361,8 +374,14 @@ export async function pushBatch(
 		body: { docs, new_edits: false },
 		signal: options.signal
 	});
-	const rejected = Array.isArray(answer)
-		? answer.filter((result) => field(result, 'error') !== undefined)
-		: [];
+	const rejected: unknown[] = [];
+	for (const result of Array.isArray(answer) ? answer : []) {
+		const error = field(result, 'error');
+		if (error === undefined) continue;
+		// Validation refused it (validate_doc_update): kept locally and reported. Any other error
+		// (a shard write that timed out) fails the batch so the checkpoint does not pass it.
+		if (error === 'forbidden' || error === 'unauthorized') rejected.push(result);
+		else throw new CouchHttpError(502, String(error), String(field(result, 'reason') ?? ''));
+	}
 	return { ...done, sent: docs.length, rejected };
 }
