@@ -367,6 +367,7 @@ export class SyncEngine {
 	#now: () => Date;
 
 	#running = false;
+	#starts = 0;
 	#abort: AbortController | undefined;
 	#pushIdle = false;
 	#pullIdle = false;
@@ -452,16 +453,22 @@ export class SyncEngine {
 	async start(): Promise<void> {
 		if (this.#running) return;
 		this.#running = true;
+		// A stop (and maybe another start) while this one waits makes it stale: it must not
+		// watch or subscribe behind the newer call's back.
+		const start = ++this.#starts;
+		const stale = () => start !== this.#starts || !this.#running;
 		try {
 			this.#memo = { ...this.#memo, ...(await this.local.get<SyncMemo>(MEMO_ID)) };
 		} catch {
 			// First run on this device: nothing pushed, pulled or checked yet.
 		}
+		if (stale()) return;
 		this.#watchLocalChanges();
 		this.#unsubscribeConnectivity = this.#connectivity.subscribe((online) =>
 			online ? this.#cameOnline() : this.#wentOffline()
 		);
 		await this.#countPending();
+		if (stale()) return;
 		if (this.#connectivity.online()) this.#startReplication();
 		else this.#wentOffline();
 	}
