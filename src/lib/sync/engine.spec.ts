@@ -1,7 +1,7 @@
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyncEngine, type Connectivity } from './engine';
+import { fetchWithStallTimeout, SyncEngine, type Connectivity } from './engine';
 
 NodePouchDB.plugin(memoryAdapter);
 /** The Node build, typed like the browser one the app uses. */
@@ -62,5 +62,34 @@ describe('SyncEngine start and stop', () => {
 		expect(connectivity.listeners.size).toBe(1);
 		await engine.stop();
 		expect(connectivity.listeners.size).toBe(0);
+	});
+});
+
+describe('fetchWithStallTimeout', () => {
+	/** A server that answers after `delayMs`, or fails when the request is aborted first. */
+	const slowServer =
+		(delayMs: number): typeof fetch =>
+		(_input, init) =>
+			new Promise<Response>((resolve, reject) => {
+				const timer = setTimeout(() => resolve(new Response('{"ok":true}')), delayMs);
+				init?.signal?.addEventListener('abort', () => {
+					clearTimeout(timer);
+					reject(init.signal?.reason);
+				});
+			});
+
+	it('abandons a small request that gets no answer', async () => {
+		const stalling = fetchWithStallTimeout(slowServer(2_000), 50);
+		await expect(stalling('http://couch.test/db', { method: 'GET' })).rejects.toMatchObject({
+			name: 'TimeoutError'
+		});
+	});
+
+	it('gives a large upload time to travel before the answer (a slow phone link is not a stall)', async () => {
+		const stalling = fetchWithStallTimeout(slowServer(200), 50);
+		// ~400 KB of _bulk_docs: at 64 kbit/s it needs ~50 s before the server can answer.
+		const body = JSON.stringify({ docs: [{ text: 'x'.repeat(400_000) }], new_edits: false });
+		const response = await stalling('http://couch.test/db/_bulk_docs', { method: 'POST', body });
+		expect(await response.json()).toEqual({ ok: true });
 	});
 });

@@ -152,6 +152,25 @@ function follow(outer: AbortSignal | null | undefined, controller: AbortControll
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /**
+ * The slowest upload a phone link is expected to sustain (16 kbit/s). Before the answer, nothing
+ * arrives while a request body travels: a `_bulk_docs` of 250 documents (~500 KB) needs a minute
+ * on 2G, so a request gets its stall time plus its body's travel time at this rate.
+ */
+const UPLOAD_FLOOR_BYTES_PER_S = 2_000;
+
+function uploadAllowanceMs(body: BodyInit | null | undefined): number {
+	const bytes =
+		typeof body === 'string'
+			? body.length
+			: body instanceof Blob
+				? body.size
+				: body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+					? body.byteLength
+					: 0;
+	return (bytes / UPLOAD_FLOOR_BYTES_PER_S) * 1000;
+}
+
+/**
  * A fetch that abandons a request when nothing arrives for `ms`: no answer, or a body that stops
  * flowing. A large answer on a slow link takes as long as it needs; a live `_changes` stays alive
  * on the server's heartbeats. (Not a total timeout: that would cut honest slow transfers.)
@@ -165,14 +184,14 @@ export function fetchWithStallTimeout(inner: typeof fetch, ms: number): typeof f
 			clearTimeout(timer);
 			release();
 		};
-		const arm = () => {
+		const arm = (extraMs = 0) => {
 			clearTimeout(timer);
 			timer = setTimeout(
 				() => controller.abort(new DOMException('The connection stalled', 'TimeoutError')),
-				ms
+				ms + extraMs
 			);
 		};
-		arm();
+		arm(uploadAllowanceMs(init?.body));
 		let response: Response;
 		try {
 			response = await inner(input, { ...init, signal: controller.signal });
