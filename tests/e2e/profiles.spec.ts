@@ -318,9 +318,10 @@ test('"sign in again" in the header keeps the profile and returns to the page', 
 	await expect(page).toHaveURL(/\/learn$/);
 
 	// The server session ends (expired, or signed out elsewhere); the next sync finds out.
-	await page.context().clearCookies();
+	// Offline first: an answer still in flight could bring back a refreshed session cookie.
 	await page.context().setOffline(true);
 	await expect(status(page)).toHaveAttribute('data-kind', 'offline');
+	await page.context().clearCookies();
 	await page.context().setOffline(false);
 	await expect(status(page)).toHaveAttribute('data-kind', 'sign-in-again');
 	await expect(page.getByTestId('account-link')).toContainText(ana.nickname);

@@ -106,6 +106,8 @@ test.describe('app shell', () => {
 			page,
 			server
 		}) => {
+			// axe on every route: slow on a loaded machine, not a speed check.
+			test.setTimeout(180_000);
 			await page.goto(server.url);
 			await chooseLanguage(page, language.name);
 			await expect(page.locator('html')).toHaveAttribute('lang', language.code);

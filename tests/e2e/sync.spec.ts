@@ -17,6 +17,8 @@ test('a change made while the server is down survives a reload, is sent later an
 	page,
 	browser
 }) => {
+	// Two browsers, a server stopped and started again: minutes on a loaded machine.
+	test.setTimeout(180_000);
 	const server = await startServer();
 	const username = `sync.${unique()}`;
 	const password = 'correct horse battery staple';
