@@ -68,6 +68,33 @@ export async function createProfileEngine(options: ProfileEngineOptions): Promis
 	});
 }
 
+export interface DatabaseEngineOptions extends Omit<ProfileEngineOptions, 'userDb' | 'origin'> {
+	/** The local database (e.g. `PatientRecords.localName(id)`). */
+	localName: string;
+	/** Absolute URL of the remote database (e.g. `PatientRecords.remoteUrl(id, origin)`). */
+	remoteUrl: string;
+}
+
+/**
+ * The sync engine of another database of a profile (the open patient record), with the same
+ * PouchDB loader, traffic counting and data-saving as the profile's own; not started.
+ */
+export async function createDatabaseEngine(options: DatabaseEngineOptions): Promise<SyncEngine> {
+	const PouchDB = options.PouchDB ?? (await loadPouchDB());
+	return new SyncEngine({
+		onDiagnostic: (message, error) =>
+			console.debug(`[sync ${options.localName}] ${message}`, error ?? ''),
+		...options.engine,
+		PouchDB,
+		profileId: options.profileId,
+		localName: options.localName,
+		remoteUrl: options.remoteUrl,
+		fetch:
+			options.fetch ?? countingFetch((input, init) => fetch(input, init), deviceTrafficMeter()),
+		connectivity: options.connectivity ?? deviceConnectivity()
+	});
+}
+
 /** PouchDB's IndexedDB adapter stores database `name` as `_pouch_<name>`. */
 const IDB_PREFIX = '_pouch_';
 

@@ -1,0 +1,403 @@
+import { createContext, untrack } from 'svelte';
+import { ApiRequestError, request } from '$lib/api/client';
+import {
+	PatientRecordError,
+	PatientRecords,
+	type NewPatient,
+	type PatientRecordView
+} from '$lib/data/patients';
+import type { AccountProfile } from '$lib/schemas/account';
+import type {
+	InvitationAccepted,
+	InvitationCreated,
+	PatientAccessRole,
+	PatientMembers
+} from '$lib/schemas/patient';
+import { combineStatuses } from '$lib/sync/combine';
+import type { SyncEngine } from '$lib/sync/engine';
+import type { SyncStatus } from '$lib/sync/status';
+import { SyncState } from '$lib/sync/sync-state.svelte';
+import type { ActiveProfile, ProfilesState } from './profiles.svelte';
+import type { SessionState } from './session.svelte';
+
+/** Where the open patient of each profile is remembered on the device. */
+export function openPatientKey(profileId: string): string {
+	// The key names the profile: removing the profile's data removes it too.
+	return `dazzle.open-patient.${profileId}`;
+}
+
+export interface PatientsOptions {
+	PouchDB?: () => Promise<PouchDB.Static>;
+	localOptions?: Record<string, unknown>;
+	/** Builds the (not started) engine of a patient database; `createDatabaseEngine` in the app. */
+	createEngine?: (input: {
+		profileId: string;
+		localName: string;
+		remoteUrl: string;
+	}) => Promise<SyncEngine>;
+	online?: () => boolean;
+	origin?: () => string;
+	storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+	/** Follow `profiles.active`, the account and the browser's online event (off in unit tests). */
+	track?: boolean;
+}
+
+async function defaultPouchDB(): Promise<PouchDB.Static> {
+	const { loadPouchDB } = await import('$lib/sync/profile-engine');
+	return loadPouchDB();
+}
+
+async function defaultCreateEngine(input: {
+	profileId: string;
+	localName: string;
+	remoteUrl: string;
+}): Promise<SyncEngine> {
+	const { createDatabaseEngine } = await import('$lib/sync/profile-engine');
+	return createDatabaseEngine(input);
+}
+
+function browserStorage(): PatientsOptions['storage'] {
+	try {
+		return localStorage;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The i18n key of any failure of a patient action. */
+export function patientErrorKey(error: unknown): string {
+	if (error instanceof PatientRecordError || error instanceof ApiRequestError) return error.key;
+	return 'errors.server';
+}
+
+/** Whether the account's list says anything the registry does not know yet (no needless writes). */
+export function accountDiffers(
+	records: PatientRecordView[],
+	account: Pick<AccountProfile, 'patients'>
+): boolean {
+	// Computed once and thrown away, never rendered.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	const known = new Map(records.map((record) => [record.patientId, record]));
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	const listed = new Set(account.patients.map((record) => record.patient_id));
+	return (
+		account.patients.some((entry) => {
+			const record = known.get(entry.patient_id);
+			return !record || record.role !== entry.role || !record.provisioned || record.removed;
+		}) ||
+		records.some((record) => record.provisioned && !record.removed && !listed.has(record.patientId))
+	);
+}
+
+/** The device must not make requests for a record id it did not validate. */
+function apiPath(patientId: string, rest = ''): string {
+	return `/api/patients/${encodeURIComponent(patientId)}${rest}`;
+}
+
+/**
+ * The patient records of the open local profile for the screens: the list, the **open** record
+ * (remembered per profile on this device) and its live sync, and the sharing calls to `/api`.
+ * The data work is `PatientRecords`; this class only wires it to the profile, the account and
+ * the network, and keeps one `SyncEngine` running for the open, provisioned record.
+ */
+export class PatientsState {
+	records = $state.raw<PatientRecordView[]>([]);
+	openId = $state<string | undefined>();
+	/** The records of the open profile have been read from the device. */
+	ready = $state(false);
+	/** The open record's sync, folded into the header's one status. */
+	readonly sync = new SyncState();
+
+	#profiles: Pick<ProfilesState, 'active'> | undefined;
+	#session: Pick<SessionState, 'profile' | 'onSignIn'> | undefined;
+	#options: PatientsOptions;
+	#profileId: string | undefined;
+	#data: PatientRecords | undefined;
+	#stopFollow: (() => void) | undefined;
+	#unsubscribe: (() => void) | undefined;
+	#engine: SyncEngine | undefined;
+	#engineFor: string | undefined;
+	/** Attaching, switching and engine changes never interleave. */
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(
+		profiles?: Pick<ProfilesState, 'active'>,
+		session?: Pick<SessionState, 'profile' | 'onSignIn'>,
+		options: PatientsOptions = {}
+	) {
+		this.#profiles = profiles;
+		this.#session = session;
+		this.#options = options;
+		if (options.track === false) return;
+		$effect(() => {
+			const active = profiles?.active;
+			untrack(() => void this.attach(active));
+		});
+		$effect(() => {
+			const account = session?.profile;
+			if (account) untrack(() => void this.accountChanged(account));
+		});
+		$effect(() => {
+			const back = () => void this.online();
+			window.addEventListener('online', back);
+			return () => window.removeEventListener('online', back);
+		});
+		session?.onSignIn(() => {
+			// Back from "sign in again": the patient's sync resumes too.
+			if (this.sync.status.kind === 'sign-in-again') this.sync.signedIn();
+		});
+	}
+
+	#serial<T>(task: () => Promise<T>): Promise<T> {
+		const run = this.#queue.then(task, task);
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+
+	#isOnline(): boolean {
+		return (this.#options.online ?? (() => navigator.onLine))();
+	}
+
+	#origin(): string {
+		return (this.#options.origin ?? (() => location.origin))();
+	}
+
+	#storage() {
+		return 'storage' in this.#options ? this.#options.storage : browserStorage();
+	}
+
+	get open(): PatientRecordView | undefined {
+		return this.records.find((record) => record.patientId === this.openId);
+	}
+
+	/** The data layer of the open profile (for reading demographics of a record). */
+	get data(): PatientRecords | undefined {
+		return this.#data;
+	}
+
+	/** The open record's local database as its engine holds it, while it syncs. */
+	get openDb(): PouchDB.Database | undefined {
+		return this.#engine && this.#engineFor === this.openId ? this.#engine.local : undefined;
+	}
+
+	/** One status for the header: the profile's user database and the open record. */
+	header(active: ActiveProfile | undefined): { status: SyncStatus; retry: () => void } | undefined {
+		if (!active) return undefined;
+		const statuses = [active.sync.status];
+		if (this.sync.engine) statuses.push(this.sync.status);
+		return {
+			status: combineStatuses(statuses) ?? active.sync.status,
+			retry: () => {
+				active.sync.retry();
+				this.sync.retry();
+			}
+		};
+	}
+
+	/** The open profile changed (or closed): the records follow it. */
+	attach(active: ActiveProfile | undefined): Promise<void> {
+		const profileId = active?.id;
+		return this.#serial(async () => {
+			if (profileId === this.#profileId && (this.#data || !active)) return;
+			await this.#detach();
+			if (!active) return;
+			this.#profileId = active.id;
+			const PouchDB = await (this.#options.PouchDB ?? defaultPouchDB)();
+			if (this.#profileId !== active.id) return;
+			const data = new PatientRecords({
+				PouchDB,
+				profileId: active.id,
+				username: active.username,
+				userDb: active.userDb,
+				...(this.#options.localOptions ? { localOptions: this.#options.localOptions } : {})
+			});
+			this.#data = data;
+			this.#unsubscribe = data.subscribe((records) => {
+				this.records = records;
+				this.#chooseOpen();
+			});
+			await data.load();
+			this.#stopFollow = data.follow((message, error) =>
+				console.debug(`[patients] ${message}`, error ?? '')
+			);
+			this.ready = true;
+		}).then(() => this.#afterAttach(active));
+	}
+
+	async #afterAttach(active: ActiveProfile | undefined): Promise<void> {
+		if (!active || this.#profileId !== active.id) return;
+		const account = this.#session?.profile;
+		if (account?.username === active.username && accountDiffers(this.records, account)) {
+			await this.#data?.refreshFromAccount(account).catch((error: unknown) => {
+				console.debug('[patients] could not merge the account', error);
+			});
+		}
+		if (this.#isOnline()) await this.provision();
+		else await this.#serial(() => this.#syncOpen());
+	}
+
+	async #detach(): Promise<void> {
+		this.#stopFollow?.();
+		this.#unsubscribe?.();
+		this.#stopFollow = undefined;
+		this.#unsubscribe = undefined;
+		this.#data = undefined;
+		this.#profileId = undefined;
+		this.records = [];
+		this.openId = undefined;
+		this.ready = false;
+		await this.#stopEngine();
+	}
+
+	/** The remembered record, or the first one still shared with this account. */
+	#chooseOpen(): void {
+		const usable = (id: string | undefined) =>
+			id !== undefined && this.records.some((record) => record.patientId === id);
+		if (usable(this.openId)) return;
+		const profileId = this.#profileId;
+		const remembered = profileId
+			? (this.#storage()?.getItem(openPatientKey(profileId)) ?? undefined)
+			: undefined;
+		this.openId = usable(remembered)
+			? remembered
+			: (this.records.find((record) => !record.removed) ?? this.records[0])?.patientId;
+	}
+
+	/** The account was (re)fetched: records shared or removed since appear as such. */
+	async accountChanged(account: Pick<AccountProfile, 'username' | 'patients'>): Promise<void> {
+		await this.#queue;
+		const data = this.#data;
+		const active = this.#profiles?.active;
+		if (!data || (active && active.username !== account.username)) return;
+		try {
+			if (accountDiffers(data.list(), account)) await data.refreshFromAccount(account);
+		} catch (error) {
+			console.debug('[patients] could not merge the account', error);
+			return;
+		}
+		await this.provision();
+	}
+
+	/** The browser is back online: pending records go to the server. */
+	async online(): Promise<void> {
+		if (this.#data) await this.provision();
+	}
+
+	/** Sends records made offline to the server, then (re)starts the open record's sync. */
+	async provision(): Promise<void> {
+		await this.#serial(async () => {
+			const data = this.#data;
+			if (!data) return;
+			if (this.#isOnline()) {
+				try {
+					await data.provisionPending({ origin: this.#origin() });
+				} catch (error) {
+					console.debug('[patients] provisioning failed', error);
+				}
+			}
+			await this.#syncOpen();
+		});
+	}
+
+	/** Opens another record in one tap: its sync replaces the previous one's. */
+	select(patientId: string): Promise<void> {
+		if (!this.records.some((record) => record.patientId === patientId)) return Promise.resolve();
+		this.openId = patientId;
+		if (this.#profileId) this.#storage()?.setItem(openPatientKey(this.#profileId), patientId);
+		return this.#serial(() => this.#syncOpen());
+	}
+
+	/** A new record, usable at once; provisioned now when online, else at the next connection. */
+	async create(input: NewPatient): Promise<PatientRecordView> {
+		const data = this.#data;
+		if (!data) throw new PatientRecordError('errors.signin_required');
+		const view = await data.create(input);
+		await this.select(view.patientId);
+		if (this.#isOnline()) void this.provision();
+		return view;
+	}
+
+	async rename(patientId: string, name: string): Promise<void> {
+		const data = this.#data;
+		if (!data) throw new PatientRecordError('errors.signin_required');
+		await data.rename(patientId, name);
+	}
+
+	async #syncOpen(): Promise<void> {
+		const data = this.#data;
+		const profileId = this.#profileId;
+		const record = this.open;
+		const wanted =
+			data && profileId && record?.provisioned && !record.removed ? record.patientId : undefined;
+		if (wanted === this.#engineFor && (wanted === undefined || this.#engine)) return;
+		await this.#stopEngine();
+		if (!wanted || !data || !profileId) return;
+		const engine = await (this.#options.createEngine ?? defaultCreateEngine)({
+			profileId,
+			localName: data.localName(wanted),
+			remoteUrl: data.remoteUrl(wanted, this.#origin())
+		});
+		if (this.#profileId !== profileId) {
+			await engine.close().catch(() => undefined);
+			return;
+		}
+		this.#engine = engine;
+		this.#engineFor = wanted;
+		this.sync.attach(engine);
+		engine.start().catch((error: unknown) => console.warn('Patient sync did not start', error));
+	}
+
+	async #stopEngine(): Promise<void> {
+		const engine = this.#engine;
+		this.#engine = undefined;
+		this.#engineFor = undefined;
+		this.sync.attach(undefined);
+		await engine?.close().catch(() => undefined);
+	}
+
+	// ── sharing (needs a connection) ─────────────────────────────────────────────────────
+
+	async members(patientId: string): Promise<PatientMembers> {
+		const { patientMembersSchema } = await import('$lib/schemas/patient');
+		return patientMembersSchema.parse(await request('GET', apiPath(patientId, '/members')));
+	}
+
+	async invite(
+		patientId: string,
+		nickname: string,
+		role: PatientAccessRole
+	): Promise<InvitationCreated> {
+		const { invitationCreatedSchema } = await import('$lib/schemas/patient');
+		return invitationCreatedSchema.parse(
+			await request('POST', apiPath(patientId, '/invitations'), { nickname, role })
+		);
+	}
+
+	/** Removes a member, cancels an invitation, or (own nickname) leaves the record. */
+	async removeMember(patientId: string, nickname: string): Promise<void> {
+		await request('DELETE', apiPath(patientId, `/members/${encodeURIComponent(nickname)}`));
+	}
+
+	/** Accepts a code: the shared record appears in the list and opens. */
+	async acceptInvitation(
+		code: string,
+		refreshAccount: () => Promise<AccountProfile | undefined>
+	): Promise<InvitationAccepted> {
+		const { invitationAcceptedSchema } = await import('$lib/schemas/patient');
+		const accepted = invitationAcceptedSchema.parse(
+			await request('POST', '/api/invitations/accept', { code })
+		);
+		// The account lists the record now; without it (connection lost) it appears at the next fetch.
+		const account = await refreshAccount();
+		if (account) await this.accountChanged(account);
+		await this.select(accepted.patient_id);
+		return accepted;
+	}
+
+	/** Stops the open record's sync (the app is closing the profile). */
+	close(): Promise<void> {
+		return this.#serial(() => this.#detach());
+	}
+}
+
+export const [getPatients, setPatients] = createContext<PatientsState>();

@@ -1,0 +1,109 @@
+import { test, expect } from './support/fixtures';
+import type { Browser, Page } from '@playwright/test';
+
+test.use({ locale: 'en-GB' });
+
+const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const status = (page: Page) => page.getByTestId('sync-status');
+const records = (page: Page) => page.getByTestId('patient-record');
+
+interface Person {
+	username: string;
+	nickname: string;
+	password: string;
+}
+
+function person(prefix: string): Person {
+	const id = unique();
+	return {
+		username: `${prefix}.${id}`,
+		nickname: `${prefix[0]!.toUpperCase()}${prefix.slice(1)} ${id}`,
+		password: 'correct horse battery staple'
+	};
+}
+
+async function signUp(page: Page, who: Person, role: RegExp): Promise<void> {
+	await page.goto('/signup');
+	await page.getByLabel('Username').fill(who.username);
+	await page.getByLabel('Nickname').fill(who.nickname);
+	await page.getByLabel('Password', { exact: true }).fill(who.password);
+	await page.getByRole('radio', { name: role }).check();
+	await page.getByLabel('Country').selectOption('PT');
+	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page).toHaveURL(/\/account$/);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+}
+
+async function openHealth(page: Page): Promise<void> {
+	await page
+		.getByRole('navigation')
+		.getByRole('link', { name: /My health/ })
+		.click();
+	await expect(page).toHaveURL(/\/health$/);
+	await expect(page.getByRole('heading', { level: 1, name: 'My health' })).toBeVisible();
+}
+
+export async function newPerson(browser: Browser, baseURL: string) {
+	const context = await browser.newContext({ locale: 'en-GB', baseURL });
+	return { context, page: await context.newPage() };
+}
+
+test('a signed-out visitor sees what the section offers and how to join', async ({ page }) => {
+	await page.goto('/health');
+	const intro = page.getByTestId('health-signed-out');
+	await expect(intro).toBeVisible();
+	await expect(intro.getByRole('link', { name: 'Create an account' })).toHaveAttribute(
+		'href',
+		'/signup'
+	);
+	await expect(intro.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/signin');
+});
+
+test('a caregiver adds a child while the server cannot provision it; it is sent when back online', async ({
+	page,
+	context
+}) => {
+	const carer = person('carer');
+	await signUp(page, carer, /A caregiver/);
+	await openHealth(page);
+
+	// The server does not get the record yet: it is usable on the device at once.
+	await page.route('**/api/patients', (route) => route.abort('internetdisconnected'));
+	await page.getByRole('button', { name: 'Add a person you care for' }).click();
+	const form = page.locator('#add-patient');
+	await expect(form.getByText('Shown only on this device.')).toBeVisible();
+
+	// Every missing field says what it needs, beside it.
+	await form.getByRole('button', { name: 'Add this person' }).click();
+	await expect(form.getByText('Enter a name for this person.')).toBeVisible();
+	await expect(form.getByText('Please choose how you are related to this person.')).toBeVisible();
+	await expect(form.getByText('Enter the year and month of birth.')).toBeVisible();
+	await expect(form.getByText('Please choose an option for sex.')).toBeVisible();
+
+	await form.getByLabel('Name').fill('Lúcia');
+	await form.getByRole('radio', { name: 'Your child' }).check();
+	await form.getByLabel('Year').selectOption('2019');
+	await form.getByLabel('Month').selectOption('03');
+	await form.getByRole('radio', { name: 'Female' }).check();
+	await expect(form.getByLabel('Country where they live')).toHaveValue('PT');
+	await form.getByRole('button', { name: 'Add this person' }).click();
+
+	const child = records(page).filter({ hasText: 'Lúcia' });
+	await expect(child).toHaveAttribute('aria-pressed', 'true');
+	await expect(child).toContainText('Your child');
+	await expect(child).toContainText('You can edit');
+	await expect(child.getByTestId('patient-pending')).toContainText('Not yet on the server');
+
+	// The connection comes back: the record is provisioned and its database syncs.
+	await page.unroute('**/api/patients');
+	await context.setOffline(true);
+	await context.setOffline(false);
+	await expect(child.getByTestId('patient-pending')).toHaveCount(0, { timeout: 30_000 });
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
+
+	// The open record is remembered across a reload.
+	await page.reload();
+	await expect(records(page).filter({ hasText: 'Lúcia' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByTestId('open-record')).toContainText('You can edit this record.');
+});
