@@ -67,6 +67,31 @@ describe('pushBatch', () => {
 	});
 });
 
+describe('pushBatch under the gateway body limit', () => {
+	it('splits a batch whose body would pass 1 MB into several _bulk_docs', async () => {
+		const local = freshDb();
+		const text = 'x'.repeat(300_000);
+		await local.bulkDocs([1, 2, 3, 4].map((n) => ({ _id: `big-${n}`, text })));
+		const received: string[] = [];
+		const remote: RemoteDb = {
+			url: 'http://couch.test/userdb',
+			fetch: (async (_input: RequestInfo | URL, init?: RequestInit) => {
+				const body = String(init?.body ?? '');
+				// The gateway's BODY_LIMIT (1 MB by default).
+				if (body.length > 1024 * 1024) {
+					return new Response('{"error":"too_large","reason":"body"}', { status: 413 });
+				}
+				const docs = (JSON.parse(body) as { docs: { _id: string }[] }).docs;
+				received.push(...docs.map((doc) => doc._id));
+				return new Response('[]', { status: 201 });
+			}) as typeof fetch
+		};
+		const result = await pushBatch(local, remote, pushOptions());
+		expect(result.sent).toBe(4);
+		expect(received.sort()).toEqual(['big-1', 'big-2', 'big-3', 'big-4']);
+	});
+});
+
 describe('applyChanges', () => {
 	it('throws when _bulk_get lacks a revision the feed named, so the checkpoint stays', async () => {
 		const local = freshDb();

@@ -307,6 +307,8 @@ export interface PushOptions {
 	known: KnownRevisions;
 	/** Above this many revisions, ask `_revs_diff` before sending bodies. */
 	revsDiffAbove: number;
+	/** Largest `_bulk_docs` body to send at once; a larger batch goes in several requests. */
+	maxBodyBytes?: number;
 	signal?: AbortSignal;
 }
 
@@ -369,19 +371,49 @@ export async function pushBatch(
 		for (const entry of result.docs) if ('ok' in entry) docs.push(entry.ok);
 	}
 	if (docs.length === 0) return { ...done, sent: 0, rejected: [] };
-	const answer = await remoteJson(remote, '_bulk_docs', {
-		method: 'POST',
-		body: { docs, new_edits: false },
-		signal: options.signal
-	});
 	const rejected: unknown[] = [];
-	for (const result of Array.isArray(answer) ? answer : []) {
-		const error = field(result, 'error');
-		if (error === undefined) continue;
-		// Validation refused it (validate_doc_update): kept locally and reported. Any other error
-		// (a shard write that timed out) fails the batch so the checkpoint does not pass it.
-		if (error === 'forbidden' || error === 'unauthorized') rejected.push(result);
-		else throw new CouchHttpError(502, String(error), String(field(result, 'reason') ?? ''));
+	for (const chunk of chunksUnder(docs, options.maxBodyBytes ?? PUSH_BODY_BYTES)) {
+		const answer = await remoteJson(remote, '_bulk_docs', {
+			method: 'POST',
+			body: { docs: chunk, new_edits: false },
+			signal: options.signal
+		});
+		for (const result of Array.isArray(answer) ? answer : []) {
+			const error = field(result, 'error');
+			if (error === undefined) continue;
+			// Validation refused it (validate_doc_update): kept locally and reported. Any other error
+			// (a shard write that timed out) fails the batch so the checkpoint does not pass it.
+			if (error === 'forbidden' || error === 'unauthorized') rejected.push(result);
+			else throw new CouchHttpError(502, String(error), String(field(result, 'reason') ?? ''));
+		}
 	}
 	return { ...done, sent: docs.length, rejected };
+}
+
+/**
+ * A `_bulk_docs` body stays under this many bytes (about): the gateway refuses bodies over its
+ * `BODY_LIMIT` (1 MB by default) and CouchDB over `max_http_request_size`; a batch of large
+ * documents would otherwise be refused on every retry and block the push for good.
+ */
+const PUSH_BODY_BYTES = 512 * 1024;
+
+const utf8 = new TextEncoder();
+
+/** Splits `docs` into runs whose JSON stays under `budget` (a larger document goes alone). */
+function chunksUnder(docs: ReplicatedDoc[], budget: number): ReplicatedDoc[][] {
+	const chunks: ReplicatedDoc[][] = [];
+	let chunk: ReplicatedDoc[] = [];
+	let size = 0;
+	for (const doc of docs) {
+		const bytes = utf8.encode(JSON.stringify(doc)).byteLength + 1;
+		if (chunk.length > 0 && size + bytes > budget) {
+			chunks.push(chunk);
+			chunk = [];
+			size = 0;
+		}
+		chunk.push(doc);
+		size += bytes;
+	}
+	if (chunk.length > 0) chunks.push(chunk);
+	return chunks;
 }
