@@ -93,3 +93,48 @@ describe('fetchWithStallTimeout', () => {
 		expect(await response.json()).toEqual({ ok: true });
 	});
 });
+
+describe('SyncEngine conflict resolution on a full disk', () => {
+	it('says storage full and resolves the conflict once space is freed', async () => {
+		const engine = offlineEngine(new CountingConnectivity());
+		await engine.start();
+		const local = engine.local;
+		let full = true;
+		const bulkDocs = local.bulkDocs.bind(local) as (...args: unknown[]) => Promise<unknown>;
+		// The resolver's own write (no new_edits: false) meets a full disk.
+		(local as unknown as { bulkDocs: unknown }).bulkDocs = (docs: unknown, options?: object) => {
+			if (full && !(options && 'new_edits' in options)) {
+				return Promise.reject(
+					Object.assign(new Error('QuotaExceededError'), { name: 'QuotaExceededError' })
+				);
+			}
+			return bulkDocs(docs, options);
+		};
+		const base = { _id: 'note', type: 'note', text: 'a', updated_at: '2026-11-30T10:00:00.000Z' };
+		await local.bulkDocs(
+			[
+				{ ...base, _rev: '1-base', _revisions: { start: 1, ids: ['base'] } },
+				{ ...base, text: 'b', _rev: '2-bbb', _revisions: { start: 2, ids: ['bbb', 'base'] } },
+				{ ...base, text: 'c', _rev: '2-ccc', _revisions: { start: 2, ids: ['ccc', 'base'] } }
+			],
+			{ new_edits: false }
+		);
+		await eventually(() => engine.status.kind === 'storage-full');
+		full = false;
+		engine.storageFreed();
+		await eventually(async () => {
+			const doc = await local.get('note', { conflicts: true });
+			return (doc._conflicts ?? []).length === 0;
+		});
+		expect(engine.conflictsResolved).toBe(1);
+		await engine.stop();
+	});
+});
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}

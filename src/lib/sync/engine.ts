@@ -526,8 +526,12 @@ export class SyncEngine {
 	/** Space was freed after `storage-full` (e.g. a save succeeded again): resume at once. */
 	storageFreed(): void {
 		this.#dispatch({ type: 'storage-freed' });
-		if (this.#localBroken) void this.#reopenLocal().then(() => this.syncNow());
-		else this.syncNow();
+		const resume = () => {
+			this.#retryUnresolved();
+			this.syncNow();
+		};
+		if (this.#localBroken) void this.#reopenLocal().then(resume);
+		else resume();
 	}
 
 	#localBroken = false;
@@ -716,6 +720,7 @@ export class SyncEngine {
 	async #caughtUp(generation: number): Promise<void> {
 		this.#backoff.reset();
 		if (this.#status.kind === 'storage-full') this.#dispatch({ type: 'storage-freed' });
+		this.#retryUnresolved();
 		await this.#countPending();
 		if (generation !== this.#generation || !this.#pullIdle || !this.#pushIdle) return;
 		this.#dispatch({ type: 'idle', at: this.#now().toISOString() });
@@ -776,16 +781,42 @@ export class SyncEngine {
 		try {
 			const outcome = await resolveConflicts(this.local, id);
 			if (outcome) this.#conflictsResolved += 1;
+			this.#unresolved.delete(id);
 		} catch (error) {
-			// Lost a race with a newer change: that change triggers another attempt.
+			// Lost a race with a newer change: that change triggers another attempt. A full disk
+			// (or the connection it closed) is no race: say so, and try again when space is freed.
+			if (classifyError(error) instanceof StorageFullError || isClosedConnection(error)) {
+				this.#unresolved.add(id);
+				if (classifyError(error) instanceof StorageFullError) {
+					this.#dispatch({ type: 'quota-exceeded' });
+				}
+			}
 			this.#options.onDiagnostic?.(`could not resolve conflicts of ${id}`, error);
 		}
 		this.#markResolved(seq);
 	}
 
+	/** Documents whose conflicts could not be resolved for lack of space. */
+	#unresolved = new Set<string>();
+	/** The newest local change seen while some stay unresolved. */
+	#seenSeq: number | string | undefined;
+
 	#markResolved(seq: number | string): void {
+		// The checkpoint waits before an unresolved conflict, so a restart looks at it again.
+		if (this.#unresolved.size > 0) {
+			this.#seenSeq = seq;
+			return;
+		}
 		this.#memo.resolved_seq = seq;
 		this.#saveMemo();
+	}
+
+	#retryUnresolved(): void {
+		if (this.#unresolved.size === 0) return;
+		const ids = [...this.#unresolved];
+		this.#resolving = this.#resolving.then(async () => {
+			for (const id of ids) await this.#resolve(id, this.#seenSeq ?? this.#memo.resolved_seq);
+		});
 	}
 
 	#memoDirty = false;
