@@ -44,7 +44,7 @@ async function openHealth(page: Page): Promise<void> {
 	await expect(page.getByRole('heading', { level: 1, name: 'My health' })).toBeVisible();
 }
 
-export async function newPerson(browser: Browser, baseURL: string) {
+async function newPerson(browser: Browser, baseURL: string) {
 	const context = await browser.newContext({ locale: 'en-GB', baseURL });
 	return { context, page: await context.newPage() };
 }
@@ -106,4 +106,81 @@ test('a caregiver adds a child while the server cannot provision it; it is sent 
 	await page.reload();
 	await expect(records(page).filter({ hasText: 'Lúcia' })).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByTestId('open-record')).toContainText('You can edit this record.');
+});
+
+test('a caregiver shares a record by nickname and code; the relative sees it view only', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	const carer = person('parent');
+	const grandma = person('grandma');
+	const other = await newPerson(browser, baseURL!);
+	try {
+		await signUp(other.page, grandma, /A caregiver/);
+		await signUp(page, carer, /A caregiver/);
+		await openHealth(page);
+		await page.getByRole('button', { name: 'Add a person you care for' }).click();
+		const form = page.locator('#add-patient');
+		await form.getByLabel('Name').fill('Tomás');
+		await form.getByRole('radio', { name: 'Your child' }).check();
+		await form.getByLabel('Year').selectOption('2021');
+		await form.getByLabel('Month').selectOption('11');
+		await form.getByRole('radio', { name: 'Male', exact: true }).check();
+		await form.getByRole('button', { name: 'Add this person' }).click();
+		const child = records(page).filter({ hasText: 'Tomás' });
+		await expect(child.getByTestId('patient-pending')).toHaveCount(0, { timeout: 30_000 });
+
+		// Unknown nicknames are refused beside the field.
+		const share = page.getByTestId('share-panel');
+		await expect(share.getByTestId('members')).toContainText(`${carer.nickname} (you)`);
+		await share.getByLabel('Their nickname').fill(`Nobody ${unique()}`);
+		await share.getByRole('button', { name: 'Create invitation code' }).click();
+		await expect(share.getByText('No account has this nickname.')).toBeVisible();
+
+		await share.getByLabel('Their nickname').fill(grandma.nickname);
+		await share.getByRole('radio', { name: /Only view it/ }).check();
+		await share.getByRole('button', { name: 'Create invitation code' }).click();
+		const box = share.getByTestId('invitation-code');
+		await expect(box).toContainText(`Invitation code for ${grandma.nickname}`);
+		await expect(box).toContainText('valid for 48 hours');
+		const code = (await box.getByTestId('code-value').textContent())!.trim();
+		expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+		await expect(share.getByTestId('invitations')).toContainText(grandma.nickname);
+
+		// The relative enters the code (typed loosely) on her own phone.
+		await openHealth(other.page);
+		await expect(other.page.getByTestId('no-records')).toBeVisible();
+		const accept = other.page.getByTestId('accept-invitation');
+		await accept.getByLabel('Invitation code').fill('abc');
+		await accept.getByRole('button', { name: 'Accept' }).click();
+		await expect(accept.getByText('An invitation code has 8 letters and digits')).toBeVisible();
+		await accept.getByLabel('Invitation code').fill(code.toLowerCase().replace('-', ' '));
+		await accept.getByRole('button', { name: 'Accept' }).click();
+		await expect(accept.getByRole('status')).toContainText(
+			`The record shared by ${carer.nickname} was added`
+		);
+		const shared = records(other.page);
+		await expect(shared).toHaveCount(1);
+		await expect(shared).toContainText('View only');
+		await expect(shared).toHaveAttribute('aria-pressed', 'true');
+		const open = other.page.getByTestId('open-record');
+		await expect(open.getByTestId('view-only')).toBeVisible();
+		await expect(open.getByTestId('share-panel')).toHaveCount(0);
+		await expect(status(other.page)).toHaveAttribute('data-kind', 'up-to-date', {
+			timeout: 30_000
+		});
+
+		// She names it on her device only.
+		await open.getByLabel('Name').fill('Tomás (grandson)');
+		await open.getByRole('button', { name: 'Save name' }).click();
+		await expect(shared).toContainText('Tomás (grandson)');
+
+		// The parent sees her as a member now.
+		await page.reload();
+		await expect(page.getByTestId('members')).toContainText(grandma.nickname);
+		await expect(page.getByTestId('invitations')).toHaveCount(0);
+	} finally {
+		await other.context.close();
+	}
 });
