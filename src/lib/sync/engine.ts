@@ -63,7 +63,11 @@ export interface SyncTuning {
 	batchesLimit: number;
 	/** A request that receives nothing for this long is abandoned (a stalled connection). */
 	stallTimeoutMs: number;
-	/** The server sends a newline this often on a waiting live `_changes`; well below the stall timeout. */
+	/**
+	 * Grace after `longpollMs` before the device ends a long poll the server did not end itself
+	 * (the embedded server ignores `timeout`); `longpollMs + heartbeatMs` stays below the stall
+	 * timeout. (Named for the heartbeats it replaced: CouchDB ignores `timeout` with them.)
+	 */
 	heartbeatMs: number;
 	/** A waiting live `_changes` is ended after this long and asked again (see `fetchWithLongpollCap`). */
 	longpollMs: number;
@@ -641,7 +645,9 @@ export class SyncEngine {
 					since: this.#memo.pull_seq,
 					limit: this.#tuning.batchSize,
 					includeDocs: false,
-					longpoll: { timeoutMs: this.#tuning.longpollMs, heartbeatMs: this.#tuning.heartbeatMs },
+					// No heartbeat: CouchDB then answers at `timeout` and the connection stays usable
+					// (with one it ignores `timeout`, and only the device's cap would end the poll).
+					longpoll: { timeoutMs: this.#tuning.longpollMs },
 					signal
 				});
 				if (!current()) return;

@@ -149,7 +149,11 @@ export interface ChangesRequest {
 	/** Ask for the documents in the feed (a first pull). */
 	includeDocs: boolean;
 	/** Wait for changes (live): the server answers at the first change or after `timeoutMs`. */
-	longpoll?: { timeoutMs: number; heartbeatMs: number };
+	/**
+	 * `heartbeatMs` only where the server honours `timeout` alongside it: CouchDB 3 ignores
+	 * `timeout` when `heartbeat` is set and keeps the feed open for ever.
+	 */
+	longpoll?: { timeoutMs: number; heartbeatMs?: number };
 	signal?: AbortSignal;
 }
 
@@ -169,7 +173,9 @@ export async function fetchChanges(
 	if (request.longpoll) {
 		params.set('feed', 'longpoll');
 		params.set('timeout', String(request.longpoll.timeoutMs));
-		params.set('heartbeat', String(request.longpoll.heartbeatMs));
+		if (request.longpoll.heartbeatMs !== undefined) {
+			params.set('heartbeat', String(request.longpoll.heartbeatMs));
+		}
 	}
 	const body = await remoteJson(remote, `_changes?${params}`, { signal: request.signal });
 	const results = field(body, 'results');
