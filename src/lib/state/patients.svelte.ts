@@ -108,10 +108,10 @@ export class PatientsState {
 	/** The open record's sync, folded into the header's one status. */
 	readonly sync = new SyncState();
 
-	#profiles: Pick<ProfilesState, 'active'> | undefined;
 	#session: Pick<SessionState, 'profile' | 'onSignIn'> | undefined;
 	#options: PatientsOptions;
 	#profileId: string | undefined;
+	#username: string | undefined;
 	#data: PatientRecords | undefined;
 	#stopFollow: (() => void) | undefined;
 	#unsubscribe: (() => void) | undefined;
@@ -125,7 +125,6 @@ export class PatientsState {
 		session?: Pick<SessionState, 'profile' | 'onSignIn'>,
 		options: PatientsOptions = {}
 	) {
-		this.#profiles = profiles;
 		this.#session = session;
 		this.#options = options;
 		if (options.track === false) return;
@@ -202,6 +201,7 @@ export class PatientsState {
 			await this.#detach();
 			if (!active) return;
 			this.#profileId = active.id;
+			this.#username = active.username;
 			const PouchDB = await (this.#options.PouchDB ?? defaultPouchDB)();
 			if (this.#profileId !== active.id) return;
 			const data = new PatientRecords({
@@ -243,6 +243,7 @@ export class PatientsState {
 		this.#unsubscribe = undefined;
 		this.#data = undefined;
 		this.#profileId = undefined;
+		this.#username = undefined;
 		this.records = [];
 		this.openId = undefined;
 		this.ready = false;
@@ -267,8 +268,7 @@ export class PatientsState {
 	async accountChanged(account: Pick<AccountProfile, 'username' | 'patients'>): Promise<void> {
 		await this.#queue;
 		const data = this.#data;
-		const active = this.#profiles?.active;
-		if (!data || (active && active.username !== account.username)) return;
+		if (!data || this.#username !== account.username) return;
 		try {
 			if (accountDiffers(data.list(), account)) await data.refreshFromAccount(account);
 		} catch (error) {
