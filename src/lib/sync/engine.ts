@@ -534,20 +534,21 @@ export class SyncEngine {
 			this.#retryUnresolved();
 			this.syncNow();
 		};
-		if (this.#localBroken) void this.#reopenLocal().then(resume);
-		else resume();
+		if (this.#localBroken) this.#reopenLocal();
+		resume();
 	}
 
 	#localBroken = false;
 
 	/** Opens the local database again (its connection died with a full disk). */
-	async #reopenLocal(): Promise<void> {
+	#reopenLocal(): void {
 		this.#localBroken = false;
 		this.#localFeed?.cancel();
 		this.#localFeed = undefined;
-		const old = this.#local;
+		// The old handle is not closed: others (the About me form, patient records) may still
+		// hold it, and PouchDB's IndexedDB adapter shares one connection per name, so closing
+		// it could close the new handle's connection too. A dead connection has closed itself.
 		this.#local = this.#openLocal();
-		await old.close().catch(() => undefined);
 		if (this.#running) this.#watchLocalChanges();
 	}
 
@@ -755,10 +756,8 @@ export class SyncEngine {
 		const generation = this.#generation;
 		this.#retryTimer = setTimeout(() => {
 			if (generation !== this.#generation || !this.#running) return;
-			if (!this.#localBroken) return this.#startReplication();
-			void this.#reopenLocal().then(() => {
-				if (generation === this.#generation && this.#running) this.#startReplication();
-			});
+			if (this.#localBroken) this.#reopenLocal();
+			this.#startReplication();
 		}, waitMs);
 	}
 
