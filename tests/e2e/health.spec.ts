@@ -1,4 +1,4 @@
-import { test, expect } from './support/fixtures';
+import { test, expect, seriousViolations } from './support/fixtures';
 import type { Browser, Page } from '@playwright/test';
 
 test.use({ locale: 'en-GB' });
@@ -147,6 +147,7 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 		const code = (await box.getByTestId('code-value').textContent())!.trim();
 		expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
 		await expect(share.getByTestId('invitations')).toContainText(grandma.nickname);
+		expect(await seriousViolations(page)).toEqual([]);
 
 		// The relative enters the code (typed loosely) on her own phone.
 		await openHealth(other.page);
@@ -167,6 +168,7 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 		const open = other.page.getByTestId('open-record');
 		await expect(open.getByTestId('view-only')).toBeVisible();
 		await expect(open.getByTestId('share-panel')).toHaveCount(0);
+		expect(await seriousViolations(other.page)).toEqual([]);
 		await expect(status(other.page)).toHaveAttribute('data-kind', 'up-to-date', {
 			timeout: 30_000
 		});
