@@ -177,7 +177,7 @@ describe('PatientsState', () => {
 
 	it('adds records the account lists (shared by others) and marks those no longer listed', async () => {
 		fakeServer();
-		const { state, active } = setup();
+		const { state, engines, active } = setup();
 		await state.attach(active);
 		const own = await state.create(CHILD);
 		await state.provision();
@@ -196,8 +196,14 @@ describe('PatientsState', () => {
 		expect(viewer?.name).toBeUndefined();
 		expect(accountDiffers(state.records, account)).toBe(false);
 
+		// Opened, it syncs; once the account no longer lists it, its sync stops.
+		await state.select(shared);
+		const sharedEngine = engines.at(-1)!;
+		expect(sharedEngine.remoteUrl).toContain(shared);
 		await state.accountChanged({ username: 'maria', patients: account.patients.slice(0, 1) });
 		expect(state.records.find((record) => record.patientId === shared)?.removed).toBe(true);
+		expect(sharedEngine.close).toHaveBeenCalled();
+		expect(state.sync.engine).toBeUndefined();
 		// Another account's list is not this profile's business.
 		await state.accountChanged({ username: 'someone-else', patients: [] });
 		expect(state.records.find((record) => record.patientId === own.patientId)?.removed).toBe(false);

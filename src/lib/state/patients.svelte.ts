@@ -215,6 +215,8 @@ export class PatientsState {
 			this.#unsubscribe = data.subscribe((records) => {
 				this.records = records;
 				this.#chooseOpen();
+				// Provisioned or removed meanwhile (another device, the account): sync follows.
+				if (this.ready) void this.#serial(() => this.#syncOpen());
 			});
 			await data.load();
 			this.#stopFollow = data.follow((message, error) =>
