@@ -94,6 +94,9 @@ test('a caregiver adds a child while the server cannot provision it; it is sent 
 	await expect(child).toContainText('Your child');
 	await expect(child).toContainText('You can edit');
 	await expect(child.getByTestId('patient-pending')).toContainText('Not yet on the server');
+	await expect(page.getByTestId('record-details')).toHaveText(
+		'Born March 2019 · Female · Portugal'
+	);
 
 	// The connection comes back: the record is provisioned and its database syncs.
 	await page.unroute('**/api/patients');
@@ -172,6 +175,10 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 		await expect(status(other.page)).toHaveAttribute('data-kind', 'up-to-date', {
 			timeout: 30_000
 		});
+		// The details (never the name) came from the parent's device through the server.
+		await expect(open.getByTestId('record-details')).toHaveText(
+			'Born November 2021 · Male · Portugal'
+		);
 
 		// She names it on her device only.
 		await open.getByLabel('Name').fill('Tomás (grandson)');
