@@ -159,6 +159,8 @@ test.describe('small phones', () => {
 	test.use({ viewport: { width: 360, height: 740 } });
 
 	test('no language makes the layout wider than the screen', async ({ page }) => {
+		// 27 page loads: slow on a loaded machine, not a speed check.
+		test.setTimeout(180_000);
 		await page.goto('/');
 		for (const name of [
 			'English',
