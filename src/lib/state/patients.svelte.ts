@@ -1,11 +1,8 @@
 import { createContext, untrack } from 'svelte';
 import { ApiRequestError, request } from '$lib/api/client';
-import {
-	PatientRecordError,
-	PatientRecords,
-	type NewPatient,
-	type PatientRecordView
-} from '$lib/data/patients';
+// The data layer (and its zod schemas) loads with the first open profile, not on the first
+// screen of every visitor.
+import type { NewPatient, PatientRecordView, PatientRecords } from '$lib/data/patients';
 import type { AccountProfile } from '$lib/schemas/account';
 import type {
 	InvitationAccepted,
@@ -66,7 +63,16 @@ function browserStorage(): PatientsOptions['storage'] {
 
 /** The i18n key of any failure of a patient action. */
 export function patientErrorKey(error: unknown): string {
-	if (error instanceof PatientRecordError || error instanceof ApiRequestError) return error.key;
+	if (error instanceof ApiRequestError) return error.key;
+	// `PatientRecordError` (by name: its module loads on demand).
+	if (
+		error instanceof Error &&
+		error.name === 'PatientRecordError' &&
+		'key' in error &&
+		typeof error.key === 'string'
+	) {
+		return error.key;
+	}
 	return 'errors.server';
 }
 
@@ -202,7 +208,10 @@ export class PatientsState {
 			if (!active) return;
 			this.#profileId = active.id;
 			this.#username = active.username;
-			const PouchDB = await (this.#options.PouchDB ?? defaultPouchDB)();
+			const [PouchDB, { PatientRecords }] = await Promise.all([
+				(this.#options.PouchDB ?? defaultPouchDB)(),
+				import('$lib/data/patients')
+			]);
 			if (this.#profileId !== active.id) return;
 			const data = new PatientRecords({
 				PouchDB,
@@ -312,7 +321,7 @@ export class PatientsState {
 	/** A new record, usable at once; provisioned now when online, else at the next connection. */
 	async create(input: NewPatient): Promise<PatientRecordView> {
 		const data = this.#data;
-		if (!data) throw new PatientRecordError('errors.signin_required');
+		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 		const view = await data.create(input);
 		await this.select(view.patientId);
 		if (this.#isOnline()) void this.provision();
@@ -321,7 +330,7 @@ export class PatientsState {
 
 	async rename(patientId: string, name: string): Promise<void> {
 		const data = this.#data;
-		if (!data) throw new PatientRecordError('errors.signin_required');
+		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 		await data.rename(patientId, name);
 	}
 
