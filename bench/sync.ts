@@ -294,6 +294,30 @@ try {
 		return browserLikeFetch(run.stale);
 	}
 
+	/**
+	 * One engine run on a profile whose data is already local: start, wait until up to date,
+	 * stop (timed); the engine is closed once its database is verified.
+	 */
+	async function measureEngineRun(name: string, engineProfileId: string): Promise<Run> {
+		const measured = await measure(name, async (run) => {
+			const engine = memoryEngine({
+				profileId: engineProfileId,
+				remoteUrl,
+				fetch: cookieFetch(user.jar, browserFetch(run)),
+				connectivity: ALWAYS_ONLINE,
+				onDiagnostic: diagnostics(run)
+			});
+			engines.push(engine);
+			await engine.start();
+			await engine.whenUpToDate(timeoutMs);
+			run.finish();
+			await timedStop(engine, run);
+			return engine.local;
+		});
+		await engines.pop()?.close();
+		return measured;
+	}
+
 	function plainRemote(jar: SessionJar, inner: typeof fetch): PouchDB.Database {
 		return new Pouch(remoteUrl, { fetch: cookieFetch(jar, inner) });
 	}
@@ -357,22 +381,7 @@ try {
 
 	// 3. Nothing changed: the same profile starts again (the app reopened).
 	await engines.pop()?.close();
-	const noop = await measure('our sync, nothing changed', async (run) => {
-		const engine = memoryEngine({
-			profileId,
-			remoteUrl,
-			fetch: cookieFetch(user.jar, browserFetch(run)),
-			connectivity: ALWAYS_ONLINE,
-			onDiagnostic: diagnostics(run)
-		});
-		engines.push(engine);
-		await engine.start();
-		await engine.whenUpToDate(timeoutMs);
-		run.finish();
-		await timedStop(engine, run);
-		return engine.local;
-	});
-	await engines.pop()?.close();
+	const noop = await measureEngineRun('our sync, nothing changed', profileId);
 
 	// 4. First two-way sync after a first pull: a database the app pulled one way (`pullOnce`, as
 	// for a patient database not open yet) is opened, and the engine starts syncing it both ways.
@@ -390,22 +399,10 @@ try {
 			await local.close();
 		}
 	}
-	const afterPull = await measure('our sync, first two-way after a pullOnce', async (run) => {
-		const engine = memoryEngine({
-			profileId: pulledProfile,
-			remoteUrl,
-			fetch: cookieFetch(user.jar, browserFetch(run)),
-			connectivity: ALWAYS_ONLINE,
-			onDiagnostic: diagnostics(run)
-		});
-		engines.push(engine);
-		await engine.start();
-		await engine.whenUpToDate(timeoutMs);
-		run.finish();
-		await timedStop(engine, run);
-		return engine.local;
-	});
-	await engines.pop()?.close();
+	const afterPull = await measureEngineRun(
+		'our sync, first two-way after a pullOnce',
+		pulledProfile
+	);
 
 	// 5. For orientation (the case the sync issue measured): plain PouchDB's two-way sync()
 	// right after its own pull.

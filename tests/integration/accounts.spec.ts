@@ -12,7 +12,7 @@ import {
 	signupBody,
 	uniqueName
 } from './account-support';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { rawRequest, runCli, startTestDazzle, type TestDazzle } from './support';
 
 const userId = (name: string) => `org.couchdb.user:${name}`;
 
@@ -462,7 +462,17 @@ describe('accounts', () => {
 			const patientDb = result.patient_db ?? '';
 			const put = await call(dazzle, 'PUT', `/couch/${patientDb}/response-1`, {
 				cookie,
-				body: { type: 'response', status: 'completed', updated_at: new Date().toISOString() }
+				body: {
+					type: 'response',
+					status: 'completed',
+					questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+					resource: {
+						resourceType: 'QuestionnaireResponse',
+						questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+						status: 'completed'
+					},
+					updated_at: new Date().toISOString()
+				}
 			});
 			expect(put.status).toBe(201);
 			const answer = await call<{
@@ -570,20 +580,8 @@ describe('accounts', () => {
 
 	describe('npm run admin', () => {
 		/** Runs the CLI against the running server, as with COUCH_URL in production. */
-		async function admin(...args: string[]) {
-			const lines: string[] = [];
-			const errors: string[] = [];
-			const code = await runAdminCommand(
-				args,
-				{
-					COUCH_URL: dazzle.couchUrl,
-					COUCH_ADMIN_USER: dazzle.admin.username,
-					COUCH_ADMIN_PASSWORD: dazzle.admin.password,
-					LOG_LEVEL: 'error'
-				},
-				{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
-			);
-			return { code, lines, errors };
+		function admin(...args: string[]) {
+			return runCli(dazzle, runAdminCommand, ...args);
 		}
 
 		it('grants and revokes researcher and moderator, effective at once', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORMS_DIR, seedForms } from '../../couch-setup/forms';
 import { runFormsImport } from '../../server/src/forms-import';
 import { questionnaireFromDocument } from '../../src/lib/forms/documents';
-import { startTestDazzle, type TestDazzle } from './support';
+import { runCli, startTestDazzle, type TestDazzle } from './support';
 
 const URL_BASE = 'https://dazzle.health/fhir/Questionnaire/';
 
@@ -51,20 +51,8 @@ describe('forms database: bundled questionnaires and npm run forms:import', () =
 		if (workDir) await rm(workDir, { recursive: true, force: true });
 	});
 
-	async function importFile(...args: string[]) {
-		const lines: string[] = [];
-		const errors: string[] = [];
-		const code = await runFormsImport(
-			args,
-			{
-				COUCH_URL: dazzle.couchUrl,
-				COUCH_ADMIN_USER: dazzle.admin.username,
-				COUCH_ADMIN_PASSWORD: dazzle.admin.password,
-				LOG_LEVEL: 'error'
-			},
-			{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
-		);
-		return { code, lines, errors };
+	function importFile(...args: string[]) {
+		return runCli(dazzle, runFormsImport, ...args);
 	}
 
 	async function writeJson(name: string, value: unknown) {

@@ -11,7 +11,7 @@ import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from '../../server/src/patients/service';
 import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { rawRequest, runCli, startTestDazzle, type TestDazzle } from './support';
 
 interface Account {
 	username: string;
@@ -98,7 +98,17 @@ describe('patient records', () => {
 	const write = (who: Account | undefined, db: string, id = `response-${randomUUID()}`) =>
 		call(dazzle, 'PUT', `/couch/${db}/${id}`, {
 			cookie: who?.cookie,
-			body: { type: 'response', status: 'in-progress', updated_at: NOW() }
+			body: {
+				type: 'response',
+				status: 'in-progress',
+				questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+				resource: {
+					resourceType: 'QuestionnaireResponse',
+					questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+					status: 'in-progress'
+				},
+				updated_at: NOW()
+			}
 		});
 
 	describe('creating', () => {
@@ -750,20 +760,8 @@ describe('patient records', () => {
 	});
 
 	describe('npm run admin -- patient', () => {
-		async function admin(...args: string[]) {
-			const lines: string[] = [];
-			const errors: string[] = [];
-			const code = await runAdminCommand(
-				args,
-				{
-					COUCH_URL: dazzle.couchUrl,
-					COUCH_ADMIN_USER: dazzle.admin.username,
-					COUCH_ADMIN_PASSWORD: dazzle.admin.password,
-					LOG_LEVEL: 'error'
-				},
-				{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
-			);
-			return { code, lines, errors };
+		function admin(...args: string[]) {
+			return runCli(dazzle, runAdminCommand, ...args);
 		}
 
 		it('shows creator, members and invitations without codes', async () => {

@@ -132,3 +132,40 @@ export function rawRequest(
 		request.end(options.body);
 	});
 }
+
+/** Where a command-line tool writes its lines. */
+export interface CliLines {
+	log(line: string): void;
+	error(line: string): void;
+}
+
+/** A command-line tool as its entry point exports it: arguments, environment, output → exit code. */
+export type CliCommand = (
+	args: readonly string[],
+	env: NodeJS.ProcessEnv,
+	out: CliLines
+) => Promise<number>;
+
+/**
+ * Runs a CLI (`npm run admin`, `npm run forms:import`…) against the running test server, as with
+ * COUCH_URL in production, and returns its exit code with what it printed.
+ */
+export async function runCli(
+	dazzle: Pick<RunningDazzle, 'couchUrl' | 'admin'>,
+	command: CliCommand,
+	...args: string[]
+): Promise<{ code: number; lines: string[]; errors: string[] }> {
+	const lines: string[] = [];
+	const errors: string[] = [];
+	const code = await command(
+		args,
+		{
+			COUCH_URL: dazzle.couchUrl,
+			COUCH_ADMIN_USER: dazzle.admin.username,
+			COUCH_ADMIN_PASSWORD: dazzle.admin.password,
+			LOG_LEVEL: 'error'
+		},
+		{ log: (line) => lines.push(line), error: (line) => errors.push(line) }
+	);
+	return { code, lines, errors };
+}
