@@ -32,6 +32,9 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 	if (typeof newDoc.updated_at !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(newDoc.updated_at)) {
 		throw { forbidden: 'Every document needs updated_at (ISO 8601).' };
 	}
+	if (newDoc.type === 'response' || newDoc.type === 'response_version') {
+		validateResponse(newDoc, /** @type {Record<string, unknown> | null} */ (_oldDoc));
+	}
 	if (newDoc.type === 'patient') {
 		if (newDoc._id !== 'patient') throw { forbidden: 'The patient document has the id "patient".' };
 		if (
@@ -54,6 +57,47 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 			if (['self', 'child', 'other-relative', 'other'].indexOf(String(relations[editor])) === -1) {
 				throw { forbidden: 'Unknown relation for ' + editor + '.' };
 			}
+		}
+	}
+
+	/**
+	 * Questionnaire answers (src/lib/schemas/response.ts): the FHIR resource under `resource`, its
+	 * questionnaire and status repeated at the top and agreeing with it; a completed response
+	 * becomes a draft again only to be amended; a kept version is never changed.
+	 *
+	 * @param {Record<string, unknown>} newDoc
+	 * @param {Record<string, unknown> | null} oldDoc
+	 */
+	function validateResponse(newDoc, oldDoc) {
+		var statuses = ['in-progress', 'completed', 'amended'];
+		if (statuses.indexOf(String(newDoc.status)) === -1) {
+			throw { forbidden: 'status must be in-progress, completed or amended.' };
+		}
+		if (typeof newDoc.questionnaire !== 'string' || !/^[^|]+\|[^|]+$/.test(newDoc.questionnaire)) {
+			throw { forbidden: 'questionnaire must be "<url>|<version>".' };
+		}
+		var resource = /** @type {Record<string, unknown>} */ (newDoc.resource);
+		if (
+			typeof resource !== 'object' ||
+			resource === null ||
+			resource.resourceType !== 'QuestionnaireResponse' ||
+			resource.status !== newDoc.status ||
+			resource.questionnaire !== newDoc.questionnaire
+		) {
+			throw {
+				forbidden: 'resource must be the QuestionnaireResponse, agreeing with the document.'
+			};
+		}
+		if (!oldDoc || oldDoc._deleted) return;
+		if (newDoc.type === 'response_version') {
+			throw { forbidden: 'A kept version of a response is never changed.' };
+		}
+		if (
+			newDoc.status === 'in-progress' &&
+			(oldDoc.status === 'completed' || oldDoc.status === 'amended') &&
+			typeof newDoc.amending !== 'object'
+		) {
+			throw { forbidden: 'A completed response becomes a draft again only to be amended.' };
 		}
 	}
 }

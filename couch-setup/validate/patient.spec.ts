@@ -6,7 +6,20 @@ const UUID = '0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b';
 const DB = `patient-${UUID}`;
 
 const NOW = '2026-11-25T10:00:00.000Z';
-const RESPONSE = { _id: 'a', type: 'response', updated_at: NOW };
+const Q = 'https://dazzle.test/Questionnaire/q|1';
+const RESPONSE = {
+	_id: 'a',
+	type: 'response',
+	status: 'in-progress',
+	questionnaire: Q,
+	resource: { resourceType: 'QuestionnaireResponse', questionnaire: Q, status: 'in-progress' },
+	updated_at: NOW
+};
+const COMPLETED = {
+	...RESPONSE,
+	status: 'completed',
+	resource: { ...RESPONSE.resource, status: 'completed' }
+};
 const PATIENT = {
 	_id: 'patient',
 	type: 'patient',
@@ -47,6 +60,43 @@ describe('validate_doc_update for patient databases', () => {
 				expect.objectContaining({ forbidden: expect.any(String) })
 			);
 		}
+	});
+
+	it.each([
+		['an unknown status', { ...RESPONSE, status: 'done' }, 'status must be'],
+		['no questionnaire', { ...RESPONSE, questionnaire: undefined }, 'questionnaire must be'],
+		['a questionnaire without version', { ...RESPONSE, questionnaire: 'x' }, 'questionnaire must'],
+		['no resource', { ...RESPONSE, resource: undefined }, 'resource must be'],
+		['another resource type', { ...RESPONSE, resource: { resourceType: 'Patient' } }, 'resource'],
+		['a resource saying completed', { ...RESPONSE, resource: COMPLETED.resource }, 'resource'],
+		[
+			'a resource for another questionnaire',
+			{ ...RESPONSE, resource: { ...RESPONSE.resource, questionnaire: 'https://x|2' } },
+			'resource'
+		]
+	])('refuses a response with %s', (_name, doc, message) => {
+		expect(() => validatePatient(doc, null, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining(message) })
+		);
+	});
+
+	it('lets a completed response become a draft again only to be amended', () => {
+		expect(() => validatePatient(RESPONSE, COMPLETED, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only to be amended') })
+		);
+		const amending = { ...RESPONSE, amending: { version_id: '1' } };
+		expect(() => validatePatient(amending, COMPLETED, editor)).not.toThrow();
+		expect(() => validatePatient(COMPLETED, RESPONSE, editor)).not.toThrow();
+		expect(() => validatePatient(RESPONSE, { ...COMPLETED, _deleted: true }, editor)).not.toThrow();
+	});
+
+	it('never changes a kept version of a response, but lets it be deleted', () => {
+		const kept = { ...COMPLETED, _id: 'a.v1', type: 'response_version' };
+		expect(() => validatePatient(kept, null, editor)).not.toThrow();
+		expect(() => validatePatient({ ...kept, updated_at: NOW }, kept, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('never changed') })
+		);
+		expect(() => validatePatient({ _id: 'a.v1', _deleted: true }, kept, editor)).not.toThrow();
 	});
 
 	it('refuses design documents from editors, not from the server', () => {

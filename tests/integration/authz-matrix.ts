@@ -129,6 +129,12 @@ function database(
 const PATIENT_DOC = {
 	type: 'response',
 	status: 'in-progress',
+	questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+	resource: {
+		resourceType: 'QuestionnaireResponse',
+		questionnaire: 'https://dazzle.test/Questionnaire/q|1',
+		status: 'in-progress'
+	},
 	updated_at: '2026-11-25T10:00:00.000Z'
 };
 

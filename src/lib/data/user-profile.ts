@@ -11,7 +11,18 @@ import {
 	type AboutMeFields,
 	type SettingFields
 } from '$lib/schemas/user-profile';
-import { classifyError, StorageFullError } from '$lib/sync/errors';
+import {
+	AUTOSAVE_DELAY_MS,
+	isClosed,
+	isConflict,
+	isNotFound,
+	saveFailure,
+	timerScheduler,
+	type SaveScheduler,
+	type SaveState
+} from './autosave';
+
+export { AUTOSAVE_DELAY_MS, reopenDatabase, type SaveScheduler, type SaveState } from './autosave';
 
 /**
  * Documents the user edits on the device ("About me", synced settings), saved to the local user
@@ -45,13 +56,6 @@ export const SETTINGS: DocKind<SettingFields> = {
 	defaults: SETTING_DEFAULTS
 };
 
-export type SaveState =
-	| { kind: 'idle' }
-	| { kind: 'saving' }
-	| { kind: 'saved'; at: string }
-	/** `error` is an i18n key; the edit is still pending. */
-	| { kind: 'failed'; error: string; storageFull: boolean };
-
 export interface AutosaveSnapshot<F> {
 	/** What the form shows: the stored values with the edits not yet saved on top. */
 	values: F;
@@ -64,13 +68,6 @@ export interface AutosaveSnapshot<F> {
 	/** Fields with edits not yet saved. */
 	pending: (keyof F)[];
 }
-
-export type SaveScheduler = (run: () => void, delayMs: number) => () => void;
-
-const timerScheduler: SaveScheduler = (run, delayMs) => {
-	const timer = setTimeout(run, delayMs);
-	return () => clearTimeout(timer);
-};
 
 export interface AutosavedDocOptions<F extends object> {
 	db: PouchDB.Database;
@@ -91,7 +88,6 @@ export interface AutosavedDocOptions<F extends object> {
 	onDiagnostic?: (message: string, error?: unknown) => void;
 }
 
-export const AUTOSAVE_DELAY_MS = 500;
 const CONFLICT_RETRIES = 3;
 
 /** JSON with sorted keys, so equal values compare equal whatever their key order. */
@@ -104,33 +100,6 @@ function canonical(value: unknown): string {
 			.join(',')}}`;
 	}
 	return JSON.stringify(value);
-}
-
-function isNotFound(error: unknown): boolean {
-	return (error as { status?: unknown } | null)?.status === 404;
-}
-
-function isConflict(error: unknown): boolean {
-	return (error as { status?: unknown } | null)?.status === 409;
-}
-
-/** The database connection was closed under us (after an aborted transaction, or by the browser). */
-function isClosed(error: unknown): boolean {
-	const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-	return (
-		name === 'InvalidStateError' ||
-		(typeof message === 'string' && /connection is clos|database is closed/i.test(message))
-	);
-}
-
-/**
- * Another handle on `db`'s database, with the same adapter. PouchDB forgets a connection it
- * closed after a failure, so the new handle opens a fresh one.
- */
-export function reopenDatabase(db: PouchDB.Database): PouchDB.Database {
-	const Database = db.constructor as unknown as PouchDB.Static;
-	const { adapter } = db as PouchDB.Database & { adapter?: string };
-	return new Database(db.name, { auto_compaction: true, ...(adapter ? { adapter } : {}) });
 }
 
 export class AutosavedDoc<F extends object> {
@@ -191,7 +160,7 @@ export class AutosavedDoc<F extends object> {
 		} catch (error) {
 			if (!isNotFound(error)) {
 				this.#options.onDiagnostic?.(`could not read ${this.#kind.id}`, error);
-				this.#save = this.#failure(error);
+				this.#save = saveFailure(error);
 			}
 		}
 		this.#loaded = true;
@@ -272,14 +241,6 @@ export class AutosavedDoc<F extends object> {
 		await this.#owned?.close().catch(() => undefined);
 	}
 
-	#failure(error: unknown): Extract<SaveState, { kind: 'failed' }> {
-		const classified = classifyError(error);
-		if (classified instanceof StorageFullError) {
-			return { kind: 'failed', error: classified.key, storageFull: true };
-		}
-		return { kind: 'failed', error: 'errors.save_failed', storageFull: false };
-	}
-
 	async #write(): Promise<void> {
 		const patch = this.#pending;
 		if (Object.keys(patch).length === 0) return;
@@ -317,7 +278,7 @@ export class AutosavedDoc<F extends object> {
 			}
 		} catch (error) {
 			this.#pending = { ...patch, ...this.#pending };
-			const failure = this.#failure(error);
+			const failure = saveFailure(error);
 			this.#save = failure;
 			if (failure.storageFull) this.#storageFull = true;
 			if (failure.storageFull || isClosed(error)) this.#stale = true;

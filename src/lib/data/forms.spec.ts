@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import NodePouchDB from 'pouchdb';
+import memoryAdapter from 'pouchdb-adapter-memory';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Questionnaire } from '$lib/forms';
+import { questionnaireDocument } from '$lib/forms/documents';
+import { FormLibrary } from './forms';
+
+NodePouchDB.plugin(memoryAdapter);
+const Pouch = NodePouchDB as unknown as PouchDB.Static;
+
+const load = (file: string): Questionnaire =>
+	JSON.parse(readFileSync(new URL(`../../../couch-setup/forms/${file}`, import.meta.url), 'utf8'));
+
+const HISTORY_V1 = load('natural-history.v1.json');
+const HISTORY_V2 = load('natural-history.v2.json');
+const MOOD = load('mood-check.v1.json');
+
+const libraries: FormLibrary[] = [];
+afterEach(async () => {
+	for (const library of libraries.splice(0)) await library.close();
+});
+
+async function libraryWith(...docs: object[]) {
+	const library = new FormLibrary({
+		PouchDB: Pouch,
+		profileId: crypto.randomUUID(),
+		localOptions: { adapter: 'memory' }
+	});
+	libraries.push(library);
+	await library.db.bulkDocs(docs);
+	return library;
+}
+
+describe('FormLibrary', () => {
+	it('keeps its questionnaires in the profile', () => {
+		const library = new FormLibrary({ PouchDB: Pouch, profileId: 'abc' });
+		expect(library.localName).toBe('dazzle-abc-forms');
+	});
+
+	it('offers the newest active version of each questionnaire', async () => {
+		const library = await libraryWith(
+			questionnaireDocument(HISTORY_V1, '2026-11-01T00:00:00.000Z'),
+			questionnaireDocument(HISTORY_V2, '2026-11-20T00:00:00.000Z'),
+			questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z'),
+			questionnaireDocument(
+				{ ...MOOD, url: 'https://dazzle.test/Questionnaire/retired', status: 'retired' },
+				'2026-11-02T00:00:00.000Z'
+			)
+		);
+		const latest = await library.latest();
+		expect(latest.map((form) => form.canonical).sort()).toEqual(
+			[`${HISTORY_V2.url}|${HISTORY_V2.version}`, `${MOOD.url}|${MOOD.version}`].sort()
+		);
+		const newest = await library.newestVersionOf(`${HISTORY_V1.url}|${HISTORY_V1.version}`);
+		expect(newest?.version).toBe(HISTORY_V2.version);
+		// Old versions stay readable for the responses made with them.
+		expect((await library.get(`${HISTORY_V1.url}|${HISTORY_V1.version}`))?.version).toBe(
+			HISTORY_V1.version
+		);
+		expect(await library.get('https://dazzle.test/none|1')).toBeUndefined();
+	});
+
+	it('ignores documents it did not publish: wrong id, broken resource, other types', async () => {
+		const good = questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z');
+		const library = await libraryWith(
+			good,
+			{ ...questionnaireDocument(HISTORY_V1, '2026-11-01T00:00:00.000Z'), _id: 'elsewhere' },
+			{
+				...questionnaireDocument(HISTORY_V2, '2026-11-01T00:00:00.000Z'),
+				resource: { resourceType: 'Questionnaire', url: 'not a url' }
+			},
+			{ _id: 'x', type: 'article' }
+		);
+		expect((await library.all()).map((form) => form.canonical)).toEqual([good.canonical]);
+	});
+
+	it('titles a questionnaire in the reader’s language, with the base text as fallback', async () => {
+		const library = await libraryWith(questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z'));
+		const [form] = await library.latest();
+		expect(library.title(form!, 'en')).toBe(MOOD.title);
+		expect(library.title(form!, 'xx')).toBe(MOOD.title);
+		expect(library.definition(form!)).toBe(library.definition(form!));
+	});
+});

@@ -1,0 +1,154 @@
+import {
+	compileQuestionnaire,
+	formTitle,
+	parseQuestionnaire,
+	type FormDefinition,
+	type Questionnaire
+} from '$lib/forms';
+import { questionnaireFromDocument } from '$lib/forms/documents';
+import { pullOnce } from '$lib/sync/engine';
+import { profileDbPrefix } from '$lib/sync/profile-engine';
+
+/**
+ * The published questionnaires on this device: the `forms` database (readable by signed-in
+ * accounts, written by the server only) pulled one way into `dazzle-<profileId>-forms`, so
+ * every questionnaire can be started and filled in offline. Framework-free.
+ */
+
+export interface PublishedForm {
+	/** `<url>|<version>`: the id in `forms` and what responses carry in `questionnaire`. */
+	canonical: string;
+	url: string;
+	version: string;
+	publishedAt: string;
+	questionnaire: Questionnaire;
+}
+
+export interface FormLibraryOptions {
+	PouchDB: PouchDB.Static;
+	profileId: string;
+	localOptions?: Record<string, unknown>;
+}
+
+/** Newest first: by publication time, then by version (numeric-aware: 10 after 9). */
+function newestFirst(a: PublishedForm, b: PublishedForm): number {
+	return (
+		b.publishedAt.localeCompare(a.publishedAt) ||
+		b.version.localeCompare(a.version, 'en', { numeric: true })
+	);
+}
+
+function publishedOf(doc: unknown): PublishedForm | undefined {
+	if (typeof doc !== 'object' || doc === null) return undefined;
+	const record = doc as Record<string, unknown>;
+	if (record.type !== 'questionnaire' || typeof record.published_at !== 'string') return undefined;
+	const parsed = parseQuestionnaire(questionnaireFromDocument(record));
+	if (!parsed.success) return undefined;
+	const questionnaire = parsed.data;
+	const canonical = `${questionnaire.url}|${questionnaire.version}`;
+	// The id is the canonical reference: a document saying otherwise was not written by us.
+	if (record._id !== canonical || record.canonical !== canonical) return undefined;
+	// Only active questionnaires are offered; drafts and retired ones still open old responses.
+	return {
+		canonical,
+		url: questionnaire.url,
+		version: questionnaire.version,
+		publishedAt: record.published_at,
+		questionnaire
+	};
+}
+
+export class FormLibrary {
+	readonly #options: FormLibraryOptions;
+	#db: PouchDB.Database | undefined;
+	#definitions = new Map<string, FormDefinition>();
+
+	constructor(options: FormLibraryOptions) {
+		this.#options = options;
+	}
+
+	get localName(): string {
+		return `${profileDbPrefix(this.#options.profileId)}forms`;
+	}
+
+	get db(): PouchDB.Database {
+		this.#db ??= new this.#options.PouchDB(this.localName, {
+			auto_compaction: true,
+			...this.#options.localOptions
+		});
+		return this.#db;
+	}
+
+	/** Brings the device up to date with `forms` on the server (only what changed travels). */
+	async pull(options: { origin: string; fetch?: typeof fetch }): Promise<number> {
+		const { docsWritten } = await pullOnce({
+			PouchDB: this.#options.PouchDB,
+			local: this.db,
+			remoteUrl: new URL('/couch/forms', options.origin).href,
+			...(options.fetch ? { fetch: options.fetch } : {})
+		});
+		return docsWritten;
+	}
+
+	/** Every version on the device that passes the schema, newest first. */
+	async all(): Promise<PublishedForm[]> {
+		const result = await this.db.allDocs({ include_docs: true });
+		return result.rows
+			.filter((row) => !row.id.startsWith('_'))
+			.map((row) => publishedOf(row.doc))
+			.filter((form) => form !== undefined)
+			.sort(newestFirst);
+	}
+
+	/** The newest active version of each questionnaire: what a patient may start. */
+	async latest(): Promise<PublishedForm[]> {
+		const newest = new Map<string, PublishedForm>();
+		for (const form of await this.all()) {
+			if (form.questionnaire.status !== 'active' || newest.has(form.url)) continue;
+			newest.set(form.url, form);
+		}
+		return [...newest.values()];
+	}
+
+	/** One version (`<url>|<version>`), or undefined when it is not on the device (yet). */
+	async get(canonical: string): Promise<PublishedForm | undefined> {
+		try {
+			return publishedOf(await this.db.get(canonical));
+		} catch (error) {
+			if ((error as { status?: unknown }).status === 404) return undefined;
+			throw error;
+		}
+	}
+
+	/** The newest active version of the questionnaire `canonical` is a version of. */
+	async newestVersionOf(canonical: string): Promise<PublishedForm | undefined> {
+		const url = canonical.slice(0, canonical.lastIndexOf('|'));
+		return (await this.all()).find(
+			(form) => form.url === url && form.questionnaire.status === 'active'
+		);
+	}
+
+	/** The compiled definition (kept: compiling a long questionnaire is not free). */
+	definition(form: PublishedForm): FormDefinition {
+		let definition = this.#definitions.get(form.canonical);
+		if (!definition) {
+			definition = compileQuestionnaire(form.questionnaire);
+			this.#definitions.set(form.canonical, definition);
+		}
+		return definition;
+	}
+
+	/** The title in `lang` (FHIR translations), else the name, else the URL. */
+	title(form: PublishedForm, lang: string): string {
+		return (
+			formTitle(this.definition(form), lang) ??
+			form.questionnaire.name ??
+			form.url.split('/').pop()!
+		);
+	}
+
+	async close(): Promise<void> {
+		await this.#db?.close().catch(() => undefined);
+		this.#db = undefined;
+	}
+}
