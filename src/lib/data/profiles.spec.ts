@@ -1,10 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import {
 	LEGACY_ACCOUNT_KEY,
 	ProfileRegistry,
 	REGISTRY_KEY,
+	parsePinRecord,
+	parseProfile,
 	parseRegistry,
 	type KeyValueStore,
+	type LocalProfile,
 	type PinRecord
 } from './profiles';
 
@@ -134,5 +139,255 @@ describe('ProfileRegistry', () => {
 		expect(registry.legacyAccount()).toBeUndefined();
 		store.setItem(LEGACY_ACCOUNT_KEY, '{"username":3}');
 		expect(registry.legacyAccount()).toBeUndefined();
+	});
+});
+
+const PROFILE: LocalProfile = {
+	id: '00000000-0000-4000-8000-000000000001',
+	username: 'ana',
+	nickname: 'Ana',
+	user_db: 'userdb-616e61',
+	created_at: '2026-11-25T10:00:00.000Z',
+	last_used_at: '2026-11-25T10:00:01Z'
+};
+
+/** What the registry's JSON.parse makes of forged text (a `__proto__` key stays an own key). */
+const fromJson = (text: string): unknown => JSON.parse(text);
+
+describe('parsePinRecord', () => {
+	it.each<[string, unknown]>([
+		['the record as hashPin writes it', PIN],
+		['the fewest iterations', { ...PIN, iterations: 1_000 }],
+		['the most iterations', { ...PIN, iterations: 10_000_000 }],
+		['the most failures', { ...PIN, failures: 100 }],
+		['a salt without padding', { ...PIN, salt: 'A'.repeat(22) }]
+	])('accepts %s', (_name, value) => {
+		expect(parsePinRecord(value)).toEqual(value);
+	});
+
+	it.each<[string, unknown]>([
+		['null', null],
+		['a string', JSON.stringify(PIN)],
+		['an array', [PIN]],
+		['a number', 150_000],
+		['no algorithm', { ...PIN, algorithm: undefined }],
+		['another algorithm', { ...PIN, algorithm: 'PBKDF2-SHA1' }],
+		['the algorithm in lower case', { ...PIN, algorithm: 'pbkdf2-sha256' }],
+		['iterations as text', { ...PIN, iterations: '150000' }],
+		['too few iterations', { ...PIN, iterations: 999 }],
+		['too many iterations', { ...PIN, iterations: 10_000_001 }],
+		['a huge iteration count', { ...PIN, iterations: 1e308 }],
+		['fractional iterations', { ...PIN, iterations: 1500.5 }],
+		['a salt too short', { ...PIN, salt: 'A'.repeat(21) }],
+		['a salt with a foreign character', { ...PIN, salt: `${'A'.repeat(22)}$` }],
+		['a salt with three padding characters', { ...PIN, salt: `${'A'.repeat(22)}===` }],
+		['a salt as bytes', { ...PIN, salt: [0, 1, 2] }],
+		['a hash one character short', { ...PIN, hash: `${'A'.repeat(42)}=` }],
+		['a hash without padding', { ...PIN, hash: 'A'.repeat(44) }],
+		['a hash with a trailing newline', { ...PIN, hash: `${PIN.hash}\n` }],
+		['a hash as a number', { ...PIN, hash: 0 }],
+		['negative failures', { ...PIN, failures: -1 }],
+		['too many failures', { ...PIN, failures: 101 }],
+		['fractional failures', { ...PIN, failures: 0.5 }],
+		['failures as text', { ...PIN, failures: '0' }],
+		['failures null', { ...PIN, failures: null }]
+	])('refuses %s', (_name, value) => {
+		expect(parsePinRecord(value)).toBeUndefined();
+	});
+
+	it('keeps only its own fields', () => {
+		const forged = fromJson(
+			`{"__proto__":{"failures":0},"admin":true,${JSON.stringify(PIN).slice(1)}`
+		);
+		const parsed = parsePinRecord(forged);
+		expect(parsed).toStrictEqual(PIN);
+		expect(Object.keys(parsed!).sort()).toEqual(Object.keys(PIN).sort());
+		// A `__proto__` field cannot stand in for a missing one.
+		expect(parsePinRecord(fromJson(`{"__proto__":${JSON.stringify(PIN)}}`))).toBeUndefined();
+	});
+});
+
+describe('parseProfile', () => {
+	it.each<[string, unknown]>([
+		['a profile as register() writes it', PROFILE],
+		['a signed-out profile', { ...PROFILE, signed_out_at: '2026-11-26T08:30:00.5Z' }],
+		['the longest username', { ...PROFILE, username: 'a'.repeat(64) }],
+		['the longest nickname', { ...PROFILE, nickname: 'n'.repeat(80) }],
+		['a nickname beyond Latin', { ...PROFILE, nickname: 'زينب 🦓' }],
+		['the longest user db name', { ...PROFILE, user_db: `u${'b'.repeat(237)}` }],
+		['a user db name with every allowed sign', { ...PROFILE, user_db: 'a0_$()+/-' }]
+	])('accepts %s', (_name, value) => {
+		expect(parseProfile(value)).toEqual(value);
+	});
+
+	it.each<[string, unknown]>([
+		['null', null],
+		['a string', 'ana'],
+		['an array', [PROFILE]],
+		['no id', { ...PROFILE, id: undefined }],
+		['an id that is a path', { ...PROFILE, id: '../../etc' }],
+		['an id in upper case', { ...PROFILE, id: PROFILE.id.toUpperCase().replace('-4000', '-4AAA') }],
+		['an id with a trailing newline', { ...PROFILE, id: `${PROFILE.id}\n` }],
+		['an id as a number', { ...PROFILE, id: 1 }],
+		['an empty username', { ...PROFILE, username: '' }],
+		['a username too long', { ...PROFILE, username: 'a'.repeat(65) }],
+		['a username as a number', { ...PROFILE, username: 12 }],
+		['an empty nickname', { ...PROFILE, nickname: '' }],
+		['a nickname too long', { ...PROFILE, nickname: 'n'.repeat(81) }],
+		['a nickname as a list', { ...PROFILE, nickname: ['Ana'] }],
+		['a huge nickname', { ...PROFILE, nickname: 'n'.repeat(1_000_000) }],
+		['a user db in upper case', { ...PROFILE, user_db: 'Userdb-616e61' }],
+		['a user db starting with a digit', { ...PROFILE, user_db: '1db' }],
+		['a system database', { ...PROFILE, user_db: '_users' }],
+		['a user db with a space', { ...PROFILE, user_db: 'userdb 616e61' }],
+		['a user db name too long', { ...PROFILE, user_db: `u${'b'.repeat(238)}` }],
+		['a date without time', { ...PROFILE, created_at: '2026-11-25' }],
+		['a date with an offset', { ...PROFILE, created_at: '2026-11-25T10:00:00+01:00' }],
+		['a date as milliseconds', { ...PROFILE, last_used_at: 1_764_064_800_000 }],
+		['words as a date', { ...PROFILE, last_used_at: 'yesterday' }],
+		['a sign-out of null', { ...PROFILE, signed_out_at: null }],
+		['an empty sign-out', { ...PROFILE, signed_out_at: '' }]
+	])('refuses %s', (_name, value) => {
+		expect(parseProfile(value)).toBeUndefined();
+	});
+
+	it('keeps a valid PIN record and drops a tampered one with the profile kept', () => {
+		expect(parseProfile({ ...PROFILE, pin: PIN })).toStrictEqual({ ...PROFILE, pin: PIN });
+		for (const pin of [null, 'PIN', { ...PIN, failures: 101 }, { ...PIN, hash: '' }]) {
+			expect(parseProfile({ ...PROFILE, pin })).toStrictEqual(PROFILE);
+		}
+	});
+
+	it('keeps only its own fields, whatever else a forged entry carries', () => {
+		const forged = fromJson(
+			`{"__proto__":{"pin":${JSON.stringify(PIN)}},"roles":["_admin"],"password":"x",` +
+				`${JSON.stringify({ ...PROFILE, pin: { ...PIN, extra: 1 } }).slice(1)}`
+		);
+		const parsed = parseProfile(forged);
+		expect(parsed).toStrictEqual({ ...PROFILE, pin: PIN });
+		expect(Object.keys(parsed!).sort()).toEqual([...Object.keys(PROFILE), 'pin'].sort());
+		expect(({} as Record<string, unknown>).pin).toBeUndefined();
+	});
+});
+
+describe('the hand-written guards against the zod schemas they replaced', () => {
+	// The registry was validated with these zod/mini schemas until the first screens stopped
+	// loading zod: on any input the guards must accept and return exactly what they did.
+	const isoDate = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/));
+	const zodPin = z.object({
+		algorithm: z.literal('PBKDF2-SHA256'),
+		iterations: z.number().check(z.int(), z.gte(1_000), z.lte(10_000_000)),
+		salt: z.string().check(z.regex(/^[A-Za-z0-9+/]{22,}={0,2}$/)),
+		hash: z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/)),
+		failures: z.number().check(z.int(), z.gte(0), z.lte(100))
+	});
+	const zodProfile = z.object({
+		id: z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)),
+		username: z.string().check(z.minLength(1), z.maxLength(64)),
+		nickname: z.string().check(z.minLength(1), z.maxLength(80)),
+		user_db: z.string().check(z.regex(/^[a-z][a-z0-9_$()+/-]*$/), z.maxLength(238)),
+		created_at: isoDate,
+		last_used_at: isoDate,
+		signed_out_at: z.optional(isoDate),
+		pin: z.optional(z.unknown())
+	});
+	function zodParseProfile(value: unknown): unknown {
+		const parsed = zodProfile.safeParse(value);
+		if (!parsed.success) return undefined;
+		const { pin: rawPin, ...fields } = parsed.data;
+		const pin = zodPin.safeParse(rawPin);
+		return pin.success ? { ...fields, pin: pin.data } : fields;
+	}
+
+	/** Any JSON value, some of them large. */
+	const anyValue = fc.oneof(
+		{ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+		{ weight: 1, arbitrary: fc.constantFrom(null, true, 0, -0, 0.5, -1, 1e308, '', [], {}) },
+		{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) }
+	);
+	/** Mostly a valid value, else a near miss (one character more or less) or anything at all. */
+	function field(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+		const nearMiss = fc
+			.tuple(valid, fc.string({ minLength: 1, maxLength: 1 }), fc.boolean())
+			.map(([value, char, append]) =>
+				typeof value === 'string' ? (append ? value + char : value.slice(1)) : value
+			);
+		return fc.oneof(
+			{ weight: 14, arbitrary: valid },
+			{ weight: 1, arbitrary: nearMiss },
+			{ weight: 1, arbitrary: anyValue }
+		);
+	}
+	/** Text of about `max` characters, either side of the limit. */
+	const aroundLength = (max: number) =>
+		fc.oneof(
+			fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+			fc.integer({ min: 0, max: max + 2 }).map((length) => 'x'.repeat(length))
+		);
+	const isoText = fc
+		.date({ noInvalidDate: true, min: new Date(0), max: new Date('9999-12-31') })
+		.map((date) => date.toISOString());
+	const pin = fc.record(
+		{
+			algorithm: field(fc.constantFrom('PBKDF2-SHA256', 'PBKDF2-SHA1')),
+			iterations: field(fc.integer({ min: 990, max: 10_000_010 })),
+			salt: field(fc.stringMatching(/^[A-Za-z0-9+/]{20,40}={0,3}$/)),
+			hash: field(
+				fc.oneof(
+					fc.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+					fc.stringMatching(/^[A-Za-z0-9+/]{42,44}={0,2}$/)
+				)
+			),
+			failures: field(fc.integer({ min: -2, max: 102 })),
+			extra: anyValue
+		},
+		{ requiredKeys: ['algorithm', 'iterations', 'salt', 'hash', 'failures'] }
+	);
+	const profile = fc.record(
+		{
+			id: field(fc.uuid()),
+			username: field(aroundLength(64)),
+			nickname: field(aroundLength(80)),
+			user_db: field(
+				fc.oneof(
+					fc.stringMatching(/^[a-z][a-z0-9_$()+/-]{0,240}$/),
+					fc.stringMatching(/^[a-zA-Z0-9_ -]{1,12}$/)
+				)
+			),
+			created_at: field(isoText),
+			last_used_at: field(isoText),
+			signed_out_at: field(isoText),
+			pin: fc.oneof({ weight: 3, arbitrary: pin }, anyValue),
+			roles: anyValue
+		},
+		{ requiredKeys: ['id', 'username', 'nickname', 'user_db', 'created_at', 'last_used_at'] }
+	);
+
+	it('agree on PIN records', () => {
+		fc.assert(
+			fc.property(fc.oneof(pin, anyValue), (value) => {
+				const zod = zodPin.safeParse(value);
+				expect(parsePinRecord(value)).toStrictEqual(zod.success ? zod.data : undefined);
+			}),
+			{ numRuns: 3000 }
+		);
+	});
+
+	it('agree on profiles', () => {
+		fc.assert(
+			fc.property(fc.oneof({ weight: 9, arbitrary: profile }, anyValue), (value) => {
+				expect(parseProfile(value)).toStrictEqual(zodParseProfile(value));
+			}),
+			{ numRuns: 3000 }
+		);
+	});
+
+	it('accept a good share of the generated input (the comparison is not all refusals)', () => {
+		const samples = fc.sample(profile, { numRuns: 2000, seed: 1 });
+		const accepted = samples.filter((value) => parseProfile(value) !== undefined).length;
+		const withPin = samples.filter((value) => parseProfile(value)?.pin !== undefined).length;
+		expect(accepted).toBeGreaterThan(100);
+		expect(withPin).toBeGreaterThan(10);
+		expect(accepted).toBeLessThan(samples.length);
 	});
 });

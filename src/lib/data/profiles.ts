@@ -1,6 +1,3 @@
-// zod/mini: the registry is read on every start, before anything else loads.
-import * as z from 'zod/mini';
-
 /**
  * The local profiles of this device: who has signed in here and owns local databases.
  *
@@ -12,45 +9,114 @@ import * as z from 'zod/mini';
  *
  * What is read back is validated entry by entry: a corrupted or hand-edited registry loses only
  * the broken entries (a broken PIN record loses only the PIN), never crashes the app.
+ *
+ * Checked by hand rather than with zod: the registry is read by the root layout on every first
+ * screen, and zod's core would add ~15 KB gz to each of them. It is a device-local shape that the
+ * server never sees, so it has no shared schema in `$lib/schemas` to follow.
  */
 
 export const REGISTRY_KEY = 'dazzle.profiles';
 /** SessionState's cache before local profiles existed: `{ username, nickname }`. */
 export const LEGACY_ACCOUNT_KEY = 'dazzle.account';
 
-export const pinRecordSchema = z.object({
-	algorithm: z.literal('PBKDF2-SHA256'),
-	iterations: z.number().check(z.int(), z.gte(1_000), z.lte(10_000_000)),
+export interface PinRecord {
+	algorithm: 'PBKDF2-SHA256';
+	/** 1,000 to 10,000,000 */
+	iterations: number;
 	/** base64 */
-	salt: z.string().check(z.regex(/^[A-Za-z0-9+/]{22,}={0,2}$/)),
+	salt: string;
 	/** base64 of 32 bytes */
-	hash: z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/)),
-	/** Wrong PINs since the last right one. */
-	failures: z.number().check(z.int(), z.gte(0), z.lte(100))
-});
-export type PinRecord = z.infer<typeof pinRecordSchema>;
+	hash: string;
+	/** Wrong PINs since the last right one, 0 to 100. */
+	failures: number;
+}
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/));
-
-const profileFields = {
+export interface LocalProfile {
 	/** crypto.randomUUID(): names the local databases. */
-	id: z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)),
-	username: z.string().check(z.minLength(1), z.maxLength(64)),
-	nickname: z.string().check(z.minLength(1), z.maxLength(80)),
+	id: string;
+	/** 1 to 64 characters */
+	username: string;
+	/** 1 to 80 characters */
+	nickname: string;
 	/** The remote user database (`user_db` of /api/account). */
-	user_db: z.string().check(z.regex(/^[a-z][a-z0-9_$()+/-]*$/), z.maxLength(238)),
-	created_at: isoDate,
-	last_used_at: isoDate,
+	user_db: string;
+	created_at: string;
+	last_used_at: string;
 	/**
 	 * Set when the user signed out or the server session was ended for another profile: the
 	 * profile opens again only with its PIN or password, not by itself at start.
 	 */
-	signed_out_at: z.optional(isoDate)
-};
+	signed_out_at?: string;
+	pin?: PinRecord;
+}
 
-const storedProfileSchema = z.object({ ...profileFields, pin: z.optional(z.unknown()) });
+const PROFILE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A CouchDB database name, as the server names user databases. */
+const DATABASE_NAME = /^[a-z][a-z0-9_$()+/-]*$/;
+const ISO_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const BASE64_SALT = /^[A-Za-z0-9+/]{22,}={0,2}$/;
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 
-export type LocalProfile = z.infer<z.ZodMiniObject<typeof profileFields>> & { pin?: PinRecord };
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isText(
+	value: unknown,
+	{ min = 0, max = Infinity, pattern }: { min?: number; max?: number; pattern?: RegExp }
+): value is string {
+	return (
+		typeof value === 'string' &&
+		value.length >= min &&
+		value.length <= max &&
+		(pattern === undefined || pattern.test(value))
+	);
+}
+
+function isInteger(value: unknown, min: number, max: number): value is number {
+	return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** A valid PIN record with only its own fields, or undefined. */
+export function parsePinRecord(value: unknown): PinRecord | undefined {
+	if (!isRecord(value)) return undefined;
+	const { algorithm, iterations, salt, hash, failures } = value;
+	if (
+		algorithm !== 'PBKDF2-SHA256' ||
+		!isInteger(iterations, 1_000, 10_000_000) ||
+		!isText(salt, { pattern: BASE64_SALT }) ||
+		!isText(hash, { pattern: BASE64_32_BYTES }) ||
+		!isInteger(failures, 0, 100)
+	) {
+		return undefined;
+	}
+	return { algorithm, iterations, salt, hash, failures };
+}
+
+/**
+ * A valid profile with only its own fields, or undefined. A missing or invalid PIN record is
+ * left out and the profile kept: its password is then needed to open it.
+ */
+export function parseProfile(value: unknown): LocalProfile | undefined {
+	if (!isRecord(value)) return undefined;
+	const { id, username, nickname, user_db, created_at, last_used_at, signed_out_at } = value;
+	if (
+		!isText(id, { pattern: PROFILE_ID }) ||
+		!isText(username, { min: 1, max: 64 }) ||
+		!isText(nickname, { min: 1, max: 80 }) ||
+		!isText(user_db, { max: 238, pattern: DATABASE_NAME }) ||
+		!isText(created_at, { pattern: ISO_DATE_TIME }) ||
+		!isText(last_used_at, { pattern: ISO_DATE_TIME }) ||
+		!(signed_out_at === undefined || isText(signed_out_at, { pattern: ISO_DATE_TIME }))
+	) {
+		return undefined;
+	}
+	const profile: LocalProfile = { id, username, nickname, user_db, created_at, last_used_at };
+	if (signed_out_at !== undefined) profile.signed_out_at = signed_out_at;
+	const pin = parsePinRecord(value.pin);
+	if (pin) profile.pin = pin;
+	return profile;
+}
 
 interface Registry {
 	version: 1;
@@ -67,13 +133,10 @@ function parseProfiles(value: unknown): LocalProfile[] {
 	const seen = new Set<string>();
 	const profiles: LocalProfile[] = [];
 	for (const entry of value) {
-		const parsed = storedProfileSchema.safeParse(entry);
-		if (!parsed.success || seen.has(parsed.data.id)) continue;
-		seen.add(parsed.data.id);
-		const { pin: rawPin, ...fields } = parsed.data;
-		const pin = pinRecordSchema.safeParse(rawPin);
-		// A missing or tampered PIN record: the profile stays, the password is needed.
-		profiles.push(pin.success ? { ...fields, pin: pin.data } : fields);
+		const profile = parseProfile(entry);
+		if (!profile || seen.has(profile.id)) continue;
+		seen.add(profile.id);
+		profiles.push(profile);
 	}
 	return profiles;
 }
@@ -85,8 +148,7 @@ export function parseRegistry(raw: string | null): Registry {
 	} catch {
 		value = undefined;
 	}
-	const record =
-		value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+	const record = isRecord(value) ? value : {};
 	const profiles = parseProfiles(record.profiles);
 	const last = record.last_profile_id;
 	return {
