@@ -209,3 +209,202 @@ describe('PatientsState', () => {
 		expect(state.records.find((record) => record.patientId === own.patientId)?.removed).toBe(false);
 	});
 });
+
+/** The record's sync sent everything the device holds (its push checkpoint is at the end). */
+async function markSent(localName: string): Promise<void> {
+	const db = new Pouch(localName, { adapter: 'memory' });
+	const info = await db.info();
+	const memo = await db.get('_local/dazzle-sync').catch(() => ({ _id: '_local/dazzle-sync' }));
+	await db.put({ ...memo, push_seq: info.update_seq });
+}
+
+/**
+ * The sharing API of one record: `GET …/members` lists `members` (the account is "Maria
+ * Now", renamed since the profile was made), `DELETE …/members/<nickname>` answers `refuse`
+ * or 204. `POST /api/patients` provisions, as in `fakeServer()`.
+ */
+function fakeSharingServer() {
+	const server = {
+		calls: [] as string[],
+		refuse: undefined as { status: number; error: string } | undefined,
+		members: [
+			{ nickname: 'Maria Now', role: 'editor', you: true },
+			{ nickname: 'Pau', role: 'editor', you: false }
+		]
+	};
+	vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+		const method = init?.method ?? 'GET';
+		server.calls.push(`${method} ${url}`);
+		const json = (body: unknown, status = 200) =>
+			new Response(JSON.stringify(body), {
+				status,
+				headers: { 'Content-Type': 'application/json' }
+			});
+		if (method === 'POST' && url.endsWith('/api/patients')) {
+			const { patient_id } = JSON.parse(String(init?.body)) as { patient_id: string };
+			return json({ patient_id, db: `patient-${patient_id}`, role: 'editor' }, 201);
+		}
+		if (method === 'GET' && url.endsWith('/members')) {
+			return json({ members: server.members, invitations: [] });
+		}
+		if (method === 'DELETE') {
+			return server.refuse
+				? json({ error: server.refuse.error, message: 'refused' }, server.refuse.status)
+				: new Response(null, { status: 204 });
+		}
+		return json({ error: 'errors.not_found', message: 'no route' }, 404);
+	});
+	return server;
+}
+
+/** The account as `GET /api/account` lists it after the server's changes. */
+const accountListing = (...patientIds: string[]) => ({
+	username: 'maria',
+	patients: patientIds.map((patient_id) => ({
+		patient_id,
+		db: `patient-${patient_id}`,
+		role: 'editor' as const
+	}))
+});
+
+describe('PatientsState: correcting, leaving and forgetting a record', () => {
+	it('reads and corrects demographics on the device, for editors only', async () => {
+		fakeServer();
+		const { state, engines, active } = setup();
+		await state.attach(active);
+		const record = await state.create(CHILD);
+		await state.provision();
+		expect(await state.demographics(record.patientId)).toEqual({
+			relation: 'child',
+			birth: '2019-03',
+			sex: 'female',
+			country: 'ES'
+		});
+
+		const fixed = { relation: 'other-relative', birth: '2018-12', sex: 'other', country: 'PT' };
+		await state.saveDemographics(record.patientId, fixed as typeof CHILD);
+		expect(await state.demographics(record.patientId)).toEqual(fixed);
+		expect(state.detailsSaved).toBe(1);
+		expect(engines.at(-1)!.syncNow).toHaveBeenCalled();
+		expect(state.open?.relation).toBe('other-relative');
+
+		// Someone else's record, shared for viewing: refused, nothing stored.
+		const shared = crypto.randomUUID();
+		await state.accountChanged({
+			username: 'maria',
+			patients: [
+				...accountListing(record.patientId).patients,
+				{ patient_id: shared, db: `patient-${shared}`, role: 'viewer' }
+			]
+		});
+		await expect(state.saveDemographics(shared, fixed as typeof CHILD)).rejects.toMatchObject({
+			key: 'errors.patient_editors_only'
+		});
+		expect(await state.demographics(shared)).toBeUndefined();
+		expect(state.detailsSaved).toBe(1);
+	});
+
+	it('does not leave while changes are unsent: it asks the sync to send them first', async () => {
+		const server = fakeSharingServer();
+		const { state, engines, active } = setup();
+		await state.attach(active);
+		const record = await state.create(CHILD);
+		await state.provision();
+		const refresh = vi.fn(async () => accountListing());
+
+		const waiting = await state.leave(record.patientId, refresh);
+		expect(waiting).toEqual({ left: false, unsent: ['patient'] });
+		expect(engines.at(-1)!.syncNow).toHaveBeenCalled();
+		expect(server.calls.filter((call) => !call.startsWith('POST'))).toEqual([]);
+		expect(refresh).not.toHaveBeenCalled();
+		expect(state.records.map((each) => each.patientId)).toEqual([record.patientId]);
+	});
+
+	it('leaves by its own membership (as the server names it now) and forgets the record', async () => {
+		const server = fakeSharingServer();
+		const { state, engines, storage, active, profileId } = setup();
+		await state.attach(active);
+		const kept = await state.create({ ...CHILD, name: 'Ana' });
+		const leaving = await state.create(CHILD);
+		await state.provision();
+		const engine = engines.at(-1)!;
+		expect(engine.remoteUrl).toContain(leaving.patientId);
+		await markSent(`dazzle-${profileId}-patient-${leaving.patientId}`);
+
+		const result = await state.leave(leaving.patientId, async () => accountListing(kept.patientId));
+		expect(result).toEqual({ left: true, forgotten: true });
+		expect(server.calls).toContain(`DELETE /api/patients/${leaving.patientId}/members/Maria%20Now`);
+		expect(engine.close).toHaveBeenCalled();
+		expect(state.records.map((each) => each.name)).toEqual(['Ana']);
+		expect(state.openId).toBe(kept.patientId);
+		expect(storage.getItem(openPatientKey(profileId))).not.toBe(leaving.patientId);
+		expect(engines.at(-1)!.remoteUrl).toContain(kept.patientId);
+		// Its database is gone from the device.
+		const gone = new Pouch(`dazzle-${profileId}-patient-${leaving.patientId}`, {
+			adapter: 'memory'
+		});
+		expect((await gone.info()).doc_count).toBe(0);
+	});
+
+	it('shows the server refusing the last editor, and the record syncs on', async () => {
+		const server = fakeSharingServer();
+		server.members = [{ nickname: 'Maria Now', role: 'editor', you: true }];
+		server.refuse = { status: 409, error: 'errors.patient_last_editor' };
+		const { state, engines, active, profileId } = setup();
+		await state.attach(active);
+		const record = await state.create(CHILD);
+		await state.provision();
+		await markSent(`dazzle-${profileId}-patient-${record.patientId}`);
+		const before = engines.length;
+
+		await expect(state.leave(record.patientId, async () => undefined)).rejects.toMatchObject({
+			key: 'errors.patient_last_editor'
+		});
+		expect(state.open?.patientId).toBe(record.patientId);
+		expect(state.open?.removed).toBe(false);
+		expect(engines.length).toBe(before + 1);
+		expect(engines.at(-1)!.start).toHaveBeenCalled();
+		expect(state.sync.engine).toBe(engines.at(-1));
+	});
+
+	it('needs a connection to leave', async () => {
+		const server = fakeSharingServer();
+		const { state, network, active } = setup();
+		await state.attach(active);
+		const record = await state.create(CHILD);
+		await state.provision();
+		network.online = false;
+		await expect(state.leave(record.patientId, async () => undefined)).rejects.toMatchObject({
+			key: 'errors.network'
+		});
+		expect(server.calls.filter((call) => !call.startsWith('POST'))).toEqual([]);
+	});
+
+	it('forgets a removed record only once the user accepts losing what was never sent', async () => {
+		fakeSharingServer();
+		const { state, engines, active } = setup();
+		await state.attach(active);
+		const kept = await state.create({ ...CHILD, name: 'Ana' });
+		const removed = await state.create(CHILD);
+		await state.provision();
+		await expect(state.forget(removed.patientId)).rejects.toMatchObject({
+			key: 'health.manage.forget_still_shared'
+		});
+
+		// Another editor removed this account; the record's own edits never reached the server.
+		await state.accountChanged(accountListing(kept.patientId));
+		expect(state.open).toMatchObject({ patientId: removed.patientId, removed: true });
+		expect(state.sync.engine).toBeUndefined();
+		expect(await state.unsentChanges(removed.patientId)).toEqual(['patient']);
+		expect(await state.forget(removed.patientId)).toEqual({ deleted: false, unsent: ['patient'] });
+		expect(state.records).toHaveLength(2);
+
+		expect(await state.forget(removed.patientId, { discardUnsent: true })).toEqual({
+			deleted: true,
+			unsent: ['patient']
+		});
+		expect(state.records.map((each) => each.name)).toEqual(['Ana']);
+		expect(state.openId).toBe(kept.patientId);
+		expect(engines.at(-1)!.remoteUrl).toContain(kept.patientId);
+	});
+});

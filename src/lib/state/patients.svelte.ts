@@ -1,8 +1,13 @@
 import { createContext, untrack } from 'svelte';
-import { ApiRequestError, request } from '$lib/api/client';
+import { ApiRequestError, NetworkError, request } from '$lib/api/client';
 // The data layer (and its zod schemas) loads with the first open profile, not on the first
 // screen of every visitor.
-import type { NewPatient, PatientRecordView, PatientRecords } from '$lib/data/patients';
+import type {
+	Demographics,
+	NewPatient,
+	PatientRecordView,
+	PatientRecords
+} from '$lib/data/patients';
 import type { AccountProfile } from '$lib/schemas/account';
 import type {
 	InvitationAccepted,
@@ -113,6 +118,8 @@ export class PatientsState {
 	ready = $state(false);
 	/** The open record's sync, folded into the header's one status. */
 	readonly sync = new SyncState();
+	/** Counts demographics saved on this device, so what shows them reads them again. */
+	detailsSaved = $state(0);
 
 	#session: Pick<SessionState, 'profile' | 'onSignIn'> | undefined;
 	#options: PatientsOptions;
@@ -332,6 +339,123 @@ export class PatientsState {
 		const data = this.#data;
 		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 		await data.rename(patientId, name);
+	}
+
+	// ── demographics (on the device, sent by the record's sync) ──────────────────────────
+
+	/** The handle the open record's engine holds on `patientId`'s database, if it is open. */
+	#handle(patientId: string): PouchDB.Database | undefined {
+		return this.#engineFor === patientId ? this.#engine?.local : undefined;
+	}
+
+	/**
+	 * A record's demographics as the edit form shows them, with this account's relation (from
+	 * the document, else from the registry); undefined until the document is on the device.
+	 */
+	async demographics(patientId: string): Promise<Demographics | undefined> {
+		const data = this.#data;
+		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
+		const doc = await data.readDemographics(patientId, this.#handle(patientId));
+		const relation = doc?.relations[this.#username ?? ''] ?? data.get(patientId)?.relation;
+		if (!doc || !relation) return undefined;
+		return { relation, birth: doc.birth_month, sex: doc.sex, country: doc.country };
+	}
+
+	/** Corrects a record's demographics on the device (editors only); its sync sends them. */
+	async saveDemographics(patientId: string, fields: Demographics): Promise<void> {
+		const data = this.#data;
+		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
+		await data.saveDemographics(patientId, fields, this.#handle(patientId));
+		this.detailsSaved += 1;
+		this.#engine?.syncNow();
+	}
+
+	// ── leaving and forgetting ───────────────────────────────────────────────────────────
+
+	/** What this device wrote to the record that the server does not have yet (document ids). */
+	async unsentChanges(patientId: string): Promise<string[]> {
+		const data = this.#data;
+		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
+		return data.unsentChanges(patientId, this.#handle(patientId));
+	}
+
+	/** Sends the open record's changes now (after "wait until it is sent"). */
+	syncNow(): void {
+		this.#engine?.syncNow();
+	}
+
+	/**
+	 * Leaves a record (needs a connection): refuses while the device holds changes the server
+	 * does not have (they could never be sent after), then removes this account's own
+	 * membership — found by `you` in the member list, never by a remembered nickname that may
+	 * have changed and now name someone else — and forgets the record on the device. The server
+	 * refuses the last editor (`errors.patient_last_editor`). `forgotten: false` when changes
+	 * were made meanwhile: the record stays, marked removed, for `forget()`.
+	 */
+	async leave(
+		patientId: string,
+		refreshAccount: () => Promise<Pick<AccountProfile, 'username' | 'patients'> | undefined>
+	): Promise<{ left: false; unsent: string[] } | { left: true; forgotten: boolean }> {
+		const record = this.records.find((each) => each.patientId === patientId);
+		if (!record || record.removed || !record.provisioned) {
+			throw new ApiRequestError(404, 'errors.patient_not_found');
+		}
+		if (!this.#isOnline()) throw new NetworkError();
+		const unsent = await this.unsentChanges(patientId);
+		if (unsent.length > 0) {
+			this.syncNow();
+			return { left: false, unsent };
+		}
+		const you = (await this.members(patientId)).members.find((member) => member.you);
+		if (!you) throw new ApiRequestError(404, 'errors.patient_member_not_found');
+		// Its sync stops first: once the membership is gone the server refuses it (401 on the
+		// embedded server, which would read as "sign in again").
+		await this.#serial(async () => {
+			if (this.#engineFor === patientId) await this.#stopEngine();
+		});
+		try {
+			await this.removeMember(patientId, you.nickname);
+		} catch (error) {
+			await this.#serial(() => this.#syncOpen());
+			throw error;
+		}
+		const account = await refreshAccount().catch(() => undefined);
+		if (account?.patients.some((each) => each.patient_id === patientId) === false) {
+			await this.accountChanged(account);
+		}
+		if (!this.records.find((each) => each.patientId === patientId)?.removed) {
+			// The account could not be fetched: its next fetch marks the record removed.
+			return { left: true, forgotten: false };
+		}
+		const forgotten = await this.forget(patientId);
+		return { left: true, forgotten: forgotten.deleted };
+	}
+
+	/**
+	 * Removes a record whose access ended from this device: its sync stops, its database is
+	 * deleted, it leaves the list. Refuses (returns the unsent ids, deletes nothing) while the
+	 * device holds changes the server never got, unless `discardUnsent`: the user saw that they
+	 * can no longer be sent.
+	 */
+	forget(
+		patientId: string,
+		options: { discardUnsent?: boolean } = {}
+	): Promise<{ deleted: boolean; unsent: string[] }> {
+		return this.#serial(async () => {
+			const data = this.#data;
+			if (!data) throw new ApiRequestError(401, 'errors.signin_required');
+			const record = data.get(patientId);
+			if (!record?.removed) throw new ApiRequestError(409, 'health.manage.forget_still_shared');
+			if (this.#engineFor === patientId) await this.#stopEngine();
+			const result = await data.forget(patientId, options);
+			if (result.deleted && this.#profileId) {
+				const key = openPatientKey(this.#profileId);
+				if (this.#storage()?.getItem(key) === patientId) this.#storage()?.removeItem(key);
+			}
+			// Another record opens in its place (chosen when the list changed): it syncs.
+			await this.#syncOpen();
+			return result;
+		});
 	}
 
 	async #syncOpen(): Promise<void> {
