@@ -250,11 +250,12 @@ describe('documents the server accepts', () => {
 
 	it("passes every write of a draft's life through the record's validate_doc_update", async () => {
 		const { db, store } = setup();
-		const written: [Record<string, unknown>, Record<string, unknown> | null][] = [];
+		const written: [{ _id: string; [field: string]: unknown }, Record<string, unknown> | null][] =
+			[];
 		const feed = db.changes({ live: true, since: 'now', include_docs: true });
 		let previous = new Map<string, Record<string, unknown>>();
 		feed.on('change', (change) => {
-			const doc = change.doc as unknown as Record<string, unknown>;
+			const doc = change.doc as unknown as { _id: string; [field: string]: unknown };
 			written.push([doc, previous.get(change.id) ?? null]);
 			previous = new Map(previous).set(change.id, doc);
 		});

@@ -1,0 +1,146 @@
+import { createContext, untrack } from 'svelte';
+// The data layer (the forms engine, its schemas, PouchDB) loads with the first open profile.
+import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { Connectivity } from '$lib/sync/engine';
+import type { PullSchedule, PullState } from '$lib/sync/pull-schedule';
+import type { ActiveProfile, ProfilesState } from './profiles.svelte';
+
+export interface FormsOptions {
+	PouchDB?: () => Promise<PouchDB.Static>;
+	localOptions?: Record<string, unknown>;
+	connectivity?: () => Connectivity;
+	fetch?: () => typeof fetch;
+	origin?: () => string;
+	/** Follow `profiles.active` (off in unit tests, which call `attach`). */
+	track?: boolean;
+}
+
+async function defaultPouchDB(): Promise<PouchDB.Static> {
+	const { loadPouchDB } = await import('$lib/sync/profile-engine');
+	return loadPouchDB();
+}
+
+async function defaultConnectivity(): Promise<Connectivity> {
+	const { deviceConnectivity } = await import('$lib/sync/data-saving');
+	return deviceConnectivity();
+}
+
+async function defaultFetch(): Promise<typeof fetch> {
+	const { countingFetch, deviceTrafficMeter } = await import('$lib/sync/traffic');
+	return countingFetch((input, init) => fetch(input, init), deviceTrafficMeter());
+}
+
+/**
+ * The questionnaires of the open profile: the `forms` database pulled to the device when the
+ * profile opens, when the connection comes back, every few hours and when the user asks
+ * (`refresh`), so any questionnaire can be started offline. Pulls respect data-saving mode
+ * except when asked for.
+ */
+export class FormsState {
+	/** Newest active version of each questionnaire on the device. */
+	forms = $state.raw<PublishedForm[]>([]);
+	pull = $state.raw<PullState>({ kind: 'idle' });
+	/** The device's questionnaires have been read (maybe none yet). */
+	ready = $state(false);
+
+	#options: FormsOptions;
+	#profileId: string | undefined;
+	#library: FormLibrary | undefined;
+	#schedule: PullSchedule | undefined;
+	#unsubscribe: (() => void) | undefined;
+	#queue: Promise<unknown> = Promise.resolve();
+
+	constructor(profiles?: Pick<ProfilesState, 'active'>, options: FormsOptions = {}) {
+		this.#options = options;
+		if (options.track === false) return;
+		$effect(() => {
+			const active = profiles?.active;
+			untrack(() => void this.attach(active));
+		});
+	}
+
+	get library(): FormLibrary | undefined {
+		return this.#library;
+	}
+
+	attach(active: Pick<ActiveProfile, 'id'> | undefined): Promise<void> {
+		const run = this.#queue.then(async () => {
+			if (active?.id === this.#profileId && (this.#library || !active)) return;
+			await this.#detach();
+			if (!active) return;
+			this.#profileId = active.id;
+			const [PouchDB, { FormLibrary }, { PullSchedule }, connectivity, send] = await Promise.all([
+				(this.#options.PouchDB ?? defaultPouchDB)(),
+				import('$lib/data/forms'),
+				import('$lib/sync/pull-schedule'),
+				this.#options.connectivity?.() ?? defaultConnectivity(),
+				this.#options.fetch?.() ?? defaultFetch()
+			]);
+			if (this.#profileId !== active.id) return;
+			const library = new FormLibrary({
+				PouchDB,
+				profileId: active.id,
+				...(this.#options.localOptions ? { localOptions: this.#options.localOptions } : {})
+			});
+			this.#library = library;
+			await this.#read();
+			this.ready = true;
+			const schedule = new PullSchedule({
+				connectivity,
+				run: async () => {
+					const written = await library.pull({ origin: this.#origin(), fetch: send });
+					if (written > 0 || this.forms.length === 0) await this.#read();
+				},
+				onDiagnostic: (message, error) => console.debug(`[forms] ${message}`, error ?? '')
+			});
+			this.#schedule = schedule;
+			this.#unsubscribe = schedule.subscribe((state) => (this.pull = state));
+			schedule.start();
+		});
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+
+	#origin(): string {
+		return (this.#options.origin ?? (() => location.origin))();
+	}
+
+	async #read(): Promise<void> {
+		const library = this.#library;
+		if (!library) return;
+		try {
+			const forms = await library.latest();
+			if (this.#library === library) this.forms = forms;
+		} catch (error) {
+			console.debug('[forms] could not read the questionnaires', error);
+		}
+	}
+
+	/** Looks for new questionnaires now (the user asked: data-saving mode does not hold it). */
+	async refresh(): Promise<void> {
+		await this.#queue;
+		await this.#schedule?.request();
+	}
+
+	async #detach(): Promise<void> {
+		this.#schedule?.stop();
+		this.#unsubscribe?.();
+		this.#schedule = undefined;
+		this.#unsubscribe = undefined;
+		const library = this.#library;
+		this.#library = undefined;
+		this.#profileId = undefined;
+		this.forms = [];
+		this.pull = { kind: 'idle' };
+		this.ready = false;
+		await library?.close();
+	}
+
+	close(): Promise<void> {
+		const run = this.#queue.then(() => this.#detach());
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+}
+
+export const [getForms, setForms] = createContext<FormsState>();

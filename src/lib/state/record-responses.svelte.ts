@@ -1,0 +1,152 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { ResponseStore, ResponseSummary } from '$lib/data/responses';
+import type { Reference } from '$lib/forms';
+import type { PatientsState } from './patients.svelte';
+
+/**
+ * The questionnaires of one patient record for its page: each published questionnaire with
+ * this record's responses to it (drafts, completed, amended), kept current as answers arrive
+ * by sync, and starting a new draft — offline, at once.
+ */
+
+export interface RecordFormRow {
+	form: PublishedForm;
+	/** This record's responses to any version of the questionnaire, newest change first. */
+	responses: ResponseSummary[];
+	/** A draft (or amendment) to continue rather than start anew. */
+	draft: ResponseSummary | undefined;
+}
+
+/** `<url>|<version>` → `<url>`. */
+export function urlOf(canonical: string): string {
+	return canonical.slice(0, canonical.lastIndexOf('|'));
+}
+
+/** Pure: the rows of the record page, questionnaires in the order given. */
+export function recordFormRows(
+	forms: readonly PublishedForm[],
+	responses: readonly ResponseSummary[]
+): RecordFormRow[] {
+	const byUrl = new Map<string, ResponseSummary[]>();
+	for (const response of responses) {
+		const url = urlOf(response.questionnaire);
+		byUrl.set(url, [...(byUrl.get(url) ?? []), response]);
+	}
+	return forms.map((form) => {
+		const mine = byUrl.get(form.url) ?? [];
+		return {
+			form,
+			responses: mine,
+			draft: mine.find((response) => response.status === 'in-progress')
+		};
+	});
+}
+
+export interface RecordResponsesOptions {
+	store: ResponseStore;
+	/** The record's database (to follow changes arriving by sync). */
+	db: PouchDB.Database;
+	patientId: string;
+	author?: Reference;
+}
+
+export class RecordResponsesState {
+	responses = $state.raw<ResponseSummary[]>([]);
+	ready = $state(false);
+	/** i18n key: the record's answers could not be read. */
+	error = $state<string | undefined>();
+	/** Titles by canonical, computed once per questionnaire version. */
+	readonly titles = new SvelteMap<string, string>();
+
+	#options: RecordResponsesOptions;
+	#feed: PouchDB.Core.Changes<object> | undefined;
+	#reload: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(options: RecordResponsesOptions) {
+		this.#options = options;
+	}
+
+	get store(): ResponseStore {
+		return this.#options.store;
+	}
+
+	async load(): Promise<void> {
+		try {
+			this.responses = await this.#options.store.list();
+			this.error = undefined;
+		} catch (error) {
+			console.debug('[responses] could not list', error);
+			this.error = 'errors.read_failed';
+		}
+		this.ready = true;
+	}
+
+	/** Lists again whenever a response changes (this device or another, by sync). */
+	follow(): void {
+		this.#feed?.cancel();
+		this.#feed = this.#options.db.changes({ since: 'now', live: true });
+		this.#feed.on('change', (change) => {
+			if (!change.id.startsWith('response-')) return;
+			// A pull writes many at once: list once after the burst.
+			clearTimeout(this.#reload);
+			this.#reload = setTimeout(() => void this.load(), 150);
+		});
+		this.#feed.on('error', (error) => console.debug('[responses] feed stopped', error));
+	}
+
+	/** A new draft of `form` for this record; returns its id. Works offline. */
+	async start(form: PublishedForm, library: FormLibrary): Promise<string> {
+		const { createDraft } = await import('$lib/forms');
+		const engine = await createDraft(library.definition(form), {
+			subject: { reference: `Patient/${this.#options.patientId}` },
+			...(this.#options.author ? { author: this.#options.author } : {})
+		});
+		const store = this.#options.store;
+		const id = store.newId();
+		await store.create(id, engine.toResponse({ ...engine.meta, id }));
+		await this.load();
+		return id;
+	}
+
+	close(): void {
+		this.#feed?.cancel();
+		clearTimeout(this.#reload);
+	}
+}
+
+/** What a page needs to read and write one record's responses on this device. */
+export interface RecordAccess {
+	store: ResponseStore;
+	db: PouchDB.Database;
+	canEdit: boolean;
+}
+
+/**
+ * The responses of a record of the open profile: through the open record's sync engine's
+ * database when it is that one (never a second connection to close under it), else a handle
+ * of its own. Writes are refused on the device for viewers (`PatientRecords.guard`).
+ */
+export async function recordAccess(
+	patients: Pick<PatientsState, 'data' | 'openId' | 'openDb'>,
+	patientId: string
+): Promise<RecordAccess | undefined> {
+	const data = patients.data;
+	const record = data?.get(patientId);
+	if (!data || !record) return undefined;
+	const [{ ResponseStore }, { deviceId, reopenDatabase }, { loadPouchDB }] = await Promise.all([
+		import('$lib/data/responses'),
+		import('$lib/data/user-profile'),
+		import('$lib/sync/profile-engine')
+	]);
+	const engineDb = patients.openId === patientId ? patients.openDb : undefined;
+	const raw =
+		engineDb ?? new (await loadPouchDB())(data.localName(patientId), { auto_compaction: true });
+	const db = data.guard(patientId, raw);
+	const store = new ResponseStore({
+		db,
+		device: deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
+		reopen: (handle) => data.guard(patientId, reopenDatabase(handle))
+	});
+	return { store, db, canEdit: data.canEdit(patientId) };
+}

@@ -1,0 +1,273 @@
+import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { DraftAutosave, DraftSaveStatus, ResponseStore } from '$lib/data/responses';
+import type { FormEngine, Reference, StrayItem } from '$lib/forms';
+import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
+
+/**
+ * One questionnaire response opened on a page: the stored document, the engine holding its
+ * answers, the autosave of a draft, and the actions (complete, amend, cancel an amendment,
+ * discard a draft). A draft made with an older questionnaire version moves to the newest one
+ * when opened; what changed and the answers set aside are kept in the document and shown.
+ */
+
+export type EditorPhase =
+	| { kind: 'loading' }
+	/** The response is not on this device (another device's, not synced yet; or deleted). */
+	| { kind: 'missing' }
+	/** Its questionnaire is not on this device yet (the forms pull has not run). */
+	| { kind: 'no-questionnaire'; canonical: string }
+	/** `error` is an i18n key. */
+	| { kind: 'failed'; error: string }
+	| { kind: 'ready' };
+
+export interface ResponseEditorOptions {
+	store: ResponseStore;
+	library: FormLibrary;
+	responseId: string;
+	/** The account may edit this record (not a viewer, access not removed). */
+	canEdit: boolean;
+	author?: Reference;
+	/** Tell the sync engine a save worked again after the disk was full. */
+	onStorageFreed?: () => void;
+}
+
+function errorKey(error: unknown, fallback: string): string {
+	if (error instanceof Error && 'key' in error && typeof error.key === 'string') return error.key;
+	return fallback;
+}
+
+export class ResponseEditorState {
+	phase = $state.raw<EditorPhase>({ kind: 'loading' });
+	doc = $state.raw<ResponseDoc | undefined>();
+	engine = $state.raw<FormEngine | undefined>();
+	form = $state.raw<PublishedForm | undefined>();
+	save = $state.raw<DraftSaveStatus>({ save: { kind: 'idle' }, dirty: false });
+	/** Answers in the stored response its questionnaire does not have (shown, never dropped). */
+	strays = $state.raw<StrayItem[]>([]);
+	/** After a failed completion: every error shown beside its item. */
+	showAllErrors = $state(false);
+	/** An action is running (buttons wait). */
+	busy = $state(false);
+	/** i18n key of the last failed action. */
+	actionError = $state<string | undefined>();
+
+	#options: ResponseEditorOptions;
+	#autosave: DraftAutosave | undefined;
+	#unsubscribe: (() => void) | undefined;
+	#pendingInput: Record<string, string> = {};
+	#closed = false;
+
+	constructor(options: ResponseEditorOptions) {
+		this.#options = options;
+	}
+
+	get editable(): boolean {
+		return this.#options.canEdit && this.doc?.status === 'in-progress';
+	}
+
+	get migration(): ResponseMigration | undefined {
+		return this.doc?.migration;
+	}
+
+	get pendingInput(): Record<string, string> {
+		return this.doc?.pending_input ?? {};
+	}
+
+	async open(): Promise<void> {
+		const { store, library, responseId } = this.#options;
+		try {
+			const doc = await store.get(responseId);
+			if (!doc) {
+				this.phase = { kind: 'missing' };
+				return;
+			}
+			const form = await library.get(doc.questionnaire);
+			if (!form) {
+				this.phase = { kind: 'no-questionnaire', canonical: doc.questionnaire };
+				return;
+			}
+			await this.#load(doc, form);
+		} catch (error) {
+			console.debug('[response] could not open', error);
+			this.phase = { kind: 'failed', error: errorKey(error, 'forms.errors.invalid_response') };
+		}
+	}
+
+	async #load(stored: ResponseDoc, form: PublishedForm): Promise<void> {
+		const { store, library } = this.#options;
+		const forms = await import('$lib/forms');
+		let doc = stored;
+		let engine: FormEngine;
+		let strays: StrayItem[] = [];
+		const newest =
+			doc.status === 'in-progress' && !doc.amending && this.#options.canEdit
+				? await library.newestVersionOf(doc.questionnaire)
+				: undefined;
+		if (newest && newest.canonical !== form.canonical) {
+			// A newer version was published: the draft moves to it, answers by linkId.
+			const migrated = await forms.migrateDraft(
+				doc.resource,
+				library.definition(form),
+				library.definition(newest)
+			);
+			engine = migrated.engine;
+			doc = await store.saveMigrated(doc._id, engine.toResponse({ id: doc._id }), {
+				from: form.canonical,
+				changes: migrated.changes,
+				setAside: migrated.setAside
+			});
+			form = newest;
+		} else {
+			const opened = await forms.openResponse(library.definition(form), doc.resource);
+			engine = opened.engine;
+			engine.meta = {
+				...engine.meta,
+				id: doc._id,
+				subject: doc.resource.subject,
+				author: doc.resource.author,
+				authored: doc.resource.authored,
+				meta: doc.resource.meta
+			};
+			strays = opened.strays.filter((stray) => stray.answers.length > 0);
+		}
+		if (this.#closed) return;
+		this.doc = doc;
+		this.form = form;
+		this.engine = engine;
+		this.strays = strays;
+		this.#pendingInput = doc.pending_input ?? {};
+		if (this.editable) this.#startAutosave(engine);
+		this.phase = { kind: 'ready' };
+	}
+
+	#startAutosave(engine: FormEngine): void {
+		this.#stopAutosave();
+		const doc = this.doc!;
+		void import('$lib/data/responses').then(({ DraftAutosave }) => {
+			if (this.#closed || this.engine !== engine) return;
+			const autosave = new DraftAutosave({
+				store: this.#options.store,
+				id: doc._id,
+				snapshot: () => ({
+					resource: engine.toResponse({ ...engine.meta, id: doc._id, status: 'in-progress' }),
+					pendingInput: this.#pendingInput
+				}),
+				onStorageFreed: this.#options.onStorageFreed,
+				onDiagnostic: (message, error) => console.debug(`[response] ${message}`, error ?? '')
+			});
+			this.#autosave = autosave;
+			this.#unsubscribe = autosave.subscribe((status) => (this.save = status));
+			if (this.#changedEarly) autosave.changed();
+		});
+	}
+
+	/** A change before the autosave module arrived (a fast first keystroke): saved once it has. */
+	#changedEarly = false;
+
+	#stopAutosave(): void {
+		this.#unsubscribe?.();
+		this.#unsubscribe = undefined;
+		this.#autosave = undefined;
+	}
+
+	/** The form reported a change (FormView's `onchange`). */
+	changed(pendingInput: Record<string, string>): void {
+		if (!this.editable) return;
+		this.#pendingInput = pendingInput;
+		if (this.#autosave) this.#autosave.changed();
+		else this.#changedEarly = true;
+	}
+
+	/** Saves now what is not saved yet (leaving the page, the app going to the background). */
+	async flush(): Promise<void> {
+		await this.#autosave?.flush();
+	}
+
+	async #act(action: () => Promise<void>, fallback: string): Promise<boolean> {
+		if (this.busy) return false;
+		this.busy = true;
+		this.actionError = undefined;
+		try {
+			await action();
+			return true;
+		} catch (error) {
+			console.debug('[response] action failed', error);
+			this.actionError = errorKey(error, fallback);
+			return false;
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	/**
+	 * Marks the response completed when every answer is valid; otherwise shows every error
+	 * and returns how many items need attention (the page moves focus to the first).
+	 */
+	async complete(): Promise<{ ok: true } | { ok: false; errors: number }> {
+		const engine = this.engine;
+		const doc = this.doc;
+		if (!engine || !doc || !this.editable) return { ok: false, errors: 0 };
+		const errors = engine.allErrors({ complete: true }).length;
+		if (errors > 0 || Object.keys(this.#pendingInput).length > 0) {
+			this.showAllErrors = true;
+			return { ok: false, errors: errors + Object.keys(this.#pendingInput).length };
+		}
+		const done = await this.#act(async () => {
+			await this.flush();
+			this.doc = await this.#options.store.complete(doc._id, engine, this.#options.author);
+			this.#stopAutosave();
+			this.showAllErrors = false;
+		}, 'errors.save_failed');
+		return done ? { ok: true } : { ok: false, errors: 0 };
+	}
+
+	/** Edits a completed response again; the completed version is kept as it is. */
+	async amend(): Promise<boolean> {
+		const doc = this.doc;
+		const form = this.form;
+		if (!doc || !form || !this.#options.canEdit) return false;
+		return this.#act(async () => {
+			const amending = await this.#options.store.startAmendment(doc._id);
+			await this.#load(amending, form);
+		}, 'errors.save_failed');
+	}
+
+	/** Gives up the amendment: the completed version comes back. */
+	async cancelAmendment(): Promise<boolean> {
+		const doc = this.doc;
+		const form = this.form;
+		if (!doc?.amending || !form) return false;
+		return this.#act(async () => {
+			this.#stopAutosave();
+			const restored = await this.#options.store.cancelAmendment(doc._id);
+			await this.#load(restored, form);
+		}, 'errors.save_failed');
+	}
+
+	/** Deletes a draft (never a completed response). */
+	async discard(): Promise<boolean> {
+		const doc = this.doc;
+		if (!doc) return false;
+		return this.#act(async () => {
+			this.#stopAutosave();
+			await this.#options.store.discardDraft(doc._id);
+			this.doc = undefined;
+			this.phase = { kind: 'missing' };
+		}, 'errors.save_failed');
+	}
+
+	async dismissMigration(): Promise<void> {
+		const doc = this.doc;
+		if (!doc?.migration || !this.#options.canEdit) return;
+		await this.#act(async () => {
+			await this.flush();
+			this.doc = await this.#options.store.markMigrationSeen(doc._id);
+		}, 'errors.save_failed');
+	}
+
+	async close(): Promise<void> {
+		await this.flush();
+		this.#closed = true;
+		this.#stopAutosave();
+	}
+}
