@@ -224,6 +224,33 @@ describe('ResponseStore', () => {
 		});
 	});
 
+	it('reads and writes again on a fresh handle when the connection was closed under it', async () => {
+		const { db } = setup();
+		const plain = new ResponseStore({ db, device: 'd', now });
+		const { id } = await newDraft(plain);
+		const closed = Object.assign(new Error('The database connection is closing.'), {
+			name: 'InvalidStateError'
+		});
+		let calls = 0;
+		const dying = new Proxy(db, {
+			get(target, property, receiver) {
+				const value: unknown = Reflect.get(target, property, receiver);
+				if (typeof value !== 'function') return value;
+				return (...args: unknown[]) => {
+					calls += 1;
+					return Promise.reject(closed);
+				};
+			}
+		});
+		const reopen = vi.fn(() => db);
+		const store = new ResponseStore({ db: dying, device: 'd', now, reopen });
+		expect((await store.list()).map((summary) => summary.id)).toEqual([id]);
+		expect(reopen).toHaveBeenCalledTimes(1);
+		expect(calls).toBe(1);
+		// Without a way to reopen, the failure is the caller's to show.
+		await expect(new ResponseStore({ db: dying, device: 'd', now }).list()).rejects.toBe(closed);
+	});
+
 	it('records a migration with the answers set aside, and when it was seen', async () => {
 		const { store } = setup();
 		const { engine, id } = await newDraft(store);

@@ -132,6 +132,21 @@ export class ResponseStore {
 		return this.#db;
 	}
 
+	/**
+	 * Runs `use` on the database; if its connection was closed under it (another handle of the
+	 * same database closed it: the record's sync stopped, a record was just created), once more
+	 * on a fresh handle.
+	 */
+	async #on<T>(use: (db: PouchDB.Database) => Promise<T>): Promise<T> {
+		try {
+			return await use(this.db);
+		} catch (error) {
+			if (!isClosed(error) || !this.#options.reopen) throw error;
+			this.#stale = true;
+			return use(this.db);
+		}
+	}
+
 	/** A write failed: a closed connection (full disk) is reopened before the next one. */
 	#failed(error: unknown): never {
 		if (isClosed(error) || saveFailure(error).storageFull) this.#stale = true;
@@ -140,11 +155,13 @@ export class ResponseStore {
 
 	/** Every response of the record (not the kept versions), newest change first. */
 	async list(): Promise<ResponseSummary[]> {
-		const result = await this.db.allDocs({
-			startkey: RESPONSE_ID_PREFIX,
-			endkey: `${RESPONSE_ID_PREFIX}\ufff0`,
-			include_docs: true
-		});
+		const result = await this.#on((db) =>
+			db.allDocs({
+				startkey: RESPONSE_ID_PREFIX,
+				endkey: `${RESPONSE_ID_PREFIX}\ufff0`,
+				include_docs: true
+			})
+		);
 		const summaries: ResponseSummary[] = [];
 		for (const row of result.rows) {
 			const doc = parseResponseDoc(row.doc);
@@ -157,7 +174,7 @@ export class ResponseStore {
 	async get(id: string): Promise<ResponseDoc | undefined> {
 		let stored: unknown;
 		try {
-			stored = await this.db.get(id);
+			stored = await this.#on((db) => db.get(id));
 		} catch (error) {
 			if (isNotFound(error)) return undefined;
 			throw error;
@@ -170,11 +187,9 @@ export class ResponseStore {
 
 	/** The versions an amendment kept, oldest first. */
 	async versions(id: string): Promise<ResponseVersionDoc[]> {
-		const result = await this.db.allDocs({
-			startkey: `${id}.v`,
-			endkey: `${id}.v\ufff0`,
-			include_docs: true
-		});
+		const result = await this.#on((db) =>
+			db.allDocs({ startkey: `${id}.v`, endkey: `${id}.v\ufff0`, include_docs: true })
+		);
 		return result.rows
 			.map((row) => responseVersionDocSchema.safeParse(row.doc))
 			.filter((parsed) => parsed.success)
@@ -197,7 +212,7 @@ export class ResponseStore {
 		const now = this.#now();
 		const doc = this.#doc(id, { ...resource, id }, { created_at: now, updated_at: now });
 		try {
-			const result = await this.db.put(doc);
+			const result = await this.#on((db) => db.put(doc));
 			this.#revs.set(id, result.rev);
 			return { ...doc, _rev: result.rev };
 		} catch (error) {
@@ -243,7 +258,7 @@ export class ResponseStore {
 			const next = change(stored);
 			const rev = this.#revs.get(id) ?? stored._rev;
 			try {
-				const result = await this.db.put({ ...next, ...(rev ? { _rev: rev } : {}) });
+				const result = await this.#on((db) => db.put({ ...next, ...(rev ? { _rev: rev } : {}) }));
 				this.#revs.set(id, result.rev);
 				return { ...next, _rev: result.rev };
 			} catch (error) {
@@ -383,7 +398,7 @@ export class ResponseStore {
 	async #version(id: string, versionId: string): Promise<ResponseVersionDoc | undefined> {
 		try {
 			const parsed = responseVersionDocSchema.safeParse(
-				await this.db.get(versionDocId(id, versionId))
+				await this.#on((db) => db.get(versionDocId(id, versionId)))
 			);
 			return parsed.success ? (parsed.data as ResponseVersionDoc) : undefined;
 		} catch (error) {
@@ -418,7 +433,7 @@ export class ResponseStore {
 				device: this.#options.device
 			};
 			try {
-				await this.db.put(kept);
+				await this.#on((db) => db.put(kept));
 			} catch (error) {
 				// Kept already by another device or tab: the same version, written once.
 				if (!isConflict(error)) this.#failed(error);
@@ -455,7 +470,7 @@ export class ResponseStore {
 			{ storedFirst: stored }
 		);
 		// The kept copy equals the response again; the next amendment keeps it anew.
-		await this.db.remove(kept._id, kept._rev!).catch(() => undefined);
+		await this.#on((db) => db.remove(kept._id, kept._rev!)).catch(() => undefined);
 		return restored;
 	}
 
@@ -467,7 +482,7 @@ export class ResponseStore {
 			throw new ResponseError('forms.errors.not_a_draft', `${id} is not a plain draft`);
 		}
 		try {
-			await this.db.remove(id, this.#revs.get(id) ?? stored._rev!);
+			await this.#on((db) => db.remove(id, this.#revs.get(id) ?? stored._rev!));
 			this.#revs.delete(id);
 		} catch (error) {
 			this.#failed(error);

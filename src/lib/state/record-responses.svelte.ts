@@ -1,4 +1,3 @@
-import { SvelteMap } from 'svelte/reactivity';
 import type { FormLibrary, PublishedForm } from '$lib/data/forms';
 import type { ResponseStore, ResponseSummary } from '$lib/data/responses';
 import type { Reference } from '$lib/forms';
@@ -28,6 +27,8 @@ export function recordFormRows(
 	forms: readonly PublishedForm[],
 	responses: readonly ResponseSummary[]
 ): RecordFormRow[] {
+	// Built and thrown away here, never rendered.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	const byUrl = new Map<string, ResponseSummary[]>();
 	for (const response of responses) {
 		const url = urlOf(response.questionnaire);
@@ -56,8 +57,6 @@ export class RecordResponsesState {
 	ready = $state(false);
 	/** i18n key: the record's answers could not be read. */
 	error = $state<string | undefined>();
-	/** Titles by canonical, computed once per questionnaire version. */
-	readonly titles = new SvelteMap<string, string>();
 
 	#options: RecordResponsesOptions;
 	#feed: PouchDB.Core.Changes<object> | undefined;
