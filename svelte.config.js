@@ -17,6 +17,8 @@ const config = {
 			strict: true
 		}),
 		serviceWorker: { register: false },
+		// DAZZLE_KIT_DIR lets builds run side by side on one checkout (parallel e2e runs).
+		outDir: process.env.DAZZLE_KIT_DIR ?? '.svelte-kit',
 		version: { name: process.env.DAZZLE_BUILD_ID }
 	},
 	compilerOptions: { runes: true }

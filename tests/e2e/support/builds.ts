@@ -14,3 +14,6 @@ export const BUILD_DIRS = {
 	next: resolve(root, 'build-v2')
 } as const;
 export const BUILD_IDS = { current: 'e2e-v1', next: 'e2e-v2' } as const;
+
+/** With `DAZZLE_E2E_DIR`, SvelteKit's own build files go there too (not the shared `.svelte-kit`). */
+export const KIT_DIR = process.env.DAZZLE_E2E_DIR ? resolve(root, 'svelte-kit') : undefined;
