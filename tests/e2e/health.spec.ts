@@ -1,4 +1,4 @@
-import { test, expect, seriousViolations } from './support/fixtures';
+import { test, expect, seriousViolations, waitForServiceWorker } from './support/fixtures';
 import type { Browser, Page } from '@playwright/test';
 
 test.use({ locale: 'en-GB' });
@@ -191,5 +191,203 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 		await expect(page.getByTestId('invitations')).toHaveCount(0);
 	} finally {
 		await other.context.close();
+	}
+});
+
+/** Adds a child born in March 2019, female, and waits until the server has the record. */
+async function addChild(page: Page, name: string): Promise<void> {
+	await page.getByRole('button', { name: 'Add a person you care for' }).click();
+	const form = page.locator('#add-patient');
+	await form.getByLabel('Name').fill(name);
+	await form.getByRole('radio', { name: 'Your child' }).check();
+	await form.getByLabel('Year').selectOption('2019');
+	await form.getByLabel('Month').selectOption('03');
+	await form.getByRole('radio', { name: 'Female' }).check();
+	await form.getByRole('button', { name: 'Add this person' }).click();
+	const child = records(page).filter({ hasText: name });
+	await expect(child).toHaveAttribute('aria-pressed', 'true');
+	// Sharing shows once the server has the record.
+	await expect(page.getByTestId('share-panel')).toBeVisible({ timeout: 30_000 });
+	await expect(child.getByTestId('patient-pending')).toHaveCount(0);
+}
+
+/** The open record's demographics document as the server holds it. */
+async function serverDemographics(page: Page): Promise<unknown> {
+	return page.evaluate(async () => {
+		const key = Object.keys(localStorage).find((each) => each.startsWith('dazzle.open-patient.'));
+		const patientId = key ? localStorage.getItem(key) : null;
+		const response = await fetch(`/couch/patient-${patientId}/patient`);
+		return response.json();
+	});
+}
+
+test('an editor corrects the details offline; nothing is lost and they reach the server later', async ({
+	page,
+	context,
+	server
+}) => {
+	test.setTimeout(180_000);
+	await signUp(page, person('editor'), /A caregiver/);
+	await openHealth(page);
+	await addChild(page, 'Noa');
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
+	await waitForServiceWorker(page);
+
+	// Offline for real: no server, no network.
+	await server.stop();
+	await context.setOffline(true);
+	try {
+		const open = page.getByTestId('open-record');
+		await open.getByRole('button', { name: 'Correct these details' }).click();
+		const form = page.locator('#edit-details');
+		await expect(form.getByRole('heading', { name: 'Details of this record' })).toBeFocused();
+		await expect(form.getByLabel('Year')).toHaveValue('2019');
+		await expect(form.getByLabel('Month')).toHaveValue('03');
+		await expect(form.getByRole('radio', { name: 'Your child' })).toBeChecked();
+		await expect(form.getByRole('radio', { name: 'Female' })).toBeChecked();
+		await expect(form.getByLabel('Country where they live')).toHaveValue('PT');
+		await form.getByLabel('Year').selectOption('2018');
+		await form.getByLabel('Month').selectOption('12');
+		await form.getByRole('radio', { name: 'Other', exact: true }).check();
+		await form.getByLabel('Country where they live').selectOption('ES');
+		expect(await seriousViolations(page)).toEqual([]);
+		await form.getByRole('button', { name: 'Save details' }).click();
+		await expect(form).toHaveCount(0);
+		await expect(open.getByTestId('record-details')).toHaveText(
+			'Born December 2018 · Other · Spain'
+		);
+		await expect(open.getByRole('button', { name: 'Correct these details' })).toBeFocused();
+		// Leaving needs the connection, and says so.
+		const leave = open.getByTestId('leave-record');
+		await expect(leave.getByText('Leaving needs a connection.')).toBeVisible();
+		await expect(leave.getByRole('button', { name: 'Leave this record' })).toBeDisabled();
+
+		// The app starts again with no connection: the correction is on the device.
+		await page.reload();
+		await expect(page.getByTestId('record-details')).toHaveText(
+			'Born December 2018 · Other · Spain'
+		);
+	} finally {
+		await context.setOffline(false);
+		await server.start();
+	}
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 60_000 });
+	await expect
+		.poll(() => serverDemographics(page), { timeout: 30_000 })
+		.toMatchObject({ birth_month: '2018-12', sex: 'other', country: 'ES' });
+});
+
+test('the last editor cannot leave; a second editor leaves, and a removed one clears the record from the device', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(240_000);
+	const parent = person('parent');
+	const other = person('other');
+	const second = await newPerson(browser, baseURL!);
+	try {
+		await signUp(second.page, other, /A caregiver/);
+		await signUp(page, parent, /A caregiver/);
+		await openHealth(page);
+		await addChild(page, 'Iker');
+		await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
+		const open = page.getByTestId('open-record');
+
+		// Alone, the parent is the last editor: the server refuses, translated.
+		const leave = open.getByTestId('leave-record');
+		await leave.getByRole('button', { name: 'Leave this record' }).click();
+		await expect(leave.getByRole('button', { name: 'Yes, leave' })).toBeFocused();
+		await leave.getByRole('button', { name: 'Yes, leave' }).click();
+		await expect(leave.getByRole('alert')).toHaveText(
+			'A record needs at least one editor. Invite another editor before leaving or removing this one.'
+		);
+		await expect(records(page)).toHaveCount(1);
+
+		/** The parent invites the other parent as an editor, who accepts on their phone. */
+		const shareWithOther = async () => {
+			const share = open.getByTestId('share-panel');
+			await share.getByLabel('Their nickname').fill(other.nickname);
+			await share.getByRole('radio', { name: /Edit the record/ }).check();
+			await share.getByRole('button', { name: 'Create invitation code' }).click();
+			const code = (await share.getByTestId('code-value').textContent())!.trim();
+			await share.getByRole('button', { name: 'Done' }).click();
+			await openHealth(second.page);
+			const accept = second.page.getByTestId('accept-invitation');
+			await accept.getByLabel('Invitation code').fill(code);
+			await accept.getByRole('button', { name: 'Accept' }).click();
+			await expect(records(second.page)).toHaveCount(1);
+			await expect(second.page.getByTestId('record-details')).toHaveText(
+				'Born March 2019 · Female · Portugal',
+				{ timeout: 30_000 }
+			);
+		};
+
+		// The other parent joins as an editor, then leaves: the record goes from their device.
+		await shareWithOther();
+		const theirs = second.page.getByTestId('open-record');
+		await theirs.getByRole('button', { name: 'Leave this record' }).click();
+		await theirs.getByRole('button', { name: 'Yes, leave' }).click();
+		await expect(second.page.getByTestId('no-records')).toBeVisible({ timeout: 30_000 });
+		await expect(
+			second.page.getByRole('status').filter({ hasText: 'You left the record.' })
+		).toHaveCount(1);
+		await expect(second.page.getByTestId('add-person')).toBeFocused();
+		await page.reload();
+		await expect(page.getByTestId('members')).not.toContainText(other.nickname);
+
+		// Invited again, they correct the details with no connection; meanwhile the parent
+		// removes their access. The correction can never be sent: removing the record says so.
+		await shareWithOther();
+		await expect(status(second.page)).toHaveAttribute('data-kind', 'up-to-date', {
+			timeout: 30_000
+		});
+		await second.context.setOffline(true);
+		await theirs.getByRole('button', { name: 'Correct these details' }).click();
+		await second.page
+			.locator('#edit-details')
+			.getByRole('radio', { name: 'Male', exact: true })
+			.check();
+		await second.page
+			.locator('#edit-details')
+			.getByRole('button', { name: 'Save details' })
+			.click();
+		await expect(theirs.getByTestId('record-details')).toHaveText(
+			'Born March 2019 · Male · Portugal'
+		);
+
+		await page.reload();
+		const members = page.getByTestId('members');
+		await members.getByRole('button', { name: 'Remove access' }).click();
+		await members.getByRole('button', { name: `Yes, remove ${other.nickname}` }).click();
+		await expect(members).not.toContainText(other.nickname);
+
+		await second.context.setOffline(false);
+		await second.page.reload();
+		await expect(theirs.getByText('Your access to this record was removed.')).toBeVisible({
+			timeout: 30_000
+		});
+		const forget = theirs.getByTestId('forget-record');
+		await expect(forget.getByTestId('forget-unsent')).toHaveText(
+			'1 change made on this device was never sent and can no longer be sent. Removing the record loses them.'
+		);
+		expect(await seriousViolations(second.page)).toEqual([]);
+		await forget.getByRole('button', { name: 'Remove from this device' }).click();
+		await forget.getByRole('button', { name: 'Yes, remove it' }).click();
+		await expect(second.page.getByTestId('no-records')).toBeVisible();
+		await expect(
+			second.page
+				.getByRole('status')
+				.filter({ hasText: 'The record was removed from this device.' })
+		).toHaveCount(1);
+		await second.page.reload();
+		await expect(second.page.getByTestId('no-records')).toBeVisible();
+
+		// The parent's record never got the correction.
+		await expect(page.getByTestId('record-details')).toHaveText(
+			'Born March 2019 · Female · Portugal'
+		);
+	} finally {
+		await second.context.close();
 	}
 });

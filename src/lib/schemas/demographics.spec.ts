@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseDemographics, splitBirthMonth, type DemographicsInput } from './demographics';
+import {
+	demographicsFieldOf,
+	parseDemographics,
+	splitBirthMonth,
+	type DemographicsInput
+} from './demographics';
 
 const TODAY = new Date('2026-12-01T10:00:00.000Z');
 const VALID: DemographicsInput = {
@@ -54,5 +59,14 @@ describe('splitBirthMonth', () => {
 	it('splits a stored month for the two lists', () => {
 		expect(splitBirthMonth('2019-03')).toEqual({ year: '2019', month: '03' });
 		expect(splitBirthMonth('')).toEqual({ year: '', month: '' });
+	});
+});
+
+describe('demographicsFieldOf', () => {
+	it('places the data layer refusals beside their field, and nothing else', () => {
+		expect(demographicsFieldOf('errors.birth_month_invalid')).toBe('birth');
+		expect(demographicsFieldOf('errors.country_invalid')).toBe('country');
+		expect(demographicsFieldOf('errors.storage_full')).toBeUndefined();
+		expect(demographicsFieldOf('toString')).toBeUndefined();
 	});
 });

@@ -54,6 +54,18 @@ export function parseDemographics(
 	return { success: false, errors };
 }
 
+const FIELD_OF_ERROR: ReadonlyMap<string, DemographicsField> = new Map([
+	['errors.relation_invalid', 'relation'],
+	['errors.birth_month_invalid', 'birth'],
+	['errors.sex_invalid', 'sex'],
+	['errors.country_invalid', 'country']
+]);
+
+/** The field a refusal belongs beside (the data layer refuses with the same keys), if any. */
+export function demographicsFieldOf(key: string): DemographicsField | undefined {
+	return FIELD_OF_ERROR.get(key);
+}
+
 /** A stored `YYYY-MM` split for the year and month lists. */
 export function splitBirthMonth(birth: string): { year: string; month: string } {
 	const [year = '', month = ''] = birth.split('-');

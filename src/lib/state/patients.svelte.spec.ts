@@ -399,10 +399,18 @@ describe('PatientsState: correcting, leaving and forgetting a record', () => {
 		expect(await state.forget(removed.patientId)).toEqual({ deleted: false, unsent: ['patient'] });
 		expect(state.records).toHaveLength(2);
 
+		// Another handle on the database closing at that moment (IndexedDB shares the connection):
+		// tried again with a fresh one.
+		const data = state.data!;
+		const forget = vi.spyOn(data, 'forget');
+		const closing = new Error('The database connection is closing.');
+		closing.name = 'InvalidStateError';
+		forget.mockRejectedValueOnce(closing);
 		expect(await state.forget(removed.patientId, { discardUnsent: true })).toEqual({
 			deleted: true,
 			unsent: ['patient']
 		});
+		expect(forget).toHaveBeenCalledTimes(2);
 		expect(state.records.map((each) => each.name)).toEqual(['Ana']);
 		expect(state.openId).toBe(kept.patientId);
 		expect(engines.at(-1)!.remoteUrl).toContain(kept.patientId);

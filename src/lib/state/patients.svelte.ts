@@ -100,6 +100,31 @@ export function accountDiffers(
 	);
 }
 
+/**
+ * Runs `task` again (up to twice) when IndexedDB says the connection is closing. The browser
+ * shares one connection per database name among handles, so a handle another screen or the
+ * record's engine closes at that moment fails this one's calls; a fresh handle works.
+ */
+async function retryClosedConnection<T>(task: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt += 1) {
+		try {
+			return await task();
+		} catch (error) {
+			const closing =
+				error instanceof Error &&
+				(error.name === 'InvalidStateError' || error.message.includes('connection is closing'));
+			if (!closing || attempt >= 3) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+		}
+	}
+}
+
+/** Fetches the account again (after leaving, it no longer lists the record). */
+type AccountRefresh = () => Promise<Pick<AccountProfile, 'username' | 'patients'> | undefined>;
+
+/** Not left while changes are unsent; left, and forgotten unless changes came meanwhile. */
+export type LeaveResult = { left: false; unsent: string[] } | { left: true; forgotten: boolean };
+
 /** The device must not make requests for a record id it did not validate. */
 function apiPath(patientId: string, rest = ''): string {
 	return `/api/patients/${encodeURIComponent(patientId)}${rest}`;
@@ -120,6 +145,8 @@ export class PatientsState {
 	readonly sync = new SyncState();
 	/** Counts demographics saved on this device, so what shows them reads them again. */
 	detailsSaved = $state(0);
+	/** The record being left: it stays on screen as such until it has left the device. */
+	leaving = $state<string | undefined>();
 
 	#session: Pick<SessionState, 'profile' | 'onSignIn'> | undefined;
 	#options: PatientsOptions;
@@ -373,10 +400,13 @@ export class PatientsState {
 	// ── leaving and forgetting ───────────────────────────────────────────────────────────
 
 	/** What this device wrote to the record that the server does not have yet (document ids). */
-	async unsentChanges(patientId: string): Promise<string[]> {
-		const data = this.#data;
-		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
-		return data.unsentChanges(patientId, this.#handle(patientId));
+	unsentChanges(patientId: string): Promise<string[]> {
+		// In turn with `forget()` and the engine changes: never on a database being deleted.
+		return this.#serial(async () => {
+			const data = this.#data;
+			if (!data) throw new ApiRequestError(401, 'errors.signin_required');
+			return retryClosedConnection(() => data.unsentChanges(patientId, this.#handle(patientId)));
+		});
 	}
 
 	/** Sends the open record's changes now (after "wait until it is sent"). */
@@ -392,15 +422,21 @@ export class PatientsState {
 	 * refuses the last editor (`errors.patient_last_editor`). `forgotten: false` when changes
 	 * were made meanwhile: the record stays, marked removed, for `forget()`.
 	 */
-	async leave(
-		patientId: string,
-		refreshAccount: () => Promise<Pick<AccountProfile, 'username' | 'patients'> | undefined>
-	): Promise<{ left: false; unsent: string[] } | { left: true; forgotten: boolean }> {
+	async leave(patientId: string, refreshAccount: AccountRefresh): Promise<LeaveResult> {
 		const record = this.records.find((each) => each.patientId === patientId);
 		if (!record || record.removed || !record.provisioned) {
 			throw new ApiRequestError(404, 'errors.patient_not_found');
 		}
 		if (!this.#isOnline()) throw new NetworkError();
+		this.leaving = patientId;
+		try {
+			return await this.#leave(patientId, refreshAccount);
+		} finally {
+			this.leaving = undefined;
+		}
+	}
+
+	async #leave(patientId: string, refreshAccount: AccountRefresh): Promise<LeaveResult> {
 		const unsent = await this.unsentChanges(patientId);
 		if (unsent.length > 0) {
 			this.syncNow();
@@ -425,10 +461,18 @@ export class PatientsState {
 		}
 		if (!this.records.find((each) => each.patientId === patientId)?.removed) {
 			// The account could not be fetched: its next fetch marks the record removed.
+			console.debug('[patients] left; the account still lists the record', account?.patients);
 			return { left: true, forgotten: false };
 		}
-		const forgotten = await this.forget(patientId);
-		return { left: true, forgotten: forgotten.deleted };
+		// Left for good: what remains is the device's copy, which `forget()` can retry.
+		try {
+			const forgotten = await this.forget(patientId);
+			if (!forgotten.deleted) console.debug('[patients] left; unsent', forgotten.unsent);
+			return { left: true, forgotten: forgotten.deleted };
+		} catch (error) {
+			console.debug('[patients] left; could not remove the record from the device', error);
+			return { left: true, forgotten: false };
+		}
 	}
 
 	/**
@@ -447,7 +491,7 @@ export class PatientsState {
 			const record = data.get(patientId);
 			if (!record?.removed) throw new ApiRequestError(409, 'health.manage.forget_still_shared');
 			if (this.#engineFor === patientId) await this.#stopEngine();
-			const result = await data.forget(patientId, options);
+			const result = await retryClosedConnection(() => data.forget(patientId, options));
 			if (result.deleted && this.#profileId) {
 				const key = openPatientKey(this.#profileId);
 				if (this.#storage()?.getItem(key) === patientId) this.#storage()?.removeItem(key);
