@@ -94,6 +94,10 @@ export class FormState {
 			if (path === undefined) this.#orphans[stable] = raw;
 			else this.#pending.set(path, { raw, error: undefined });
 		}
+		// Counters exist before anything reads them: Svelte does not subscribe a reaction to
+		// state created while it runs, so a counter made by its first reader (an item hidden by
+		// enableWhen, read only by its `{#if}`) would never wake that reader.
+		for (const path of engine.allPaths()) this.#counters.set(path, new Counter());
 	}
 
 	// ----- reading (each read subscribes to the path) ---------------------------------------
@@ -308,6 +312,8 @@ export class FormState {
 		for (const path of new Set([...changed, ...pendingChanged])) {
 			const counter = this.#counters.get(path);
 			if (counter) counter.value += 1;
+			// A new instance's nodes: made here, outside any reaction, before they render.
+			else this.#counters.set(path, new Counter());
 		}
 		const expressionErrors = this.#expressionErrorsKey();
 		if (expressionErrors !== this.#expressionErrorsSeen) {

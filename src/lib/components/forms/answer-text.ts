@@ -256,6 +256,14 @@ export function answerText(
 	return value.valueUri ?? value.valueString ?? '';
 }
 
+/**
+ * Questionnaire text inside a UI message (`Add an entry to “{name}”`): isolated, so English
+ * item text in an Arabic sentence (or the reverse) keeps its own direction and punctuation.
+ */
+export function isolate(text: string): string {
+	return `\u2068${text}\u2069`;
+}
+
 /** Lower case without accents, for matching what people type against labels. */
 export function foldText(text: string): string {
 	return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();

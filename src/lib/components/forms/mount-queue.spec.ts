@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { MountQueue } from './mount-queue';
+
+/** A queue driven by hand: `tick()` runs the scheduled slice, `clock` is what `now()` says. */
+function manual(options: { initial: number; chunk: number }) {
+	let pending: (() => void) | undefined;
+	const clock = { now: 0 };
+	const queue = new MountQueue({
+		...options,
+		schedule: (run) => {
+			pending = run;
+			return setTimeout(() => undefined, 0);
+		},
+		now: () => clock.now
+	});
+	const tick = (cost = 0) => {
+		clock.now += cost;
+		const run = pending;
+		pending = undefined;
+		run?.();
+	};
+	return { queue, tick };
+}
+
+describe('MountQueue', () => {
+	it('mounts the first items at once and the rest in slices, in order', () => {
+		const { queue, tick } = manual({ initial: 2, chunk: 2 });
+		const shown: number[] = [];
+		const now = [0, 1, 2, 3, 4, 5].map((index) => queue.claim(() => shown.push(index)));
+		expect(now).toEqual([true, true, false, false, false, false]);
+		tick(20);
+		expect(shown).toEqual([2, 3]);
+		tick(20);
+		expect(shown).toEqual([2, 3, 4, 5]);
+		expect(queue.waiting).toBe(0);
+	});
+
+	it('grows slices while they are cheap and shrinks them when they are slow', () => {
+		const { queue, tick } = manual({ initial: 0, chunk: 10 });
+		const shown: number[] = [];
+		for (let index = 0; index < 200; index += 1) queue.claim(() => shown.push(index));
+		tick(5); // cheap: 20
+		expect(shown).toHaveLength(20);
+		tick(100); // slow: 10
+		expect(shown).toHaveLength(30);
+		tick(100); // slow: 5
+		expect(shown).toHaveLength(35);
+	});
+
+	it('keeps document order once it has started queueing', () => {
+		const { queue, tick } = manual({ initial: 1, chunk: 5 });
+		const shown: string[] = [];
+		expect(queue.claim(() => shown.push('a'))).toBe(true);
+		expect(queue.claim(() => shown.push('b'))).toBe(false);
+		tick(20);
+		// The budget is spent: later items queue too, even when the queue is empty.
+		expect(queue.claim(() => shown.push('c'))).toBe(false);
+		tick(20);
+		expect(shown).toEqual(['b', 'c']);
+	});
+
+	it('flushes everything at once (before focusing an error), and stops', () => {
+		const { queue, tick } = manual({ initial: 0, chunk: 1 });
+		const shown: number[] = [];
+		for (let index = 0; index < 5; index += 1) queue.claim(() => shown.push(index));
+		queue.flush();
+		expect(shown).toEqual([0, 1, 2, 3, 4]);
+		queue.claim(() => shown.push(9));
+		queue.stop();
+		expect(queue.waiting).toBe(0);
+		tick(0);
+		expect(shown).toHaveLength(5);
+	});
+});
