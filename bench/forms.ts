@@ -1,0 +1,922 @@
+/**
+ * `npm run bench:forms [-- --saves 200 --large-saves 50 --keys 40 --opens 5 --no-build --profile]`
+ *
+ * Filling questionnaires on the device, in Chromium (Debian's) against the built app and a real
+ * server on a random port, driven through the UI as a person would:
+ *
+ * 1. Time to save one answer (the autosave: `performance.measure('dazzle:response-save')` in
+ *    `DraftAutosave`): bursts of keystrokes with quiet gaps longer than the 500 ms debounce, so
+ *    each burst is one save; p50/p95 on the small "Natural history" draft and on the 300-item
+ *    questionnaire with 50 repeat instances. Baseline in the same page and run: the naive way,
+ *    `db.get` + `db.put` of the same response document in the same IndexedDB database for every
+ *    keystroke (PouchDB 9 from node_modules, bundled by esbuild into the page: no test hook in
+ *    the app), timed with the page offline so the record's sync does not push every revision
+ *    meanwhile (the app's saves are timed online, as they happen).
+ * 2. Opening the 300-item questionnaire with a 50-instance response (published with the real
+ *    `forms:import`, the response written at the server with the editor's cookie and pulled by
+ *    the device), next to the small one: in-app navigation from My health and a cold page load
+ *    until the first box takes focus, and until the form stops changing (mounted in slices);
+ *    then one keystroke: keydown → the frame after it (and how many DOM mutations it caused).
+ * 3. The JavaScript (gzipped, as `bench:bundle` counts it) a user downloads to open a
+ *    questionnaire without expressions ("Natural history") and one with FHIRPath expressions
+ *    ("Medicines"): a cold load of the response page, and what opening it from My health adds.
+ *
+ * Prints tables and the goals (PASS/FAIL); exits 1 when a goal fails or the run breaks.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { runFormsImport } from '../server/src/forms-import';
+import {
+	LARGE_URL,
+	LARGE_VERSION,
+	largeQuestionnaire,
+	largeResponse
+} from '../tests/fixtures/forms/large-questionnaire';
+import { CHROMIUM } from '../tests/e2e/support/chromium';
+import { startServer, type RunningServer } from '../tests/e2e/support/server';
+
+function option(name: string, fallback: number): number {
+	const index = process.argv.indexOf(`--${name}`);
+	if (index < 0) return fallback;
+	const value = Number(process.argv[index + 1]);
+	if (!Number.isInteger(value) || value <= 0) {
+		console.error(`--${name} must be a positive whole number, got "${process.argv[index + 1]}"`);
+		process.exit(2);
+	}
+	return value;
+}
+
+const SAVES = option('saves', 200);
+const LARGE_SAVES = option('large-saves', 50);
+const KEYS = option('keys', 40);
+const OPENS = option('opens', 5);
+const BUILD = !process.argv.includes('--no-build');
+/** A CPU profile of the page during the large form's saves: where the time goes. */
+const PROFILE = process.argv.includes('--profile');
+
+const GOAL_SAVE_P95_MS = 30;
+const SAVE_MEASURE = 'dazzle:response-save';
+const SMALL_TITLE = 'Natural history';
+const EXPRESSIONS_TITLE = 'Medicines';
+const LARGE_TITLE = 'Large benchmark questionnaire';
+const buildDir = '.e2e-bench-forms/build';
+const STEP_TIMEOUT = 60_000;
+
+const started = Date.now();
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const ms = (value: number) => value.toFixed(1);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+// Uint8Array.from: Node's Buffer typings and TypeScript 6's lib disagree about ArrayBufferLike.
+const gz = (bytes: ArrayLike<number>) => gzipSync(Uint8Array.from(bytes), { level: 6 }).length;
+const load = () =>
+	loadavg()
+		.map((value) => value.toFixed(1))
+		.join(' ');
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[
+		Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+	]!;
+}
+const median = (values: readonly number[]) => percentile(values, 50);
+
+interface Series {
+	name: string;
+	values: number[];
+	note?: string;
+}
+
+function seriesRow(series: Series): string {
+	const { values } = series;
+	return `${series.name.padEnd(58)} ${String(values.length).padStart(5)} ${ms(percentile(values, 50)).padStart(8)} ${ms(percentile(values, 95)).padStart(8)} ${ms(Math.max(...values)).padStart(8)}${series.note ? `  ${series.note}` : ''}`;
+}
+
+// ── the app and the server ─────────────────────────────────────────────────────────────
+
+if (BUILD) {
+	const viteBuild = () =>
+		execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
+			stdio: 'inherit',
+			env: { ...process.env, DAZZLE_BUILD_DIR: buildDir, DAZZLE_BUILD_ID: 'bench-forms' }
+		});
+	try {
+		viteBuild();
+	} catch {
+		// `.svelte-kit` is shared by every build on this checkout: another one may have run at once.
+		console.info('the build failed; trying once more');
+		viteBuild();
+	}
+}
+
+/** PouchDB 9 (the app's version) for the naive baseline, bundled for the page. */
+async function pouchForThePage(): Promise<string> {
+	const result = await build({
+		stdin: {
+			contents: "import PouchDB from 'pouchdb-browser'; globalThis.__benchPouchDB = PouchDB;",
+			resolveDir: process.cwd()
+		},
+		bundle: true,
+		format: 'iife',
+		platform: 'browser',
+		minify: true,
+		write: false,
+		logLevel: 'warning'
+	});
+	return result.outputFiles[0]!.text;
+}
+
+/** Publishes the 300-item questionnaire with the real `forms:import` (the server stopped). */
+async function publishLarge(server: RunningServer): Promise<void> {
+	const file = join(tmpdir(), `dazzle-bench-large-${process.pid}.json`);
+	writeFileSync(file, JSON.stringify(largeQuestionnaire()));
+	const lines: string[] = [];
+	await server.stop();
+	try {
+		const code = await runFormsImport(
+			[file],
+			{ ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'warn' },
+			{ log: (line) => lines.push(line), error: (line) => lines.push(line) }
+		);
+		if (code !== 0)
+			throw new Error(`forms:import refused the large questionnaire:\n${lines.join('\n')}`);
+	} finally {
+		rmSync(file, { force: true });
+		await server.start();
+	}
+}
+
+// ── steps through the UI ───────────────────────────────────────────────────────────────
+
+const formRow = (page: Page, title: string) =>
+	page
+		.getByTestId('record-form')
+		.filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+const formView = (page: Page) => page.getByTestId('form-view');
+
+async function signUpWithChild(page: Page): Promise<void> {
+	const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+	await page.goto('/signup');
+	await page.getByLabel('Username').fill(`bench.${id}`);
+	await page.getByLabel('Nickname').fill(`Bench ${id}`);
+	await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+	await page.getByRole('radio', { name: /A caregiver/ }).check();
+	await page.getByLabel('Country').selectOption('PT');
+	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await page.waitForURL(/\/account$/, { timeout: STEP_TIMEOUT });
+	await page
+		.getByRole('navigation')
+		.getByRole('link', { name: /My health/ })
+		.click();
+	await page.waitForURL(/\/health$/, { timeout: STEP_TIMEOUT });
+	await page.getByRole('button', { name: 'Add a person you care for' }).click();
+	const form = page.locator('#add-patient');
+	await form.getByLabel('Name').fill('Bench child');
+	await form.getByRole('radio', { name: 'Your child' }).check();
+	await form.getByLabel('Year').selectOption('2019');
+	await form.getByLabel('Month').selectOption('03');
+	await form.getByRole('radio', { name: 'Female' }).check();
+	await form.getByRole('button', { name: 'Add this person' }).click();
+	// Provisioned on the server (the large response is written there).
+	await page
+		.getByTestId('patient-record')
+		.filter({ hasText: 'Bench child' })
+		.getByTestId('patient-pending')
+		.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+}
+
+/** Starts a questionnaire from My health; returns the response page's URL. */
+async function startForm(page: Page, title: string): Promise<string> {
+	await formRow(page, title)
+		.getByRole('button', { name: 'Start' })
+		.click({ timeout: STEP_TIMEOUT });
+	await page.waitForURL(/\/health\/[0-9a-f-]{36}\/forms\/response-[0-9a-f-]{36}$/, {
+		timeout: STEP_TIMEOUT
+	});
+	await formView(page).waitFor({ timeout: STEP_TIMEOUT });
+	return page.url();
+}
+
+async function backToHealth(page: Page): Promise<void> {
+	await page.locator('main a[href$="/health"]').first().click();
+	await page.waitForURL(/\/health$/, { timeout: STEP_TIMEOUT });
+	await page.getByTestId('record-form').first().waitFor({ timeout: STEP_TIMEOUT });
+}
+
+function idsOf(url: string): { patientId: string; responseId: string } {
+	const match = /\/health\/([0-9a-f-]{36})\/forms\/(response-[0-9a-f-]{36})$/.exec(url);
+	if (!match) throw new Error(`not a response page: ${url}`);
+	return { patientId: match[1]!, responseId: match[2]! };
+}
+
+/** Writes a 50-instance draft of the large questionnaire at the server, as another device would. */
+async function putLargeResponse(page: Page, patientId: string, instances: number): Promise<string> {
+	const id = `response-${randomUUID()}`;
+	const now = new Date().toISOString();
+	const resource = {
+		...largeResponse(instances),
+		id,
+		subject: { reference: `Patient/${patientId}` },
+		authored: now
+	};
+	const doc = {
+		_id: id,
+		type: 'response',
+		schema_version: 1,
+		questionnaire: `${LARGE_URL}|${LARGE_VERSION}`,
+		status: 'in-progress',
+		resource,
+		created_at: now,
+		updated_at: now,
+		device: 'bench-forms'
+	};
+	const status = await page.evaluate(
+		async ({ patientId, doc }) => {
+			const response = await fetch(`/couch/patient-${patientId}/${doc._id}`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(doc)
+			});
+			return `${response.status} ${await response.text()}`;
+		},
+		{ patientId, doc }
+	);
+	if (!status.startsWith('201'))
+		throw new Error(`the server refused the large response: ${status}`);
+	return id;
+}
+
+// ── 1. saves ───────────────────────────────────────────────────────────────────────────
+
+/**
+ * Types `bursts` bursts into `box` (3 letters, then 3 backspaces, …, 30 ms between keys) and
+ * waits after each for its save. Returns the measured save durations and the keystrokes typed.
+ */
+async function timedSaves(
+	page: Page,
+	box: ReturnType<Page['getByLabel']>,
+	bursts: number
+): Promise<{ durations: number[]; keystrokes: number; extraSaves: number }> {
+	await box.click();
+	await page.keyboard.press('End');
+	// Something to keep: the bursts type and delete after it (an emptied box drops its answer).
+	await page.evaluate((name) => performance.clearMeasures(name), SAVE_MEASURE);
+	await page.keyboard.type(' Fabry');
+	await page.waitForFunction(
+		(name) => performance.getEntriesByName(name).length > 0,
+		SAVE_MEASURE,
+		{
+			timeout: STEP_TIMEOUT
+		}
+	);
+	await page.waitForTimeout(100);
+	await page.evaluate((name) => performance.clearMeasures(name), SAVE_MEASURE);
+	let keystrokes = 0;
+	let extraSaves = 0;
+	for (let burst = 0; burst < bursts; burst += 1) {
+		// The keyboard, not the locator: finding a box by its label walks the whole form (2,600
+		// elements on the large one) in the page for every key, which would compete with the app.
+		if (burst % 2 === 0) await page.keyboard.type('abc', { delay: 30 });
+		else for (let key = 0; key < 3; key += 1) await page.keyboard.press('Backspace', { delay: 30 });
+		keystrokes += 3;
+		const count = await page
+			.waitForFunction(
+				({ name, expected }) => {
+					const count = performance.getEntriesByName(name).length;
+					return count >= expected ? count : false;
+				},
+				{ name: SAVE_MEASURE, expected: burst + 1 + extraSaves },
+				{ timeout: STEP_TIMEOUT, polling: 50 }
+			)
+			.then((handle) => handle.jsonValue() as Promise<number>);
+		// A burst split into two saves would show here (the debounce did not hold).
+		extraSaves = count - (burst + 1);
+	}
+	// Quiet: nothing still pending.
+	await page.waitForTimeout(700);
+	const durations = await page.evaluate(
+		(name) => performance.getEntriesByName(name).map((entry) => entry.duration),
+		SAVE_MEASURE
+	);
+	return { durations, keystrokes, extraSaves: durations.length - bursts };
+}
+
+/**
+ * The naive way in the same page and IndexedDB database: for every keystroke (the same text
+ * the bursts type), read the response document and write it back with the answer changed.
+ */
+async function naiveSaves(
+	page: Page,
+	pouchSource: string,
+	ids: { patientId: string; responseId: string },
+	linkId: string,
+	keystrokes: number
+): Promise<{ total: number[]; put: number[] }> {
+	await page.evaluate(pouchSource);
+	// Offline, so the record's sync does not push every naive revision while they are timed.
+	await page.context().setOffline(true);
+	await page.waitForTimeout(300);
+	const durations = await page.evaluate(
+		async ({ patientId, responseId, linkId, keystrokes }) => {
+			type Item = { linkId: string; answer?: { valueString?: string }[]; item?: Item[] };
+			type Doc = { resource: { item?: Item[] }; updated_at: string };
+			const Pouch = (globalThis as unknown as { __benchPouchDB: PouchDB.Static }).__benchPouchDB;
+			const databases = await indexedDB.databases();
+			const name = databases
+				.map((entry) => entry.name ?? '')
+				.find((entry) => entry.startsWith('_pouch_') && entry.endsWith(`patient-${patientId}`));
+			if (!name) throw new Error('the patient database is not in IndexedDB');
+			const db = new Pouch(name.slice('_pouch_'.length), { auto_compaction: true });
+			const find = (items: Item[] | undefined): Item | undefined => {
+				for (const item of items ?? []) {
+					if (item.linkId === linkId) return item;
+					const inner = find(item.item);
+					if (inner) return inner;
+				}
+				return undefined;
+			};
+			const texts = ['a', 'ab', 'abc', 'ab', 'a', ''];
+			const durations: number[] = [];
+			const puts: number[] = [];
+			try {
+				for (let key = 0; key < keystrokes; key += 1) {
+					const begin = performance.now();
+					const doc = (await db.get(responseId)) as unknown as Doc & PouchDB.Core.IdMeta;
+					const item = find(doc.resource.item);
+					if (!item) throw new Error(`${linkId} is not in the stored response`);
+					const kept = item.answer?.[0]?.valueString ?? '';
+					const base =
+						key === 0 ? kept : kept.slice(0, kept.length - texts[(key - 1) % texts.length]!.length);
+					item.answer = [{ valueString: base + texts[key % texts.length]! }];
+					doc.updated_at = new Date().toISOString();
+					const write = performance.now();
+					await db.put(doc);
+					durations.push(performance.now() - begin);
+					puts.push(performance.now() - write);
+					// Typing pace of the bursts (30 ms between keys).
+					await new Promise((resolve) => setTimeout(resolve, 30));
+				}
+			} finally {
+				await db.close();
+			}
+			return { total: durations, put: puts };
+		},
+		{ ...ids, linkId, keystrokes }
+	);
+	await page.context().setOffline(false);
+	await page
+		.getByTestId('sync-status')
+		.and(page.locator('[data-kind="up-to-date"]'))
+		.waitFor({ timeout: STEP_TIMEOUT });
+	return durations;
+}
+
+/** The stored response's size, as JSON (read from the server's copy, which equals the device's). */
+async function storedSize(page: Page, ids: { patientId: string; responseId: string }) {
+	return page.evaluate(async ({ patientId, responseId }) => {
+		const response = await fetch(`/couch/patient-${patientId}/${responseId}`);
+		return (await response.text()).length;
+	}, ids);
+}
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	hitCount?: number;
+}
+
+/** Runs `body` under Chromium's sampling profiler; returns self time by function and by file. */
+async function profiled<T>(
+	page: Page,
+	body: () => Promise<T>
+): Promise<{ result: T; lines: string[] }> {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+	await cdp.send('Profiler.start');
+	const result = await body();
+	const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+		profile: { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
+	};
+	await cdp.detach();
+	const sampleMs = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
+	const byFunction = new Map<string, number>();
+	const byFile = new Map<string, number>();
+	let busy = 0;
+	for (const node of profile.nodes) {
+		const self = (node.hitCount ?? 0) * sampleMs;
+		const { functionName, url, lineNumber } = node.callFrame;
+		if (functionName === '(idle)' || self === 0) continue;
+		busy += self;
+		const file = url ? url.split('/').at(-1)! : functionName;
+		const name = `${functionName || '(anonymous)'} ${file}${url ? `:${lineNumber + 1}` : ''}`;
+		byFunction.set(name, (byFunction.get(name) ?? 0) + self);
+		byFile.set(file, (byFile.get(file) ?? 0) + self);
+	}
+	const top = (map: Map<string, number>, count: number) =>
+		[...map]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, count)
+			.map(
+				([name, time]) =>
+					`    ${ms(time).padStart(8)} ms  ${((100 * time) / busy).toFixed(0).padStart(3)} %  ${name}`
+			);
+	return {
+		result,
+		lines: [
+			`  busy (not idle) ${ms(busy)} ms of ${ms((profile.endTime - profile.startTime) / 1000)} ms; self time by file:`,
+			...top(byFile, 8),
+			'  by function:',
+			...top(byFunction, 20)
+		]
+	};
+}
+
+// ── 2. opening and typing ──────────────────────────────────────────────────────────────
+
+interface Opened {
+	/** From the click (or navigation start) until the first box takes focus. */
+	interactive: number;
+	/** Until the form stopped changing (500 ms without a DOM mutation). */
+	settled: number;
+	elements: number;
+}
+
+/** In-app navigation: clicks "Continue" in My health and times the form's arrival. */
+async function openFromHealth(page: Page, title: string): Promise<Opened> {
+	await formRow(page, title).getByTestId('continue-form').waitFor({ timeout: STEP_TIMEOUT });
+	const opened = await page.evaluate(async (title) => {
+		const row = [...document.querySelectorAll('[data-testid="record-form"]')].find(
+			(element) => element.querySelector('h4')?.textContent?.trim() === title
+		);
+		const link = row?.querySelector<HTMLElement>('[data-testid="continue-form"]');
+		if (!link) throw new Error(`no Continue for ${title}`);
+		const begin = performance.now();
+		link.click();
+		const interactive = await new Promise<number>((resolve) => {
+			const check = () => {
+				const box = document.querySelector<HTMLElement>(
+					'[data-testid="form-view"] :is(input:not([type="hidden"]), select, textarea)'
+				);
+				if (box) {
+					box.focus({ preventScroll: true });
+					if (document.activeElement === box) return resolve(performance.now() - begin);
+				}
+				requestAnimationFrame(check);
+			};
+			check();
+		});
+		const view = document.querySelector('[data-testid="form-view"]')!;
+		let last = performance.now();
+		const observer = new MutationObserver(() => (last = performance.now()));
+		observer.observe(view, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			characterData: true
+		});
+		while (performance.now() - last < 500) await new Promise((resolve) => setTimeout(resolve, 50));
+		observer.disconnect();
+		(document.activeElement as HTMLElement | null)?.blur();
+		return { interactive, settled: last - begin, elements: view.querySelectorAll('*').length };
+	}, title);
+	return opened;
+}
+
+/** A cold load of the response page (app start, profile, record, form), from navigation start. */
+async function openCold(page: Page, url: string): Promise<Opened> {
+	await page.goto(url);
+	const interactive = await page
+		.waitForFunction(
+			() => {
+				const box = document.querySelector<HTMLElement>(
+					'[data-testid="form-view"] :is(input:not([type="hidden"]), select, textarea)'
+				);
+				if (!box) return false;
+				box.focus({ preventScroll: true });
+				return document.activeElement === box ? performance.now() : false;
+			},
+			undefined,
+			{ polling: 'raf', timeout: STEP_TIMEOUT }
+		)
+		.then((handle) => handle.jsonValue() as Promise<number>);
+	const settled = await page.evaluate(async () => {
+		const view = document.querySelector('[data-testid="form-view"]')!;
+		let last = performance.now();
+		const observer = new MutationObserver(() => (last = performance.now()));
+		observer.observe(view, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			characterData: true
+		});
+		while (performance.now() - last < 500) await new Promise((resolve) => setTimeout(resolve, 50));
+		observer.disconnect();
+		(document.activeElement as HTMLElement | null)?.blur();
+		return { at: last, elements: view.querySelectorAll('*').length };
+	});
+	return { interactive, settled: settled.at, elements: settled.elements };
+}
+
+/**
+ * Presses `keys` letters in `box`, 150 ms apart: for each, keydown → the frame after the update
+ * (rAF, then a task) and the DOM mutations it caused.
+ */
+async function timedKeystrokes(
+	page: Page,
+	box: ReturnType<Page['getByLabel']>,
+	keys: number
+): Promise<{ latency: number[]; mutations: number[] }> {
+	await box.click();
+	await page.evaluate(() => {
+		const state = { latency: [] as number[], mutations: [] as number[], down: 0, count: 0 };
+		const observer = new MutationObserver((records) => (state.count += records.length));
+		observer.observe(document.body, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			characterData: true
+		});
+		const keydown = (event: KeyboardEvent) => {
+			state.down = event.timeStamp;
+			state.count = 0;
+		};
+		const input = () => {
+			const down = state.down;
+			requestAnimationFrame(() =>
+				setTimeout(() => {
+					state.latency.push(performance.now() - down);
+					state.mutations.push(state.count);
+				}, 0)
+			);
+		};
+		document.addEventListener('keydown', keydown, { capture: true });
+		document.addEventListener('input', input, { capture: true });
+		const stop = () => {
+			observer.disconnect();
+			document.removeEventListener('keydown', keydown, { capture: true });
+			document.removeEventListener('input', input, { capture: true });
+			return { latency: state.latency, mutations: state.mutations };
+		};
+		(window as unknown as { __benchKeys: typeof stop }).__benchKeys = stop;
+	});
+	for (let key = 0; key < keys; key += 1) {
+		await page.keyboard.press(key % 2 === 0 ? 'x' : 'Backspace');
+		await page.waitForTimeout(150);
+	}
+	await page.waitForTimeout(300);
+	return page.evaluate(() =>
+		(
+			window as unknown as { __benchKeys: () => { latency: number[]; mutations: number[] } }
+		).__benchKeys()
+	);
+}
+
+// ── 3. JavaScript downloaded ───────────────────────────────────────────────────────────
+
+interface Download {
+	js: number;
+	files: Map<string, number>;
+}
+
+/** A new page of the signed-in context with an empty HTTP cache, counting gzipped JS. */
+async function meteredPage(
+	context: BrowserContext
+): Promise<{ page: Page; quiet(): Promise<void>; take(): Download }> {
+	const page = await context.newPage();
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Network.enable');
+	await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+	let files = new Map<string, number>();
+	const pending = new Set<Promise<void>>();
+	let lastScript = Date.now();
+	page.on('request', (request) => {
+		if (request.resourceType() === 'script') lastScript = Date.now();
+	});
+	page.on('response', (response) => {
+		if (response.request().resourceType() !== 'script') return;
+		const task = response
+			.body()
+			.then((body) => void files.set(new URL(response.url()).pathname, gz(body)))
+			.catch(() => undefined)
+			.finally(() => pending.delete(task));
+		pending.add(task);
+	});
+	return {
+		page,
+		/** No script requested for a second and every one read (the record's sync keeps the network busy). */
+		async quiet() {
+			while (Date.now() - lastScript < 1_000 || pending.size > 0) {
+				await Promise.all([...pending]);
+				await page.waitForTimeout(200);
+			}
+		},
+		take() {
+			const taken = files;
+			files = new Map();
+			return { js: [...taken.values()].reduce((sum, size) => sum + size, 0), files: taken };
+		}
+	};
+}
+
+async function coldDownload(context: BrowserContext, url: string): Promise<Download> {
+	const metered = await meteredPage(context);
+	await metered.page.goto(url);
+	await formView(metered.page)
+		.locator('input, select, textarea')
+		.first()
+		.waitFor({ timeout: STEP_TIMEOUT });
+	await metered.quiet();
+	const download = metered.take();
+	await metered.page.close();
+	return download;
+}
+
+async function addedByOpening(context: BrowserContext, title: string): Promise<Download> {
+	const metered = await meteredPage(context);
+	await metered.page.goto('/health');
+	await formRow(metered.page, title)
+		.getByTestId('continue-form')
+		.waitFor({ timeout: STEP_TIMEOUT });
+	await metered.quiet();
+	metered.take();
+	await formRow(metered.page, title).getByTestId('continue-form').click();
+	await formView(metered.page)
+		.locator('input, select, textarea')
+		.first()
+		.waitFor({ timeout: STEP_TIMEOUT });
+	await metered.quiet();
+	const download = metered.take();
+	await metered.page.close();
+	return download;
+}
+
+// ── the run ────────────────────────────────────────────────────────────────────────────
+
+let exitCode = 0;
+let server: RunningServer | undefined;
+let browser: Browser | undefined;
+try {
+	const loadAtStart = load();
+	server = await startServer(buildDir);
+	await publishLarge(server);
+	const pouchSource = await pouchForThePage();
+	browser = await chromium.launch(CHROMIUM);
+	// No service worker: it would precache every chunk and serve them (part 3 counts downloads).
+	const context = await browser.newContext({
+		locale: 'en-GB',
+		baseURL: server.url,
+		serviceWorkers: 'block'
+	});
+	// tsx (esbuild, keepNames) wraps named functions inside the callbacks given to
+	// page.evaluate in `__name(fn, "name")`: give the pages that helper.
+	await context.addInitScript('globalThis.__name = (target) => target;');
+	const page = await context.newPage();
+	page.setDefaultTimeout(STEP_TIMEOUT);
+
+	process.stdout.write('setting up: sign-up, a child, three drafts … ');
+	await signUpWithChild(page);
+	for (const title of [SMALL_TITLE, EXPRESSIONS_TITLE, LARGE_TITLE]) {
+		await formRow(page, title).waitFor({ timeout: STEP_TIMEOUT });
+	}
+	const smallUrl = await startForm(page, SMALL_TITLE);
+	const small = idsOf(smallUrl);
+	await backToHealth(page);
+	const expressionsUrl = await startForm(page, EXPRESSIONS_TITLE);
+	await backToHealth(page);
+	const largeId = await putLargeResponse(page, small.patientId, 50);
+	const large = { patientId: small.patientId, responseId: largeId };
+	const largeUrl = new URL(`/health/${large.patientId}/forms/${largeId}`, server.url).href;
+	// The device pulls it with the open record's sync.
+	await formRow(page, LARGE_TITLE).getByTestId('continue-form').waitFor({ timeout: STEP_TIMEOUT });
+	console.info(`${seconds(Date.now() - started)} s`);
+
+	// 1. Saves.
+	const saveSeries: Series[] = [];
+	const smallBox = formView(page).getByLabel(/^Diagnosis, as written by your doctor/);
+	const largeBox = formView(page).getByLabel(/^Question s0\.q1 \(string\)/);
+
+	process.stdout.write(`saves: ${SAVES} bursts on ${SMALL_TITLE} … `);
+	await openFromHealth(page, SMALL_TITLE);
+	const smallSaves = await timedSaves(page, smallBox, SAVES);
+	const smallSize = await storedSize(page, small);
+	console.info(`done (load ${load()})`);
+	process.stdout.write(`saves: naive get + put for ${smallSaves.keystrokes} keystrokes … `);
+	const smallNaive = await naiveSaves(
+		page,
+		pouchSource,
+		small,
+		'diagnosis.name',
+		smallSaves.keystrokes
+	);
+	console.info(`done (load ${load()})`);
+	await backToHealth(page);
+
+	process.stdout.write(`saves: ${LARGE_SAVES} bursts on the 50-instance response … `);
+	await openFromHealth(page, LARGE_TITLE);
+	const { result: largeSaves, lines: profileLines } = PROFILE
+		? await profiled(page, () => timedSaves(page, largeBox, LARGE_SAVES))
+		: { result: await timedSaves(page, largeBox, LARGE_SAVES), lines: [] };
+	const largeSize = await storedSize(page, large);
+	console.info(`done (load ${load()})`);
+	process.stdout.write(`saves: naive get + put for ${largeSaves.keystrokes} keystrokes … `);
+	const largeNaive = await naiveSaves(page, pouchSource, large, 's0.q1', largeSaves.keystrokes);
+	console.info(`done (load ${load()})`);
+
+	saveSeries.push(
+		{
+			name: `ours: autosave, ${SMALL_TITLE} (${kb(smallSize)} JSON)`,
+			values: smallSaves.durations,
+			note: `${smallSaves.keystrokes} keystrokes → ${smallSaves.durations.length} saves`
+		},
+		{
+			name: `baseline: get + put per keystroke, ${SMALL_TITLE}`,
+			values: smallNaive.total,
+			note: `${smallNaive.total.length} keystrokes → ${smallNaive.total.length} writes`
+		},
+		{ name: '  of which the put (the floor of any save)', values: smallNaive.put },
+		{
+			name: `ours: autosave, 300 items × 50 instances (${kb(largeSize)} JSON)`,
+			values: largeSaves.durations,
+			note: `${largeSaves.keystrokes} keystrokes → ${largeSaves.durations.length} saves`
+		},
+		{
+			name: 'baseline: get + put per keystroke, 300 items × 50 instances',
+			values: largeNaive.total,
+			note: `${largeNaive.total.length} keystrokes → ${largeNaive.total.length} writes`
+		},
+		{ name: '  of which the put (the floor of any save)', values: largeNaive.put }
+	);
+
+	// 2. Typing and opening.
+	process.stdout.write(`typing: ${KEYS} keystrokes on each form … `);
+	const { result: largeKeys, lines: keyProfileLines } = PROFILE
+		? await profiled(page, () => timedKeystrokes(page, largeBox, KEYS))
+		: { result: await timedKeystrokes(page, largeBox, KEYS), lines: [] };
+	await page.waitForTimeout(800);
+	await backToHealth(page);
+	await openFromHealth(page, SMALL_TITLE);
+	const smallKeys = await timedKeystrokes(page, smallBox, KEYS);
+	await page.waitForTimeout(800);
+	await backToHealth(page);
+	console.info(`done (load ${load()})`);
+
+	process.stdout.write(`opening: ${OPENS}× each, from My health and cold … `);
+	const opens = new Map<string, Opened[]>();
+	const record = (name: string, opened: Opened) =>
+		opens.set(name, [...(opens.get(name) ?? []), opened]);
+	for (let round = 0; round < OPENS; round += 1) {
+		for (const [name, title] of [
+			['small', SMALL_TITLE],
+			['large', LARGE_TITLE]
+		] as const) {
+			record(`${name} in-app`, await openFromHealth(page, title));
+			await backToHealth(page);
+		}
+	}
+	for (let round = 0; round < OPENS; round += 1) {
+		record('small cold', await openCold(page, smallUrl));
+		record('large cold', await openCold(page, largeUrl));
+	}
+	console.info(`done (load ${load()})`);
+
+	// 3. JavaScript.
+	process.stdout.write('JavaScript: cold loads and in-app openings … ');
+	const downloads = {
+		smallCold: await coldDownload(context, smallUrl),
+		expressionsCold: await coldDownload(context, expressionsUrl),
+		smallAdded: await addedByOpening(context, SMALL_TITLE),
+		expressionsAdded: await addedByOpening(context, EXPRESSIONS_TITLE)
+	};
+	console.info(`done (load ${load()})`);
+
+	// ── report ──
+	console.info(
+		`\nChromium ${browser.version()}, load average at start ${loadAtStart}, at the end ${load()} (2 cores, shared)`
+	);
+	console.info(
+		'\n1. Time to save one answer (ms; IndexedDB through PouchDB, measured in the page)'
+	);
+	const header = `${'series'.padEnd(58)} ${'n'.padStart(5)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)}`;
+	console.info(`${header}\n${'-'.repeat(header.length)}`);
+	for (const series of saveSeries) console.info(seriesRow(series));
+	if (smallSaves.extraSaves > 0 || largeSaves.extraSaves > 0) {
+		console.info(
+			`  note: ${smallSaves.extraSaves + largeSaves.extraSaves} bursts were saved in two parts (the debounce did not hold under load)`
+		);
+	}
+
+	if (profileLines.length > 0) {
+		console.info(
+			'\nCPU profile of the page while the 50-instance response was typed in and saved:'
+		);
+		for (const line of profileLines) console.info(line);
+	}
+
+	console.info('\n2. Opening a questionnaire (ms) and one keystroke (ms, keydown → next frame)');
+	console.info(
+		`${'form, how'.padEnd(40)} ${'first box focusable'.padStart(20)} ${'settled'.padStart(10)} ${'elements'.padStart(9)}   (median of ${OPENS}, [min–max])`
+	);
+	const names: Record<string, string> = {
+		'small in-app': `${SMALL_TITLE}, from My health`,
+		'large in-app': '300 items × 50 instances, from My health',
+		'small cold': `${SMALL_TITLE}, cold page load`,
+		'large cold': '300 items × 50 instances, cold page load'
+	};
+	for (const [key, label] of Object.entries(names)) {
+		const runs = opens.get(key) ?? [];
+		const interactive = runs.map((run) => run.interactive);
+		const settled = runs.map((run) => run.settled);
+		console.info(
+			`${label.padEnd(40)} ${`${ms(median(interactive))} [${ms(Math.min(...interactive))}–${ms(Math.max(...interactive))}]`.padStart(20)} ${ms(median(settled)).padStart(10)} ${String(runs.at(-1)?.elements ?? 0).padStart(9)}`
+		);
+	}
+	const keyRows: Series[] = [
+		{
+			name: `keystroke, ${SMALL_TITLE}`,
+			values: smallKeys.latency,
+			note: `median ${median(smallKeys.mutations)} DOM mutations per key`
+		},
+		{
+			name: 'keystroke, 300 items × 50 instances',
+			values: largeKeys.latency,
+			note: `median ${median(largeKeys.mutations)} DOM mutations per key`
+		}
+	];
+	console.info(`\n${header}\n${'-'.repeat(header.length)}`);
+	for (const series of keyRows) console.info(seriesRow(series));
+
+	if (keyProfileLines.length > 0) {
+		console.info('\nCPU profile of the page while keys were pressed in the 50-instance response:');
+		for (const line of keyProfileLines) console.info(line);
+	}
+
+	console.info('\n3. JavaScript downloaded, gzipped (level 6, as bench:bundle), HTTP cache empty');
+	const lines: [string, Download][] = [
+		[`cold load, ${SMALL_TITLE} (no expressions)`, downloads.smallCold],
+		[`cold load, ${EXPRESSIONS_TITLE} (FHIRPath)`, downloads.expressionsCold],
+		[`opened from My health, ${SMALL_TITLE}`, downloads.smallAdded],
+		[`opened from My health, ${EXPRESSIONS_TITLE}`, downloads.expressionsAdded]
+	];
+	for (const [label, download] of lines) {
+		console.info(
+			`${label.padEnd(48)} ${kb(download.js).padStart(10)} ${String(download.files.size).padStart(4)} files`
+		);
+	}
+	const onlyWithExpressions = [...downloads.expressionsCold.files].filter(
+		([file]) => !downloads.smallCold.files.has(file)
+	);
+	console.info(
+		`loaded only for ${EXPRESSIONS_TITLE}: ${onlyWithExpressions.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ') || 'nothing'}`
+	);
+	const onlyWithout = [...downloads.smallCold.files].filter(
+		([file]) => !downloads.expressionsCold.files.has(file)
+	);
+	if (onlyWithout.length > 0) {
+		console.info(
+			`loaded only for ${SMALL_TITLE}: ${onlyWithout.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ')}`
+		);
+	}
+
+	// Goals.
+	const goals: [string, boolean][] = [];
+	const smallP95 = percentile(smallSaves.durations, 95);
+	const largeP95 = percentile(largeSaves.durations, 95);
+	goals.push([
+		`save p95 ≤ ${GOAL_SAVE_P95_MS} ms (${SMALL_TITLE}): ${ms(smallP95)} ms (baseline get + put ${ms(percentile(smallNaive.total, 95))} ms per keystroke)`,
+		smallP95 <= GOAL_SAVE_P95_MS
+	]);
+	goals.push([
+		`save p95 ≤ ${GOAL_SAVE_P95_MS} ms (300 items × 50 instances): ${ms(largeP95)} ms (baseline ${ms(percentile(largeNaive.total, 95))} ms)`,
+		largeP95 <= GOAL_SAVE_P95_MS
+	]);
+	goals.push([
+		`one save per burst: ${smallSaves.durations.length + largeSaves.durations.length} saves for ${SAVES + LARGE_SAVES} bursts`,
+		smallSaves.extraSaves === 0 && largeSaves.extraSaves === 0
+	]);
+	const fhirpathOnly = onlyWithExpressions.reduce((sum, [, size]) => sum + size, 0);
+	goals.push([
+		`FHIRPath loads only with expressions: ${kb(fhirpathOnly)} more for ${EXPRESSIONS_TITLE}, ${onlyWithout.length} files only for ${SMALL_TITLE}`,
+		fhirpathOnly > 0 && downloads.smallCold.js < downloads.expressionsCold.js
+	]);
+	console.info('\ngoals');
+	for (const [text, passed] of goals) console.info(`  ${passed ? 'PASS' : 'FAIL'}  ${text}`);
+	if (goals.some(([, passed]) => !passed)) exitCode = 1;
+	await context.close();
+} catch (error) {
+	exitCode = 1;
+	console.error(error);
+} finally {
+	await browser?.close();
+	await server?.dispose();
+}
+console.info(`\nbench took ${seconds(Date.now() - started)} s`);
+process.exit(exitCode);
