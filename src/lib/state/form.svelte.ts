@@ -92,7 +92,11 @@ export class FormState {
 		for (const [stable, raw] of Object.entries(options.pendingInput ?? {})) {
 			const path = this.#resolveStable(stable);
 			if (path === undefined) this.#orphans[stable] = raw;
-			else this.#pending.set(path, { raw, error: undefined });
+			else {
+				this.#pending.set(path, { raw, error: undefined });
+				// Half-typed text is shown at once: the instances holding it open.
+				this.reveal(path);
+			}
 		}
 		// Counters exist before anything reads them: Svelte does not subscribe a reaction to
 		// state created while it runs, so a counter made by its first reader (an item hidden by
