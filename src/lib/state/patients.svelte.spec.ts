@@ -405,12 +405,18 @@ describe('PatientsState: correcting, leaving and forgetting a record', () => {
 		const forget = vi.spyOn(data, 'forget');
 		const closing = new Error('The database connection is closing.');
 		closing.name = 'InvalidStateError';
-		forget.mockRejectedValueOnce(closing);
+		let openWhileDeleting: string | undefined = removed.patientId;
+		forget.mockImplementationOnce(async () => {
+			openWhileDeleting = state.openId;
+			throw closing;
+		});
 		expect(await state.forget(removed.patientId, { discardUnsent: true })).toEqual({
 			deleted: true,
 			unsent: ['patient']
 		});
 		expect(forget).toHaveBeenCalledTimes(2);
+		// The screens let the record go before its database was deleted.
+		expect(openWhileDeleting).toBe(kept.patientId);
 		expect(state.records.map((each) => each.name)).toEqual(['Ana']);
 		expect(state.openId).toBe(kept.patientId);
 		expect(engines.at(-1)!.remoteUrl).toContain(kept.patientId);

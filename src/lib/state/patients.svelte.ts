@@ -1,4 +1,4 @@
-import { createContext, untrack } from 'svelte';
+import { createContext, tick, untrack } from 'svelte';
 import { ApiRequestError, NetworkError, request } from '$lib/api/client';
 // The data layer (and its zod schemas) loads with the first open profile, not on the first
 // screen of every visitor.
@@ -101,7 +101,7 @@ export function accountDiffers(
 }
 
 /**
- * Runs `task` again (up to twice) when IndexedDB says the connection is closing. The browser
+ * Runs `task` again (up to three times) when IndexedDB says the connection is closing. The browser
  * shares one connection per database name among handles, so a handle another screen or the
  * record's engine closes at that moment fails this one's calls; a fresh handle works.
  */
@@ -110,10 +110,13 @@ async function retryClosedConnection<T>(task: () => Promise<T>): Promise<T> {
 		try {
 			return await task();
 		} catch (error) {
+			// The data layer reports a failed delete as `errors.save_failed` (the cause is not kept).
 			const closing =
 				error instanceof Error &&
-				(error.name === 'InvalidStateError' || error.message.includes('connection is closing'));
-			if (!closing || attempt >= 3) throw error;
+				(error.name === 'InvalidStateError' ||
+					error.message.includes('connection is closing') ||
+					(error.name === 'PatientRecordError' && error.message === 'errors.save_failed'));
+			if (!closing || attempt >= 4) throw error;
 			await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
 		}
 	}
@@ -157,6 +160,8 @@ export class PatientsState {
 	#unsubscribe: (() => void) | undefined;
 	#engine: SyncEngine | undefined;
 	#engineFor: string | undefined;
+	/** The record whose database is being deleted: not opened meanwhile. */
+	#forgetting: string | undefined;
 	/** Attaching, switching and engine changes never interleave. */
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -298,7 +303,9 @@ export class PatientsState {
 	/** The remembered record, or the first one still shared with this account. */
 	#chooseOpen(): void {
 		const usable = (id: string | undefined) =>
-			id !== undefined && this.records.some((record) => record.patientId === id);
+			id !== undefined &&
+			id !== this.#forgetting &&
+			this.records.some((record) => record.patientId === id);
 		if (usable(this.openId)) return;
 		const profileId = this.#profileId;
 		const remembered = profileId
@@ -306,7 +313,10 @@ export class PatientsState {
 			: undefined;
 		this.openId = usable(remembered)
 			? remembered
-			: (this.records.find((record) => !record.removed) ?? this.records[0])?.patientId;
+			: (
+					this.records.find((record) => !record.removed && usable(record.patientId)) ??
+					this.records.find((record) => usable(record.patientId))
+				)?.patientId;
 	}
 
 	/** The account was (re)fetched: records shared or removed since appear as such. */
@@ -491,12 +501,26 @@ export class PatientsState {
 			const record = data.get(patientId);
 			if (!record?.removed) throw new ApiRequestError(409, 'health.manage.forget_still_shared');
 			if (this.#engineFor === patientId) await this.#stopEngine();
-			const result = await retryClosedConnection(() => data.forget(patientId, options));
+			// The screens showing the record let it go first: they hold handles on its database.
+			this.#forgetting = patientId;
+			const wasOpen = this.openId === patientId;
+			if (wasOpen) {
+				this.openId = undefined;
+				this.#chooseOpen();
+				await tick();
+			}
+			let result: { deleted: boolean; unsent: string[] } = { deleted: false, unsent: [] };
+			try {
+				result = await retryClosedConnection(() => data.forget(patientId, options));
+			} finally {
+				this.#forgetting = undefined;
+				if (wasOpen && !result.deleted) this.openId = patientId;
+			}
 			if (result.deleted && this.#profileId) {
 				const key = openPatientKey(this.#profileId);
 				if (this.#storage()?.getItem(key) === patientId) this.#storage()?.removeItem(key);
 			}
-			// Another record opens in its place (chosen when the list changed): it syncs.
+			// Another record opens in its place: it syncs.
 			await this.#syncOpen();
 			return result;
 		});
