@@ -153,6 +153,7 @@ describe('FormState', () => {
 		const again = `visit[${restored.engine.instances('visit')[2]}]/visit.q2`;
 		expect(again).not.toBe(path);
 		expect(restored.pendingText(again)).toBe('12a');
+		expect([...restored.expanded]).toEqual([[again.split('/')[0], true]]);
 		expect(
 			restored.engine.answersAt(`visit[${restored.engine.instances('visit')[2]}]/visit.q1`)
 		).toEqual(engine.answersAt(`visit[${third}]/visit.q1`));

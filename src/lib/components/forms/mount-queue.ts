@@ -22,7 +22,7 @@ export class MountQueue {
 			now?: () => number;
 		} = {}
 	) {
-		this.#budget = options.initial ?? 30;
+		this.#budget = options.initial ?? 12;
 		this.#chunk = options.chunk ?? 20;
 		this.#schedule = options.schedule ?? ((run) => setTimeout(run, 0));
 		this.#now = options.now ?? (() => performance.now());
