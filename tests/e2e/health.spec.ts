@@ -344,14 +344,16 @@ test('the last editor cannot leave; a second editor leaves, and a removed one cl
 		});
 		await second.context.setOffline(true);
 		await theirs.getByRole('button', { name: 'Correct these details' }).click();
-		await second.page
-			.locator('#edit-details')
-			.getByRole('radio', { name: 'Male', exact: true })
-			.check();
-		await second.page
-			.locator('#edit-details')
-			.getByRole('button', { name: 'Save details' })
-			.click();
+		const edit = second.page.locator('#edit-details');
+		await edit.getByRole('radio', { name: 'Male', exact: true }).check();
+		// Joined by invitation, they have not said how they relate to the child yet.
+		await edit.getByRole('button', { name: 'Save details' }).click();
+		await expect(edit.getByRole('alert')).toHaveText(
+			'Please choose how you are related to this person.'
+		);
+		await expect(edit.getByRole('radio', { name: 'Male', exact: true })).toBeChecked();
+		await edit.getByRole('radio', { name: 'Your child' }).check();
+		await edit.getByRole('button', { name: 'Save details' }).click();
 		await expect(theirs.getByTestId('record-details')).toHaveText(
 			'Born March 2019 · Male · Portugal'
 		);

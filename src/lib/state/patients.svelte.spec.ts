@@ -270,7 +270,7 @@ const accountListing = (...patientIds: string[]) => ({
 describe('PatientsState: correcting, leaving and forgetting a record', () => {
 	it('reads and corrects demographics on the device, for editors only', async () => {
 		fakeServer();
-		const { state, engines, active } = setup();
+		const { state, engines, active, profileId } = setup();
 		await state.attach(active);
 		const record = await state.create(CHILD);
 		await state.provision();
@@ -301,6 +301,24 @@ describe('PatientsState: correcting, leaving and forgetting a record', () => {
 			key: 'errors.patient_editors_only'
 		});
 		expect(await state.demographics(shared)).toBeUndefined();
+		// Its details arrive by sync, without a relation of this account's: the form asks for one.
+		const pulled = new Pouch(`dazzle-${profileId}-patient-${shared}`, { adapter: 'memory' });
+		await pulled.put({
+			_id: 'patient',
+			type: 'patient',
+			schema_version: 1,
+			birth_month: '2015-06',
+			sex: 'male',
+			country: 'FR',
+			relations: { pau: 'child' },
+			created_at: '2026-11-01T10:00:00.000Z',
+			updated_at: '2026-11-01T10:00:00.000Z'
+		});
+		expect(await state.demographics(shared)).toEqual({
+			birth: '2015-06',
+			sex: 'male',
+			country: 'FR'
+		});
 		expect(state.detailsSaved).toBe(1);
 	});
 

@@ -17,6 +17,8 @@ import type {
 } from '$lib/schemas/patient';
 import { combineStatuses } from '$lib/sync/combine';
 import type { SyncEngine } from '$lib/sync/engine';
+import type { RecordPulls } from '$lib/data/record-pulls';
+import type { PullSchedule } from '$lib/sync/pull-schedule';
 import type { SyncStatus } from '$lib/sync/status';
 import { SyncState } from '$lib/sync/sync-state.svelte';
 import type { ActiveProfile, ProfilesState } from './profiles.svelte';
@@ -160,6 +162,9 @@ export class PatientsState {
 	#unsubscribe: (() => void) | undefined;
 	#engine: SyncEngine | undefined;
 	#engineFor: string | undefined;
+	/** Pulls of the records not open now (start, timer, back online). */
+	#others: PullSchedule | undefined;
+	#otherPulls: RecordPulls | undefined;
 	/** The record whose database is being deleted: not opened meanwhile. */
 	#forgetting: string | undefined;
 	/** Attaching, switching and engine changes never interleave. */
@@ -284,9 +289,54 @@ export class PatientsState {
 		}
 		if (this.#isOnline()) await this.provision();
 		else await this.#serial(() => this.#syncOpen());
+		if (this.#options.track !== false) await this.#startOtherPulls(active.id);
+	}
+
+	/** The records not open now are pulled one way, so switching to one shows its latest. */
+	async #startOtherPulls(profileId: string): Promise<void> {
+		const data = this.#data;
+		if (!data || this.#others) return;
+		const [PouchDB, { RecordPulls }, { PullSchedule }, { deviceConnectivity }, traffic] =
+			await Promise.all([
+				(this.#options.PouchDB ?? defaultPouchDB)(),
+				import('$lib/data/record-pulls'),
+				import('$lib/sync/pull-schedule'),
+				import('$lib/sync/data-saving'),
+				import('$lib/sync/traffic')
+			]);
+		if (this.#profileId !== profileId || this.#data !== data || this.#others) return;
+		const pulls = new RecordPulls({
+			PouchDB,
+			localName: (patientId) => data.localName(patientId),
+			remoteUrl: (patientId) => data.remoteUrl(patientId, this.#origin()),
+			fetch: traffic.countingFetch(
+				(input, init) => fetch(input, init),
+				traffic.deviceTrafficMeter()
+			),
+			onDiagnostic: (message, error) => console.debug(`[patients] ${message}`, error ?? '')
+		});
+		const schedule = new PullSchedule({
+			connectivity: deviceConnectivity(),
+			intervalMs: 30 * 60_000,
+			run: async () => {
+				const others = this.records
+					.filter((record) => record.provisioned && !record.removed)
+					.map((record) => record.patientId)
+					.filter((patientId) => patientId !== this.#engineFor);
+				await pulls.pull(others);
+			},
+			onDiagnostic: (message, error) => console.debug(`[patients] ${message}`, error ?? '')
+		});
+		this.#otherPulls = pulls;
+		this.#others = schedule;
+		schedule.start();
 	}
 
 	async #detach(): Promise<void> {
+		this.#others?.stop();
+		this.#otherPulls?.clear();
+		this.#others = undefined;
+		this.#otherPulls = undefined;
 		this.#stopFollow?.();
 		this.#unsubscribe?.();
 		this.#stopFollow = undefined;
@@ -387,15 +437,23 @@ export class PatientsState {
 
 	/**
 	 * A record's demographics as the edit form shows them, with this account's relation (from
-	 * the document, else from the registry); undefined until the document is on the device.
+	 * the document, else from the registry; none yet for a co-editor who joined by invitation);
+	 * undefined until the document is on the device.
 	 */
-	async demographics(patientId: string): Promise<Demographics | undefined> {
+	async demographics(
+		patientId: string
+	): Promise<(Omit<Demographics, 'relation'> & Partial<Demographics>) | undefined> {
 		const data = this.#data;
 		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 		const doc = await data.readDemographics(patientId, this.#handle(patientId));
-		const relation = doc?.relations[this.#username ?? ''] ?? data.get(patientId)?.relation;
-		if (!doc || !relation) return undefined;
-		return { relation, birth: doc.birth_month, sex: doc.sex, country: doc.country };
+		if (!doc) return undefined;
+		const relation = doc.relations[this.#username ?? ''] ?? data.get(patientId)?.relation;
+		return {
+			...(relation ? { relation } : {}),
+			birth: doc.birth_month,
+			sex: doc.sex,
+			country: doc.country
+		};
 	}
 
 	/** Corrects a record's demographics on the device (editors only); its sync sends them. */
