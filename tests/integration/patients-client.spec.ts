@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatientRecords } from '../../src/lib/data/patients';
+import { RecordPulls } from '../../src/lib/data/record-pulls';
+import { ResponseStore } from '../../src/lib/data/responses';
+import { createDraft, openResponse, type Questionnaire } from '../../src/lib/forms';
 import { accountProfileSchema, type AccountProfile } from '../../src/lib/schemas/account';
 import { invitationCreatedSchema } from '../../src/lib/schemas/patient';
 import type { SyncEngine } from '../../src/lib/sync/engine';
 import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
 import { startTestDazzle, type TestDazzle } from './support';
 import { cookieFetch, eventually, memoryEngine, Pouch } from './support/sync-clients';
+
+const QUESTIONNAIRE: Questionnaire = {
+	resourceType: 'Questionnaire',
+	url: 'https://dazzle.test/Questionnaire/diagnosis',
+	version: '1',
+	status: 'active',
+	item: [{ linkId: 'diagnosis', type: 'string', text: 'Diagnosis', required: true }]
+};
 
 const FAST = { stallTimeoutMs: 3_000, heartbeatMs: 500, longpollMs: 1_000 };
 
@@ -228,5 +239,89 @@ describe('patient records on the device, against the gateway', () => {
 
 		await carerPatient.stop();
 		await carer.userEngine.stop();
+	});
+
+	it('answers reach the server through validate_doc_update; a record not open is pulled one way and its sync continues from there', async () => {
+		const carer = await device('caregiver');
+		const { patientId } = await carer.records.create({
+			name: 'Rui',
+			relation: 'child',
+			birth: '2020-07',
+			sex: 'male',
+			country: 'PT'
+		});
+		await carer.records.provisionPending({ origin: dazzle.url, fetch: carer.fetch });
+
+		// A draft, completed, then corrected: every revision passes the record's validation.
+		const carerPatient = patientEngine(carer, patientId);
+		await carerPatient.start();
+		const store = new ResponseStore({
+			db: carer.records.database(patientId, carerPatient.local),
+			device: 'phone-a'
+		});
+		const draft = await createDraft(QUESTIONNAIRE, {
+			subject: { reference: `Patient/${patientId}` }
+		});
+		const id = store.newId();
+		await store.create(id, draft.toResponse({ id }));
+		draft.setAnswer('diagnosis', { valueString: 'Pompe disease' });
+		await store.saveDraft(id, draft.toResponse({ id }), {});
+		await store.complete(id, draft);
+		await store.startAmendment(id);
+		const { engine: editing } = await openResponse(QUESTIONNAIRE, (await store.get(id))!.resource);
+		editing.setAnswer('diagnosis', { valueString: 'Pompe disease (late onset)' });
+		await store.complete(id, editing);
+		await carerPatient.whenUpToDate(15_000);
+		expect(carerPatient.rejected).toEqual([]);
+		expect(await dazzle.couch.getDoc(`patient-${patientId}`, id)).toMatchObject({
+			status: 'amended',
+			resource: { meta: { versionId: '2' } }
+		});
+		expect(await dazzle.couch.getDoc(`patient-${patientId}`, `${id}.v1`)).toMatchObject({
+			type: 'response_version',
+			status: 'completed'
+		});
+		// A kept version is never changed, not even by an editor.
+		const kept = await call(dazzle, 'GET', `/couch/patient-${patientId}/${id}.v1`, {
+			cookie: carer.cookie
+		});
+		const changed = await call(dazzle, 'PUT', `/couch/patient-${patientId}/${id}.v1`, {
+			cookie: carer.cookie,
+			body: { ...(kept.body as object), updated_at: new Date().toISOString() }
+		});
+		expect(changed.status).toBe(403);
+
+		// Another device of the account holds the record without opening it: one-way pulls.
+		const otherProfile = crypto.randomUUID();
+		const localName = (patient: string) => `dazzle-${otherProfile}-patient-${patient}`;
+		const pulls = new RecordPulls({
+			PouchDB: Pouch,
+			localName,
+			remoteUrl: (patient) => carer.records.remoteUrl(patient, dazzle.url),
+			fetch: carer.fetch,
+			localOptions: { adapter: 'memory' }
+		});
+		const first = await pulls.pull([patientId]);
+		expect(first.get(patientId)).toBeGreaterThanOrEqual(3);
+		expect((await pulls.pull([patientId])).get(patientId)).toBe(0);
+		const local = new Pouch(localName(patientId), { adapter: 'memory' });
+		const summaries = await new ResponseStore({ db: local, device: 'phone-b' }).list();
+		expect(summaries).toEqual([expect.objectContaining({ id, status: 'amended', answered: 1 })]);
+
+		// Opened later for two-way sync: it continues from the pull, nothing is fetched again.
+		const opened = engine({
+			profileId: otherProfile,
+			localName: localName(patientId),
+			remoteUrl: carer.records.remoteUrl(patientId, dazzle.url),
+			fetch: carer.fetch
+		});
+		await opened.start();
+		await opened.whenUpToDate(15_000);
+		expect(opened.status).toMatchObject({ kind: 'up-to-date', pending: 0 });
+
+		await opened.stop();
+		await carerPatient.stop();
+		pulls.clear();
+		await local.close();
 	});
 });
