@@ -236,6 +236,16 @@ describe('FormState', () => {
 		expect(state.restoreInstance()).toBeUndefined();
 	});
 
+	it('reports every node of a new instance, so each gets its counter before a reader', async () => {
+		const engine = await createDraft(stays);
+		const { changes, onchange } = recorder();
+		const state = new FormState(engine, { onchange });
+		const key = state.addInstance('stay');
+		const under = engine.allPaths().filter((path) => path.startsWith(`stay[${key}]`));
+		expect(under.length).toBeGreaterThan(3);
+		for (const path of under) expect(changes.at(-1)?.paths.has(path), path).toBe(true);
+	});
+
 	it('drops pending text inside a removed instance, and reports it', async () => {
 		const engine = await createDraft(stays);
 		const { changes, onchange } = recorder();
