@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+/* eslint-disable no-restricted-imports -- the state is tested over the real data layer, in memory */
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
+/* eslint-enable no-restricted-imports */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FormLibrary } from '$lib/data/forms';
 import { ResponseStore } from '$lib/data/responses';
