@@ -205,6 +205,40 @@ describe('ResponseStore', () => {
 		expect((await store.get(id))?.resource.item?.[0]?.answer).toEqual([{ valueString: 'mine' }]);
 	});
 
+	it('saves a draft again without reading it back, and reads after a conflict', async () => {
+		const { db } = setup();
+		let reads = 0;
+		const counting = new Proxy(db, {
+			get(target, property, receiver) {
+				const value: unknown = Reflect.get(target, property, receiver);
+				if (typeof value !== 'function') return value;
+				return (...args: unknown[]) => {
+					if (property === 'get') reads += 1;
+					return (value as (...a: unknown[]) => unknown).apply(target, args);
+				};
+			}
+		});
+		const store = new ResponseStore({ db: counting, device: 'device-a', now });
+		const { engine, id } = await newDraft(store);
+		for (const text of ['F', 'Fa', 'Fab']) {
+			engine.setAnswer('diagnosis', { valueString: text });
+			await store.saveDraft(id, engine.toResponse({ id }), {});
+		}
+		expect(reads).toBe(0);
+
+		// Another handle wrote meanwhile (a pull, another tab): the put conflicts, then it reads.
+		const other = new ResponseStore({ db, device: 'device-b', now });
+		await other.saveDraft(id, engine.toResponse({ id }), { diagnosis: 'x' });
+		engine.setAnswer('diagnosis', { valueString: 'Fabry' });
+		const saved = await store.saveDraft(id, engine.toResponse({ id }), {});
+		expect(reads).toBe(1);
+		expect(saved.device).toBe('device-a');
+		const stored = await new ResponseStore({ db, device: 'device-c', now }).get(id);
+		expect(stored?._rev).toBe(saved._rev);
+		expect(stored?.resource.item?.[0]?.answer).toEqual([{ valueString: 'Fabry' }]);
+		expect(stored?.pending_input).toBeUndefined();
+	});
+
 	it('never uses a forged or damaged document', async () => {
 		const { db, store } = setup();
 		const { engine, id } = await newDraft(store);

@@ -113,6 +113,12 @@ export class ResponseStore {
 	#owned: PouchDB.Database[] = [];
 	/** The last revision written per id: a save needs no read first. */
 	#revs = new Map<string, string>();
+	/**
+	 * The document as it is at that revision (written or read by this store). A save builds on
+	 * it instead of reading and parsing the stored one again (a third of an autosave of a big
+	 * response); if anything else wrote the document since, the put conflicts and it is read.
+	 */
+	#known = new Map<string, ResponseDoc>();
 
 	constructor(options: ResponseStoreOptions) {
 		this.#options = options;
@@ -181,8 +187,26 @@ export class ResponseStore {
 		}
 		const doc = parseResponseDoc(stored);
 		if (!doc) throw new ResponseError('forms.errors.invalid_response', `${id} failed its schema`);
-		if (doc._rev) this.#revs.set(id, doc._rev);
+		this.#remember(doc);
 		return doc;
+	}
+
+	/** `doc` is the document at its `_rev`: the next write builds on it without a read. */
+	#remember(doc: ResponseDoc): void {
+		if (!doc._rev) return;
+		this.#revs.set(doc._id, doc._rev);
+		this.#known.set(doc._id, doc);
+	}
+
+	#forget(id: string): void {
+		this.#revs.delete(id);
+		this.#known.delete(id);
+	}
+
+	/** The document at the revision last written or read here, if known. */
+	#latestKnown(id: string): ResponseDoc | undefined {
+		const known = this.#known.get(id);
+		return known && known._rev === this.#revs.get(id) ? known : undefined;
 	}
 
 	/** The versions an amendment kept, oldest first. */
@@ -213,8 +237,9 @@ export class ResponseStore {
 		const doc = this.#doc(id, { ...resource, id }, { created_at: now, updated_at: now });
 		try {
 			const result = await this.#on((db) => db.put(doc));
-			this.#revs.set(id, result.rev);
-			return { ...doc, _rev: result.rev };
+			const created = { ...doc, _rev: result.rev };
+			this.#remember(created);
+			return { ...created };
 		} catch (error) {
 			this.#failed(error);
 		}
@@ -243,15 +268,16 @@ export class ResponseStore {
 
 	/**
 	 * Writes over the latest revision: `change` gets the stored document and returns the new one
-	 * (fields not named are kept). Uses the revision it wrote last, reading only after a conflict
-	 * (a pull brought another device's revision, another tab saved).
+	 * (fields not named are kept). Builds on the document at the revision it wrote or read last,
+	 * reading only when it knows none or after a conflict (a pull brought another device's
+	 * revision, another tab saved).
 	 */
 	async #update(
 		id: string,
 		change: (stored: ResponseDoc) => ResponseDoc,
 		options: { storedFirst?: ResponseDoc } = {}
 	): Promise<ResponseDoc> {
-		let stored = options.storedFirst;
+		let stored = options.storedFirst ?? this.#latestKnown(id);
 		for (let attempt = 0; ; attempt += 1) {
 			stored ??= await this.get(id);
 			if (!stored) throw new ResponseError('forms.errors.response_missing', `${id} is gone`);
@@ -259,11 +285,12 @@ export class ResponseStore {
 			const rev = this.#revs.get(id) ?? stored._rev;
 			try {
 				const result = await this.#on((db) => db.put({ ...next, ...(rev ? { _rev: rev } : {}) }));
-				this.#revs.set(id, result.rev);
-				return { ...next, _rev: result.rev };
+				const written = { ...next, _rev: result.rev };
+				this.#remember(written);
+				return { ...written };
 			} catch (error) {
 				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) this.#failed(error);
-				this.#revs.delete(id);
+				this.#forget(id);
 				stored = undefined;
 			}
 		}
@@ -483,7 +510,7 @@ export class ResponseStore {
 		}
 		try {
 			await this.#on((db) => db.remove(id, this.#revs.get(id) ?? stored._rev!));
-			this.#revs.delete(id);
+			this.#forget(id);
 		} catch (error) {
 			this.#failed(error);
 		}
