@@ -59,3 +59,36 @@ export function reopenDatabase(db: PouchDB.Database): PouchDB.Database {
 	const { adapter } = db as PouchDB.Database & { adapter?: string };
 	return new Database(db.name, { auto_compaction: true, ...(adapter ? { adapter } : {}) });
 }
+
+/**
+ * "Write a quiet moment after the last change, or now when asked": one write at a time, in
+ * order, so a flush never overtakes a write already running. The write itself decides what is
+ * pending; this only times it.
+ */
+export class DebouncedWriter {
+	#write: () => Promise<void>;
+	#delayMs: number;
+	#schedule: SaveScheduler;
+	#cancelTimer: (() => void) | undefined;
+	#writing: Promise<void> = Promise.resolve();
+
+	constructor(write: () => Promise<void>, options: { delayMs?: number; schedule?: SaveScheduler }) {
+		this.#write = write;
+		this.#delayMs = options.delayMs ?? AUTOSAVE_DELAY_MS;
+		this.#schedule = options.schedule ?? timerScheduler;
+	}
+
+	/** Something changed: write after the quiet moment (the timer starts again). */
+	later(): void {
+		this.#cancelTimer?.();
+		this.#cancelTimer = this.#schedule(() => void this.now(), this.#delayMs);
+	}
+
+	/** Writes now (after any write already running); resolves when it is done. */
+	now(): Promise<void> {
+		this.#cancelTimer?.();
+		this.#cancelTimer = undefined;
+		this.#writing = this.#writing.then(() => this.#write());
+		return this.#writing;
+	}
+}

@@ -17,12 +17,11 @@ import {
 	type ResponseVersionDoc
 } from '$lib/schemas/response';
 import {
-	AUTOSAVE_DELAY_MS,
+	DebouncedWriter,
 	isClosed,
 	isConflict,
 	isNotFound,
 	saveFailure,
-	timerScheduler,
 	type SaveScheduler,
 	type SaveState
 } from './autosave';
@@ -569,13 +568,13 @@ export class DraftAutosave {
 	#options: DraftAutosaveOptions;
 	#dirty = false;
 	#save: SaveState = { kind: 'idle' };
-	#cancelTimer: (() => void) | undefined;
-	#writing: Promise<void> = Promise.resolve();
+	#writer: DebouncedWriter;
 	#listeners = new Set<(status: DraftSaveStatus) => void>();
 	#storageFull = false;
 
 	constructor(options: DraftAutosaveOptions) {
 		this.#options = options;
+		this.#writer = new DebouncedWriter(() => this.#write(), options);
 	}
 
 	get status(): DraftSaveStatus {
@@ -596,20 +595,13 @@ export class DraftAutosave {
 	/** The answers changed: save after a quiet moment. */
 	changed(): void {
 		this.#dirty = true;
-		this.#cancelTimer?.();
-		this.#cancelTimer = (this.#options.schedule ?? timerScheduler)(
-			() => void this.flush(),
-			this.#options.delayMs ?? AUTOSAVE_DELAY_MS
-		);
+		this.#writer.later();
 		this.#emit();
 	}
 
 	/** Writes now what is not saved yet; resolves when written or failed (never rejects). */
 	flush(): Promise<void> {
-		this.#cancelTimer?.();
-		this.#cancelTimer = undefined;
-		this.#writing = this.#writing.then(() => this.#write());
-		return this.#writing;
+		return this.#writer.now();
 	}
 
 	async #write(): Promise<void> {

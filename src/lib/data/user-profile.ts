@@ -12,12 +12,11 @@ import {
 	type SettingFields
 } from '$lib/schemas/user-profile';
 import {
-	AUTOSAVE_DELAY_MS,
+	DebouncedWriter,
 	isClosed,
 	isConflict,
 	isNotFound,
 	saveFailure,
-	timerScheduler,
 	type SaveScheduler,
 	type SaveState
 } from './autosave';
@@ -117,8 +116,7 @@ export class AutosavedDoc<F extends object> {
 	#loaded = false;
 	#storageFull = false;
 	#lastWrittenRev: string | undefined;
-	#cancelTimer: (() => void) | undefined;
-	#writing: Promise<void> = Promise.resolve();
+	#writer: DebouncedWriter;
 	#feed: PouchDB.Core.Changes<object> | undefined;
 	#listeners = new Set<(snapshot: AutosaveSnapshot<F>) => void>();
 	#closed = false;
@@ -128,6 +126,7 @@ export class AutosavedDoc<F extends object> {
 		this.#db = options.db;
 		this.#kind = options.kind;
 		this.#stored = options.kind.defaults;
+		this.#writer = new DebouncedWriter(() => this.#write(), options);
 	}
 
 	get snapshot(): AutosaveSnapshot<F> {
@@ -212,20 +211,13 @@ export class AutosavedDoc<F extends object> {
 	/** Records an edit and saves after a quiet moment (a retry too, after a failed save). */
 	edit(patch: Partial<F>): void {
 		this.#pending = { ...this.#pending, ...patch };
-		this.#cancelTimer?.();
-		this.#cancelTimer = (this.#options.schedule ?? timerScheduler)(
-			() => void this.flush(),
-			this.#options.delayMs ?? AUTOSAVE_DELAY_MS
-		);
+		this.#writer.later();
 		this.#emit();
 	}
 
 	/** Saves pending edits now (leaving the page, the retry button); resolves when written or failed. */
 	flush(): Promise<void> {
-		this.#cancelTimer?.();
-		this.#cancelTimer = undefined;
-		this.#writing = this.#writing.then(() => this.#write());
-		return this.#writing;
+		return this.#writer.now();
 	}
 
 	retry(): Promise<void> {

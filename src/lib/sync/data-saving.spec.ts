@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Connectivity } from './engine';
+import { fakeConnectivity } from '../../../tests/unit/fake-connectivity';
 import {
 	DataSavingConnectivity,
 	linkCost,
@@ -39,29 +39,6 @@ describe('mayAutoSync(enabled, cost)', () => {
 		expect(mayAutoSync(enabled, cost)).toBe(expected);
 	});
 });
-
-/** A browser connectivity the test switches by hand. */
-function fakeBrowser(initial = true) {
-	let online = initial;
-	const listeners = new Set<(online: boolean) => void>();
-	const connectivity: Connectivity = {
-		online: () => online,
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		}
-	};
-	return {
-		connectivity,
-		set(value: boolean) {
-			online = value;
-			for (const listener of listeners) listener(value);
-		},
-		get listeners() {
-			return listeners.size;
-		}
-	};
-}
 
 /** `navigator.connection` whose type the test changes, firing `change`. */
 function fakeConnection(type?: string) {
@@ -121,7 +98,7 @@ const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 describe('DataSavingConnectivity', () => {
 	it('is the browser connectivity while the switch is off', () => {
-		const browser = fakeBrowser(true);
+		const browser = fakeConnectivity(true);
 		const saving = new DataSavingConnectivity({
 			inner: browser.connectivity,
 			connection: fakeConnection('cellular').connection
@@ -136,7 +113,7 @@ describe('DataSavingConnectivity', () => {
 	});
 
 	it('holds sync back on mobile data and lets it run on Wi-Fi', () => {
-		const browser = fakeBrowser(true);
+		const browser = fakeConnectivity(true);
 		const link = fakeConnection('cellular');
 		const storage = memoryStorage();
 		const saving = new DataSavingConnectivity({
@@ -164,7 +141,7 @@ describe('DataSavingConnectivity', () => {
 
 	it('without the Network Information API, the switch means "only when I ask"', () => {
 		const saving = new DataSavingConnectivity({
-			inner: fakeBrowser(true).connectivity,
+			inner: fakeConnectivity(true).connectivity,
 			storage: memoryStorage({ 'dazzle.data-saving': 'on' })
 		});
 		expect(saving.snapshot).toMatchObject({ enabled: true, linkKnown: false, holding: true });
@@ -173,7 +150,7 @@ describe('DataSavingConnectivity', () => {
 
 	it('"Sync now" opens the gate until that sync has caught up, then holds again', async () => {
 		const saving = new DataSavingConnectivity({
-			inner: fakeBrowser(true).connectivity,
+			inner: fakeConnectivity(true).connectivity,
 			connection: fakeConnection('cellular').connection
 		});
 		saving.setEnabled(true);
@@ -198,7 +175,7 @@ describe('DataSavingConnectivity', () => {
 	it.each(['error', 'storage-full'] as const)(
 		'"Sync now" ends when the sync ends in %s (no retries on mobile data)',
 		async (kind) => {
-			const saving = new DataSavingConnectivity({ inner: fakeBrowser(true).connectivity });
+			const saving = new DataSavingConnectivity({ inner: fakeConnectivity(true).connectivity });
 			saving.setEnabled(true);
 			const engine = fakeEngine('offline');
 			saving.letOneSyncThrough(engine.target);
@@ -210,7 +187,7 @@ describe('DataSavingConnectivity', () => {
 	);
 
 	it('"Sync now" while signed out ends at once', async () => {
-		const saving = new DataSavingConnectivity({ inner: fakeBrowser(true).connectivity });
+		const saving = new DataSavingConnectivity({ inner: fakeConnectivity(true).connectivity });
 		saving.setEnabled(true);
 		const engine = fakeEngine('sign-in-again');
 		saving.letOneSyncThrough(engine.target);
@@ -219,7 +196,7 @@ describe('DataSavingConnectivity', () => {
 	});
 
 	it('an up-to-date status from before "Sync now" does not close the gate', async () => {
-		const saving = new DataSavingConnectivity({ inner: fakeBrowser(true).connectivity });
+		const saving = new DataSavingConnectivity({ inner: fakeConnectivity(true).connectivity });
 		saving.setEnabled(true);
 		const engine = fakeEngine('up-to-date');
 		saving.letOneSyncThrough(engine.target);
@@ -233,7 +210,7 @@ describe('DataSavingConnectivity', () => {
 
 	it('"Sync now" without data saving holding is a plain retry', () => {
 		const saving = new DataSavingConnectivity({
-			inner: fakeBrowser(true).connectivity,
+			inner: fakeConnectivity(true).connectivity,
 			connection: fakeConnection('wifi').connection
 		});
 		saving.setEnabled(true);
@@ -244,7 +221,7 @@ describe('DataSavingConnectivity', () => {
 	});
 
 	it('remembers the switch per device and stops listening when nobody follows', () => {
-		const browser = fakeBrowser(true);
+		const browser = fakeConnectivity(true);
 		const storage = memoryStorage();
 		const first = new DataSavingConnectivity({ inner: browser.connectivity, storage });
 		first.setEnabled(true);
@@ -268,7 +245,7 @@ describe('DataSavingConnectivity', () => {
 			}
 		};
 		const saving = new DataSavingConnectivity({
-			inner: fakeBrowser(true).connectivity,
+			inner: fakeConnectivity(true).connectivity,
 			storage: blocked
 		});
 		saving.setEnabled(true);

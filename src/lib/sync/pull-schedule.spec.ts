@@ -1,25 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Connectivity } from './engine';
+import { fakeConnectivity } from '../../../tests/unit/fake-connectivity';
 import { PullSchedule, type PullState } from './pull-schedule';
-
-function fakeConnectivity(online: boolean) {
-	const listeners = new Set<(online: boolean) => void>();
-	const connectivity: Connectivity = {
-		online: () => online,
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		}
-	};
-	return {
-		connectivity,
-		set(value: boolean) {
-			online = value;
-			for (const listener of listeners) listener(value);
-		},
-		listeners
-	};
-}
 
 function setup(online: boolean, run = vi.fn(() => Promise.resolve())) {
 	const network = fakeConnectivity(online);
@@ -106,9 +87,9 @@ describe('PullSchedule', () => {
 	it('stops following the network and the timer when stopped', () => {
 		const { schedule, network, run, hasTimer } = setup(false);
 		schedule.start();
-		expect(network.listeners.size).toBe(1);
+		expect(network.listeners).toBe(1);
 		schedule.stop();
-		expect(network.listeners.size).toBe(0);
+		expect(network.listeners).toBe(0);
 		expect(hasTimer()).toBe(false);
 		network.set(true);
 		expect(run).not.toHaveBeenCalled();
