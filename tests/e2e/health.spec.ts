@@ -116,6 +116,8 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 	browser,
 	baseURL
 }) => {
+	// Two accounts, sharing and three accessibility checks: slow on a loaded machine.
+	test.setTimeout(120_000);
 	const carer = person('parent');
 	const grandma = person('grandma');
 	const other = await newPerson(browser, baseURL!);
