@@ -1,53 +1,18 @@
 import { test, expect, seriousViolations, waitForServiceWorker } from './support/fixtures';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import {
+	addChild,
+	newPerson,
+	openHealth,
+	person,
+	records,
+	shareOpenRecord,
+	signUp,
+	status,
+	unique
+} from './support/health';
 
 test.use({ locale: 'en-GB' });
-
-const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-const status = (page: Page) => page.getByTestId('sync-status');
-const records = (page: Page) => page.getByTestId('patient-record');
-
-interface Person {
-	username: string;
-	nickname: string;
-	password: string;
-}
-
-function person(prefix: string): Person {
-	const id = unique();
-	return {
-		username: `${prefix}.${id}`,
-		nickname: `${prefix[0]!.toUpperCase()}${prefix.slice(1)} ${id}`,
-		password: 'correct horse battery staple'
-	};
-}
-
-async function signUp(page: Page, who: Person, role: RegExp): Promise<void> {
-	await page.goto('/signup');
-	await page.getByLabel('Username').fill(who.username);
-	await page.getByLabel('Nickname').fill(who.nickname);
-	await page.getByLabel('Password', { exact: true }).fill(who.password);
-	await page.getByRole('radio', { name: role }).check();
-	await page.getByLabel('Country').selectOption('PT');
-	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
-	await page.getByRole('button', { name: 'Create account' }).click();
-	await expect(page).toHaveURL(/\/account$/);
-	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
-}
-
-async function openHealth(page: Page): Promise<void> {
-	await page
-		.getByRole('navigation')
-		.getByRole('link', { name: /My health/ })
-		.click();
-	await expect(page).toHaveURL(/\/health$/);
-	await expect(page.getByRole('heading', { level: 1, name: 'My health' })).toBeVisible();
-}
-
-async function newPerson(browser: Browser, baseURL: string) {
-	const context = await browser.newContext({ locale: 'en-GB', baseURL });
-	return { context, page: await context.newPage() };
-}
 
 test('a signed-out visitor sees what the section offers and how to join', async ({ page }) => {
 	await page.goto('/health');
@@ -196,23 +161,6 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 	}
 });
 
-/** Adds a child born in March 2019, female, and waits until the server has the record. */
-async function addChild(page: Page, name: string): Promise<void> {
-	await page.getByRole('button', { name: 'Add a person you care for' }).click();
-	const form = page.locator('#add-patient');
-	await form.getByLabel('Name').fill(name);
-	await form.getByRole('radio', { name: 'Your child' }).check();
-	await form.getByLabel('Year').selectOption('2019');
-	await form.getByLabel('Month').selectOption('03');
-	await form.getByRole('radio', { name: 'Female' }).check();
-	await form.getByRole('button', { name: 'Add this person' }).click();
-	const child = records(page).filter({ hasText: name });
-	await expect(child).toHaveAttribute('aria-pressed', 'true');
-	// Sharing shows once the server has the record.
-	await expect(page.getByTestId('share-panel')).toBeVisible({ timeout: 30_000 });
-	await expect(child.getByTestId('patient-pending')).toHaveCount(0);
-}
-
 /** The open record's demographics document as the server holds it. */
 async function serverDemographics(page: Page): Promise<unknown> {
 	return page.evaluate(async () => {
@@ -307,17 +255,7 @@ test('the last editor cannot leave; a second editor leaves, and a removed one cl
 
 		/** The parent invites the other parent as an editor, who accepts on their phone. */
 		const shareWithOther = async () => {
-			const share = open.getByTestId('share-panel');
-			await share.getByLabel('Their nickname').fill(other.nickname);
-			await share.getByRole('radio', { name: /Edit the record/ }).check();
-			await share.getByRole('button', { name: 'Create invitation code' }).click();
-			const code = (await share.getByTestId('code-value').textContent())!.trim();
-			await share.getByRole('button', { name: 'Done' }).click();
-			await openHealth(second.page);
-			const accept = second.page.getByTestId('accept-invitation');
-			await accept.getByLabel('Invitation code').fill(code);
-			await accept.getByRole('button', { name: 'Accept' }).click();
-			await expect(records(second.page)).toHaveCount(1);
+			await shareOpenRecord(page, { page: second.page, who: other }, /Edit the record/);
 			await expect(second.page.getByTestId('record-details')).toHaveText(
 				'Born March 2019 · Female · Portugal',
 				{ timeout: 30_000 }

@@ -87,6 +87,8 @@ export class FormsState {
 			this.ready = true;
 			const schedule = new PullSchedule({
 				connectivity,
+				// The profile's own data first (a new account's first sync), then the catalogue.
+				startDelayMs: this.forms.length === 0 ? 1_500 : 4_000,
 				run: async () => {
 					const written = await library.pull({ origin: this.#origin(), fetch: send });
 					if (written > 0 || this.forms.length === 0) await this.#read();

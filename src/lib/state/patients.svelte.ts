@@ -318,6 +318,8 @@ export class PatientsState {
 		const schedule = new PullSchedule({
 			connectivity: deviceConnectivity(),
 			intervalMs: 30 * 60_000,
+			// The open record and the profile's own data sync first.
+			startDelayMs: 5_000,
 			run: async () => {
 				const others = this.records
 					.filter((record) => record.provisioned && !record.removed)

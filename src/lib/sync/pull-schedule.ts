@@ -22,6 +22,11 @@ export interface PullScheduleOptions {
 	connectivity: Connectivity;
 	/** Pull again after this long while the app stays open (default 6 h). */
 	intervalMs?: number;
+	/**
+	 * The first pull waits this long after `start()` (default 0): the profile's own data syncs
+	 * first, the catalogue and the other records a moment later.
+	 */
+	startDelayMs?: number;
 	/** Coming back online pulls only if the last success is older than this (default 5 min). */
 	freshForMs?: number;
 	now?: () => Date;
@@ -43,6 +48,7 @@ export class PullSchedule {
 	#running: Promise<void> | undefined;
 	#again = false;
 	#stopTimer: (() => void) | undefined;
+	#firstPull: ReturnType<typeof setTimeout> | undefined;
 	#unsubscribe: (() => void) | undefined;
 	#listeners = new Set<(state: PullState) => void>();
 	#stopped = true;
@@ -82,11 +88,14 @@ export class PullSchedule {
 			() => void this.#auto(),
 			this.#options.intervalMs ?? 6 * HOUR
 		);
-		void this.#auto();
+		const delay = this.#options.startDelayMs ?? 0;
+		if (delay > 0) this.#firstPull = setTimeout(() => void this.#auto(), delay);
+		else void this.#auto();
 	}
 
 	stop(): void {
 		this.#stopped = true;
+		clearTimeout(this.#firstPull);
 		this.#unsubscribe?.();
 		this.#stopTimer?.();
 		this.#unsubscribe = undefined;
