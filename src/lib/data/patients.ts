@@ -14,6 +14,7 @@ import {
 	type PatientSex
 } from '$lib/schemas/patient';
 import { classifyError, StorageFullError } from '$lib/sync/errors';
+import { isClosed } from './autosave';
 import { profileDbPrefix } from '$lib/sync/profile-engine';
 
 /**
@@ -205,6 +206,7 @@ export class PatientRecords {
 	#names: Record<string, string> = {};
 	#provisionErrors = new Map<string, string>();
 	#listeners = new Set<(records: PatientRecordView[]) => void>();
+	#handles = new Map<string, PouchDB.Database>();
 	/** Registry writes one after the other (read, change, write). */
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -325,9 +327,44 @@ export class PatientRecords {
 	 * own handle (it must store what it pulls), never this one.
 	 */
 	database(patientId: string, db?: PouchDB.Database): PouchDB.Database {
-		const target =
-			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
-		return this.guard(patientId, target);
+		return this.guard(patientId, db ?? this.handle(patientId));
+	}
+
+	/**
+	 * This device's handle on a record's database for work outside its sync engine (details,
+	 * unsent changes, answers of a record not open). One per record, never closed here: closing
+	 * any handle closes the IndexedDB connection every handle of that database shares, the
+	 * engine's included, and the engine would stall on it.
+	 */
+	handle(patientId: string): PouchDB.Database {
+		let db = this.#handles.get(patientId);
+		if (!db) {
+			db = new this.#options.PouchDB(this.localName(patientId), {
+				auto_compaction: true,
+				...this.#options.localOptions
+			});
+			this.#handles.set(patientId, db);
+		}
+		return db;
+	}
+
+	/**
+	 * Runs `use` on `db`, or on this device's handle; when that handle's connection was closed
+	 * under it (the record's engine stopped), once more on a fresh one.
+	 */
+	async #using<T>(
+		patientId: string,
+		db: PouchDB.Database | undefined,
+		use: (handle: PouchDB.Database) => Promise<T>
+	): Promise<T> {
+		if (db) return use(db);
+		try {
+			return await use(this.handle(patientId));
+		} catch (error) {
+			if (!isClosed(error)) throw error;
+			this.#handles.delete(patientId);
+			return use(this.handle(patientId));
+		}
 	}
 
 	/** `db` with writes refused unless this account may edit the record. */
@@ -369,7 +406,7 @@ export class PatientRecords {
 		const now = this.#now();
 		const patientId = checkedId(this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID());
 		const doc = this.#demographics(input, now);
-		const db = new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		const db = this.handle(patientId);
 		try {
 			await db.put(doc);
 			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
@@ -384,10 +421,10 @@ export class PatientRecords {
 			}));
 		} catch (error) {
 			await db.destroy().catch(() => undefined);
+			this.#handles.delete(patientId);
 			await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest).catch(() => undefined);
 			throw new PatientRecordError(failureKey(error), patientId);
 		}
-		await db.close().catch(() => undefined);
 		const view = this.get(patientId);
 		if (!view) throw new PatientRecordError('errors.save_failed', patientId);
 		return view;
@@ -424,16 +461,13 @@ export class PatientRecords {
 		patientId: string,
 		db?: PouchDB.Database
 	): Promise<PatientDoc | undefined> {
-		const handle =
-			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
 		try {
-			const parsed = patientDocSchema.safeParse(await handle.get(PATIENT_DOC_ID));
+			const stored = await this.#using(patientId, db, (handle) => handle.get(PATIENT_DOC_ID));
+			const parsed = patientDocSchema.safeParse(stored);
 			return parsed.success ? parsed.data : undefined;
 		} catch (error) {
 			if (statusOf(error) === 404) return undefined;
 			throw new PatientRecordError(failureKey(error), patientId);
-		} finally {
-			if (!db) await handle.close().catch(() => undefined);
 		}
 	}
 
@@ -449,8 +483,7 @@ export class PatientRecords {
 		db?: PouchDB.Database
 	): Promise<PatientDoc> {
 		this.assertCanEdit(patientId);
-		const handle =
-			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
+		const handle = db ?? this.handle(patientId);
 		try {
 			for (let attempt = 0; ; attempt += 1) {
 				const stored = await this.readDemographics(patientId, handle);
@@ -479,9 +512,9 @@ export class PatientRecords {
 				}
 			}
 		} catch (error) {
+			// The connection closed under this device's handle: a fresh one next time.
+			if (!db && isClosed(error)) this.#handles.delete(patientId);
 			throw new PatientRecordError(failureKey(error), patientId);
-		} finally {
-			if (!db) await handle.close().catch(() => undefined);
 		}
 	}
 
@@ -630,17 +663,13 @@ export class PatientRecords {
 	 * handle closes the first one too.
 	 */
 	async unsentChanges(patientId: string, db?: PouchDB.Database): Promise<string[]> {
-		const handle =
-			db ?? new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
-		try {
+		return this.#using(patientId, db, async (handle) => {
 			const memo = await handle
 				.get<{ push_seq?: number | string }>('_local/dazzle-sync')
 				.catch(() => undefined);
 			const changes = await handle.changes({ since: memo?.push_seq ?? 0 });
 			return changes.results.map((change) => change.id).filter((id) => !id.startsWith('_design/'));
-		} finally {
-			if (!db) await handle.close().catch(() => undefined);
-		}
+		});
 	}
 
 	/**
@@ -656,16 +685,12 @@ export class PatientRecords {
 	): Promise<{ deleted: boolean; unsent: string[] }> {
 		const entry = this.#records[patientId];
 		if (!entry) throw new PatientRecordError('errors.patient_not_found', patientId);
-		const db =
-			options.db ??
-			new this.#options.PouchDB(this.localName(patientId), this.#options.localOptions);
-		const unsent = await this.unsentChanges(patientId, db);
-		if (unsent.length > 0 && !options.discardUnsent) {
-			if (!options.db) await db.close().catch(() => undefined);
-			return { deleted: false, unsent };
-		}
+		const unsent = await this.unsentChanges(patientId, options.db);
+		if (unsent.length > 0 && !options.discardUnsent) return { deleted: false, unsent };
+		const db = options.db ?? this.handle(patientId);
 		try {
 			await db.destroy();
+			this.#handles.delete(patientId);
 			if (entry.removed_at !== undefined || !entry.provisioned) {
 				await this.#updateRegistry(({ [patientId]: _gone, ...rest }) => rest);
 				await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest);

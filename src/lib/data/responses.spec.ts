@@ -270,7 +270,7 @@ describe('ResponseStore', () => {
 			get(target, property, receiver) {
 				const value: unknown = Reflect.get(target, property, receiver);
 				if (typeof value !== 'function') return value;
-				return (...args: unknown[]) => {
+				return () => {
 					calls += 1;
 					return Promise.reject(closed);
 				};

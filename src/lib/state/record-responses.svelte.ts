@@ -124,7 +124,7 @@ export interface RecordAccess {
 /**
  * The responses of a record of the open profile: through the open record's sync engine's
  * database when it is that one (never a second connection to close under it), else a handle
- * of its own. Writes are refused on the device for viewers (`PatientRecords.guard`).
+ * this device kept for the record. Writes are refused on the device for viewers (`PatientRecords.guard`).
  */
 export async function recordAccess(
 	patients: Pick<PatientsState, 'data' | 'openId' | 'openDb'>,
@@ -133,15 +133,12 @@ export async function recordAccess(
 	const data = patients.data;
 	const record = data?.get(patientId);
 	if (!data || !record) return undefined;
-	const [{ ResponseStore }, { deviceId, reopenDatabase }, { loadPouchDB }] = await Promise.all([
+	const [{ ResponseStore }, { deviceId, reopenDatabase }] = await Promise.all([
 		import('$lib/data/responses'),
-		import('$lib/data/user-profile'),
-		import('$lib/sync/profile-engine')
+		import('$lib/data/user-profile')
 	]);
 	const engineDb = patients.openId === patientId ? patients.openDb : undefined;
-	const raw =
-		engineDb ?? new (await loadPouchDB())(data.localName(patientId), { auto_compaction: true });
-	const db = data.guard(patientId, raw);
+	const db = data.guard(patientId, engineDb ?? data.handle(patientId));
 	const store = new ResponseStore({
 		db,
 		device: deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
