@@ -162,6 +162,8 @@ export class PatientsState {
 	#unsubscribe: (() => void) | undefined;
 	#engine: SyncEngine | undefined;
 	#engineFor: string | undefined;
+	#provisionTimer: ReturnType<typeof setTimeout> | undefined;
+	#provisionRetries = 0;
 	/** Pulls of the records not open now (start, timer, back online). */
 	#others: PullSchedule | undefined;
 	#otherPulls: RecordPulls | undefined;
@@ -335,6 +337,9 @@ export class PatientsState {
 	}
 
 	async #detach(): Promise<void> {
+		clearTimeout(this.#provisionTimer);
+		this.#provisionTimer = undefined;
+		this.#provisionRetries = 0;
 		this.#others?.stop();
 		this.#otherPulls?.clear();
 		this.#others = undefined;
@@ -396,14 +401,32 @@ export class PatientsState {
 			const data = this.#data;
 			if (!data) return;
 			if (this.#isOnline()) {
+				let failed = false;
 				try {
-					await data.provisionPending({ origin: this.#origin() });
+					failed = (await data.provisionPending({ origin: this.#origin() })).failed.length > 0;
 				} catch (error) {
 					console.debug('[patients] provisioning failed', error);
+					failed = true;
 				}
+				if (failed) this.#retryProvisionLater();
+				else this.#provisionRetries = 0;
 			}
 			await this.#syncOpen();
 		});
+	}
+
+	/**
+	 * A record still waits for the server (it was down, the request was cut): try again after
+	 * 2, 4, 8… up to 60 seconds while online, not only at the next "online" event.
+	 */
+	#retryProvisionLater(): void {
+		if (this.#provisionTimer || this.#options.track === false) return;
+		const delay = Math.min(60_000, 2_000 * 2 ** this.#provisionRetries);
+		this.#provisionRetries += 1;
+		this.#provisionTimer = setTimeout(() => {
+			this.#provisionTimer = undefined;
+			if (this.#data) void this.provision();
+		}, delay);
 	}
 
 	/** Opens another record in one tap: its sync replaces the previous one's. */
