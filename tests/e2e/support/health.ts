@@ -60,7 +60,10 @@ export async function addChild(page: Page, name: string): Promise<void> {
 	await form.getByRole('radio', { name: 'Female' }).check();
 	await form.getByRole('button', { name: 'Add this person' }).click();
 	const child = records(page).filter({ hasText: name });
+	// Listed first (else "no pending marker" would hold before the record is even shown).
+	await expect(child).toBeVisible();
 	await expect(child.getByTestId('patient-pending')).toHaveCount(0, { timeout: 30_000 });
+	await expect(page.getByTestId('share-panel')).toBeVisible();
 }
 
 /** The editor shares the open record with `who` (role by its radio label); they accept. */
