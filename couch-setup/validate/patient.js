@@ -10,7 +10,7 @@
  * `_local` docs are not validated by CouchDB: the gateway's allowlist guards them.
  *
  * @param {{ _id: string, _deleted?: boolean, type?: unknown, [field: string]: unknown }} newDoc
- * @param {unknown} _oldDoc
+ * @param {Record<string, unknown> | null} _oldDoc
  * @param {{ db?: string, name: string | null, roles: string[] } | null} userCtx
  */
 export default function validatePatient(newDoc, _oldDoc, userCtx) {
@@ -24,6 +24,21 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 			throw { forbidden: 'Only the editors of this record may change it.' };
 		}
 		if (isDesign) throw { forbidden: 'Design documents are written by the Dazzle server.' };
+	}
+	var old = _oldDoc && !_oldDoc._deleted ? _oldDoc : null;
+	var oldType = old ? old.type : undefined;
+	if (
+		old &&
+		roles.indexOf('_admin') === -1 &&
+		(oldType === 'response' || oldType === 'response_version')
+	) {
+		if (newDoc._deleted) {
+			if (oldType === 'response_version' || old.status !== 'in-progress' || old.amending) {
+				throw { forbidden: 'Only a draft can be deleted; completed answers are corrected.' };
+			}
+		} else if (newDoc.type !== oldType) {
+			throw { forbidden: 'A questionnaire response keeps its type.' };
+		}
 	}
 	if (newDoc._deleted || isDesign) return;
 	if (typeof newDoc.type !== 'string' || newDoc.type === '') {
@@ -92,12 +107,19 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 		if (newDoc.type === 'response_version') {
 			throw { forbidden: 'A kept version of a response is never changed.' };
 		}
-		if (
-			newDoc.status === 'in-progress' &&
-			(oldDoc.status === 'completed' || oldDoc.status === 'amended') &&
-			typeof newDoc.amending !== 'object'
-		) {
-			throw { forbidden: 'A completed response becomes a draft again only to be amended.' };
+		var amending = /** @type {{ version_id?: unknown } | null | undefined} */ (newDoc.amending);
+		var isAmending =
+			typeof amending === 'object' && amending !== null && typeof amending.version_id === 'string';
+		if (oldDoc.status === 'completed' || oldDoc.status === 'amended') {
+			if (newDoc.status === 'in-progress' && !isAmending) {
+				throw { forbidden: 'A completed response becomes a draft again only to be amended.' };
+			}
+			if (
+				newDoc.status !== 'in-progress' &&
+				JSON.stringify(newDoc.resource) !== JSON.stringify(oldDoc.resource)
+			) {
+				throw { forbidden: 'Completed answers change only through an amendment.' };
+			}
 		}
 	}
 }

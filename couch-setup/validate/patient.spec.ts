@@ -90,13 +90,48 @@ describe('validate_doc_update for patient databases', () => {
 		expect(() => validatePatient(RESPONSE, { ...COMPLETED, _deleted: true }, editor)).not.toThrow();
 	});
 
-	it('never changes a kept version of a response, but lets it be deleted', () => {
+	it('never changes or deletes a kept version of a response (the server may)', () => {
 		const kept = { ...COMPLETED, _id: 'a.v1', type: 'response_version' };
 		expect(() => validatePatient(kept, null, editor)).not.toThrow();
 		expect(() => validatePatient({ ...kept, updated_at: NOW }, kept, editor)).toThrow(
 			expect.objectContaining({ forbidden: expect.stringContaining('never changed') })
 		);
-		expect(() => validatePatient({ _id: 'a.v1', _deleted: true }, kept, editor)).not.toThrow();
+		expect(() => validatePatient({ _id: 'a.v1', _deleted: true }, kept, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('Only a draft') })
+		);
+		expect(() =>
+			validatePatient({ _id: 'a.v1', type: 'note', updated_at: NOW }, kept, editor)
+		).toThrow(expect.objectContaining({ forbidden: expect.stringContaining('keeps its type') }));
+		const admin = { db: DB, name: 'dazzle-admin', roles: ['_admin'] };
+		expect(() => validatePatient({ _id: 'a.v1', _deleted: true }, kept, admin)).not.toThrow();
+	});
+
+	it('deletes drafts only, and changes completed answers only through an amendment', () => {
+		expect(() => validatePatient({ _id: 'a', _deleted: true }, RESPONSE, editor)).not.toThrow();
+		expect(() => validatePatient({ _id: 'a', _deleted: true }, COMPLETED, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('Only a draft') })
+		);
+		const amending = { ...RESPONSE, amending: { version_id: '1' } };
+		expect(() => validatePatient({ _id: 'a', _deleted: true }, amending, editor)).toThrow();
+		const rewritten = {
+			...COMPLETED,
+			resource: { ...COMPLETED.resource, item: [{ linkId: 'x', answer: [{ valueString: 'y' }] }] }
+		};
+		expect(() => validatePatient(rewritten, COMPLETED, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only through an amendment') })
+		);
+		expect(() =>
+			validatePatient({ ...COMPLETED, updated_at: NOW }, COMPLETED, editor)
+		).not.toThrow();
+		expect(() => validatePatient({ ...RESPONSE, amending: null }, COMPLETED, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only to be amended') })
+		);
+		const amended = {
+			...rewritten,
+			status: 'amended',
+			resource: { ...rewritten.resource, status: 'amended' }
+		};
+		expect(() => validatePatient(amended, amending, editor)).not.toThrow();
 	});
 
 	it('refuses design documents from editors, not from the server', () => {

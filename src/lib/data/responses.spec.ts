@@ -170,7 +170,40 @@ describe('ResponseStore', () => {
 		expect(restored.status).toBe('completed');
 		expect(restored.amending).toBeUndefined();
 		expect(restored.resource).toEqual(completed.resource);
-		expect(await store.versions(id)).toEqual([]);
+		// The kept copy stays as it was; correcting again reuses it.
+		const [kept] = await store.versions(id);
+		expect(kept?.resource.item).toEqual(completed.resource.item);
+		await store.startAmendment(id);
+		expect((await store.versions(id)).map((version) => version._rev)).toEqual([kept?._rev]);
+	});
+
+	it('refuses to complete or correct answers another device changed meanwhile', async () => {
+		const { db, store } = setup();
+		const { engine, id } = await newDraft(store);
+		engine.setAnswer('diagnosis', { valueString: 'Fabry' });
+		await store.complete(id, engine);
+		// Another device (through the same database) starts correcting the same response.
+		const other = new ResponseStore({ db, device: 'device-b', now });
+		const stale = await store.get(id);
+		await other.startAmendment(id);
+		// This device still holds the completed revision it read before.
+		const put = db.put.bind(db);
+		let first = true;
+		const racing = new Proxy(db, {
+			get(target, property, receiver) {
+				if (property === 'get' && first) {
+					first = false;
+					return () => Promise.resolve(stale);
+				}
+				if (property === 'put') return put;
+				const value: unknown = Reflect.get(target, property, receiver);
+				return typeof value === 'function' ? value.bind(target) : value;
+			}
+		});
+		await expect(
+			new ResponseStore({ db: racing, device: 'device-a', now }).startAmendment(id)
+		).rejects.toMatchObject({ key: 'forms.errors.response_changed' });
+		expect((await store.get(id))?.amending).toEqual({ version_id: '1' });
 	});
 
 	it('refuses to amend a draft or discard a completed response', async () => {

@@ -104,6 +104,16 @@ export function parseResponseDoc(value: unknown): ResponseDoc | undefined {
 	return doc;
 }
 
+/**
+ * A change built on `stored` (complete, correct, cancel) must not land on a revision it did not
+ * read: another device may have completed or corrected the same answers meanwhile.
+ */
+function assertUnchanged(stored: ResponseDoc, current: ResponseDoc): void {
+	if (current._rev !== stored._rev) {
+		throw new ResponseError('forms.errors.response_changed', `${stored._id} changed meanwhile`);
+	}
+}
+
 export class ResponseStore {
 	#options: ResponseStoreOptions;
 	#db: PouchDB.Database;
@@ -387,6 +397,7 @@ export class ResponseStore {
 		return this.#update(
 			id,
 			(current) => {
+				assertUnchanged(stored, current);
 				const { pending_input: _typed, ...rest } = current;
 				return this.#doc(id, result.response, { ...rest, updated_at: now });
 			},
@@ -414,6 +425,7 @@ export class ResponseStore {
 		return this.#update(
 			stored._id,
 			(current) => {
+				assertUnchanged(stored, current);
 				const { pending_input: _typed, amending: _done, ...rest } = current;
 				return this.#doc(stored._id, amended, { ...rest, updated_at: this.#now() });
 			},
@@ -455,8 +467,9 @@ export class ResponseStore {
 				questionnaire: stored.questionnaire,
 				status: stored.status,
 				resource: { ...stored.resource, meta: { ...stored.resource.meta, versionId } },
-				updated_at: this.#now(),
-				device: this.#options.device
+				// Nothing of this device or moment: two devices keeping the same version write the
+				// same revision (PouchDB's revisions are content hashes) and never conflict.
+				updated_at: stored.updated_at
 			};
 			try {
 				await this.#on((db) => db.put(kept));
@@ -467,8 +480,9 @@ export class ResponseStore {
 		}
 		return this.#update(
 			id,
-			(current) =>
-				this.#doc(
+			(current) => {
+				assertUnchanged(stored, current);
+				return this.#doc(
 					id,
 					{ ...current.resource, status: 'in-progress' },
 					{
@@ -476,7 +490,8 @@ export class ResponseStore {
 						amending: { version_id: versionId },
 						updated_at: this.#now()
 					}
-				),
+				);
+			},
 			{ storedFirst: stored }
 		);
 	}
@@ -487,17 +502,17 @@ export class ResponseStore {
 		if (!stored?.amending) throw new ResponseError('forms.errors.not_a_draft', 'not amending');
 		const kept = await this.#version(id, stored.amending.version_id);
 		if (!kept) throw new ResponseError('forms.errors.response_missing', 'the kept version is gone');
-		const restored = await this.#update(
+		// The kept copy stays (kept versions are never changed or deleted); the next amendment of
+		// this version finds it.
+		return this.#update(
 			id,
 			(current) => {
+				assertUnchanged(stored, current);
 				const { pending_input: _typed, amending: _gone, ...rest } = current;
 				return this.#doc(id, kept.resource, { ...rest, updated_at: this.#now() });
 			},
 			{ storedFirst: stored }
 		);
-		// The kept copy equals the response again; the next amendment keeps it anew.
-		await this.#on((db) => db.remove(kept._id, kept._rev!)).catch(() => undefined);
-		return restored;
 	}
 
 	/** Deletes a draft that was never completed (a completed response is amended, not deleted). */

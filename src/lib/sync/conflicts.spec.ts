@@ -168,6 +168,49 @@ describe('resolveConflict', () => {
 		);
 	});
 
+	it('keeps a completed response over a later plain draft, and never merges answers by field', () => {
+		const response = (hash: string, fields: Record<string, unknown>): Revision => ({
+			_id: 'response-1',
+			_rev: `2-${hash}`,
+			type: 'response',
+			...fields
+		});
+		const ancestor = response('a', {
+			status: 'in-progress',
+			resource: { item: [] },
+			updated_at: T0
+		});
+		const completed = response('b', {
+			status: 'completed',
+			resource: { item: [1] },
+			updated_at: T1
+		});
+		const draft = response('c', { status: 'in-progress', resource: { item: [2] }, updated_at: T2 });
+		for (const [winner, other] of [
+			[draft, completed],
+			[completed, draft]
+		] as const) {
+			const resolution = resolveConflict(winner, [{ revision: other, ancestor }]);
+			const kept = resolution.write ?? winner;
+			expect(kept).toMatchObject({ status: 'completed', resource: { item: [1] } });
+			expect(resolution.losers.map((loser) => loser.doc.status)).toEqual(['in-progress']);
+		}
+		// Being corrected counts as settled too; between two drafts, the newer wins whole.
+		const amending = response('d', {
+			status: 'in-progress',
+			amending: { version_id: '1' },
+			resource: { item: [3] },
+			updated_at: T0
+		});
+		expect(resolveConflict(draft, [{ revision: amending, ancestor }]).write).toMatchObject({
+			amending: { version_id: '1' }
+		});
+		const older = response('e', { status: 'in-progress', resource: { item: [4] }, updated_at: T0 });
+		const both = resolveConflict(older, [{ revision: draft, ancestor }]);
+		expect(both.outcome).toBe('conflict-won');
+		expect(both.write).toMatchObject({ resource: { item: [2] } });
+	});
+
 	it('gives the same content whichever leaf PouchDB called the winner', () => {
 		const a = rev(2, 'aaa', { nickname: 'A', city: 'Lugo', updated_at: T1 });
 		const b = rev(2, 'bbb', { nickname: 'B', city: 'Vigo', updated_at: T2 });

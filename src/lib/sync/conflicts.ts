@@ -126,6 +126,20 @@ function fieldMerge(ours: Revision, theirs: Revision, ancestor: Revision): Revis
 }
 
 /**
+ * Which of two versions should win: the newer, except that a plain draft of a questionnaire
+ * response never wins over a completed one (or one being corrected): the server refuses a
+ * completed response going back to a draft, so the device would never agree with it.
+ */
+function preferred(a: Revision, b: Revision): number {
+	const settled = (doc: Revision) =>
+		doc.type === 'response' && (doc.status !== 'in-progress' || doc.amending != null) ? 1 : 0;
+	if (a.type === 'response' && b.type === 'response' && settled(a) !== settled(b)) {
+		return settled(a) - settled(b);
+	}
+	return compareRevisions(a, b);
+}
+
+/**
  * Resolves a document's conflicts. `winner` is the revision PouchDB picked (`_rev` is the
  * branch the result is written on); `conflicts` are the other leaves, each with its common
  * ancestor with the winner when known.
@@ -140,13 +154,16 @@ export function resolveConflict(winner: Revision, conflicts: ConflictingRevision
 	for (const { revision, ancestor } of ordered) {
 		const theirs = withoutMeta(revision);
 		if (sameContent(current, theirs)) continue;
-		const fieldMerged = ancestor ? fieldMerge(current, theirs, withoutMeta(ancestor)) : undefined;
+		// Questionnaire answers are one whole (status, versions, answers): never merged by field.
+		const whole = current.type === 'response' || theirs.type === 'response';
+		const fieldMerged =
+			ancestor && !whole ? fieldMerge(current, theirs, withoutMeta(ancestor)) : undefined;
 		if (fieldMerged) {
 			current = fieldMerged;
 			merged = true;
 			continue;
 		}
-		if (compareRevisions(theirs, current) > 0) {
+		if (preferred(theirs, current) > 0) {
 			losers.push({ conflictRev: revision._rev, doc: current });
 			current = { ...theirs, _rev: winner._rev };
 		} else {
