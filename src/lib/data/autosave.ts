@@ -88,7 +88,14 @@ export class DebouncedWriter {
 	now(): Promise<void> {
 		this.#cancelTimer?.();
 		this.#cancelTimer = undefined;
-		this.#writing = this.#writing.then(() => this.#write());
+		// A write that threw must not stop every later one.
+		this.#writing = this.#writing.catch(() => undefined).then(() => this.#write());
 		return this.#writing;
+	}
+
+	/** Drops a pending timer (the document is done with, e.g. completed). */
+	cancel(): void {
+		this.#cancelTimer?.();
+		this.#cancelTimer = undefined;
 	}
 }

@@ -619,6 +619,13 @@ export class DraftAutosave {
 		return this.#writer.now();
 	}
 
+	/** No save after this (the draft was completed, discarded or replaced). */
+	dispose(): void {
+		this.#writer.cancel();
+		this.#dirty = false;
+		this.#listeners.clear();
+	}
+
 	async #write(): Promise<void> {
 		if (!this.#dirty) return;
 		// Changes made while this write runs mark it dirty again for the next one.

@@ -403,7 +403,12 @@ export class PatientsState {
 			if (this.#isOnline()) {
 				let failed = false;
 				try {
-					failed = (await data.provisionPending({ origin: this.#origin() })).failed.length > 0;
+					const result = await data.provisionPending({ origin: this.#origin() });
+					// Only what may pass later: no connection, or the server failing. A refusal
+					// (too many records, forbidden) stays shown until the user acts.
+					failed = result.failed.some(
+						({ status }) => status === 0 || status === 429 || status >= 500
+					);
 				} catch (error) {
 					console.debug('[patients] provisioning failed', error);
 					failed = true;

@@ -165,6 +165,7 @@ export class ResponseEditorState {
 	#changedEarly = false;
 
 	#stopAutosave(): void {
+		this.#autosave?.dispose();
 		this.#unsubscribe?.();
 		this.#unsubscribe = undefined;
 		this.#autosave = undefined;
@@ -241,6 +242,7 @@ export class ResponseEditorState {
 		const form = this.form;
 		if (!doc?.amending || !form) return false;
 		return this.#act(async () => {
+			await this.flush();
 			this.#stopAutosave();
 			const restored = await this.#options.store.cancelAmendment(doc._id);
 			await this.#load(restored, form);
@@ -252,6 +254,7 @@ export class ResponseEditorState {
 		const doc = this.doc;
 		if (!doc) return false;
 		return this.#act(async () => {
+			await this.flush();
 			this.#stopAutosave();
 			await this.#options.store.discardDraft(doc._id);
 			this.doc = undefined;
