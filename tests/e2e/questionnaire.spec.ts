@@ -157,7 +157,10 @@ test('a caregiver fills in a questionnaire offline, the app is killed mid-answer
 		await server.start();
 		await expect(status(reopened)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 60_000 });
 
-		// The other parent (editor) and the grandmother (viewer) join the record.
+		// The other parent (editor) and the grandmother (viewer) open the app again later: their
+		// sync, waiting out its backoff since the server went away, starts afresh.
+		await second.page.reload();
+		await third.page.reload();
 		await openHealth(reopened);
 		await shareOpenRecord(reopened, { page: second.page, who: otherParent }, /Edit the record/);
 		await shareOpenRecord(reopened, { page: third.page, who: grandma }, /Only view it/);
