@@ -34,6 +34,10 @@ test('a patient signs up, signs out and in, changes password, downloads and dele
 	await expect(page.getByTestId('account-username')).toHaveText(username);
 	await expect(page.getByTestId('account-link')).toContainText(nickname);
 
+	// Once the new account's first sync has sent everything, signing out asks nothing.
+	await expect(page.getByTestId('sync-status')).toHaveAttribute('data-kind', 'up-to-date', {
+		timeout: 30_000
+	});
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await expect(page).toHaveURL(/\/$/);
 	await expect(page.locator('header').getByRole('link', { name: 'Sign in' })).toBeVisible();

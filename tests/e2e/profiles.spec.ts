@@ -222,8 +222,10 @@ test('two people on one device: the chooser, no shared data, and "remove my data
 	await page.goto('/profiles');
 	await page.getByRole('button', { name: 'Add another profile' }).click();
 	await expect(page).toHaveURL(/\/signin\?add=1/);
-	const session = await page.request.get('/couch/_session');
-	expect((await session.json()).userCtx.name).toBeNull();
+	// The server session ends (the request may still be on its way when the page shows).
+	await expect
+		.poll(async () => (await (await page.request.get('/couch/_session')).json()).userCtx.name)
+		.toBeNull();
 	await signUp(page, teo);
 	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
 	await expect(page.getByTestId('account-link')).toContainText(teo.nickname);
