@@ -42,6 +42,17 @@ export default defineConfig({
 			{
 				extends: true,
 				test: {
+					name: 'security',
+					environment: 'node',
+					include: ['tests/security/**/*.spec.ts'],
+					testTimeout: 120_000,
+					hookTimeout: 60_000,
+					fileParallelism: false
+				}
+			},
+			{
+				extends: true,
+				test: {
 					name: 'sync',
 					environment: 'node',
 					include: ['tests/integration/sync-*.spec.ts'],

@@ -51,13 +51,20 @@ async function loadSecurity(setupDir: string, db: string): Promise<SecurityObjec
 	return parsed.data;
 }
 
-/** validate/<name>.js is an ES module for linting and tests; CouchDB gets the bare function. */
-export async function loadValidateFunction(setupDir: string, name: string): Promise<string> {
-	const file = path.join(setupDir, 'validate', `${name}.js`);
-	const source = await readFile(file, 'utf8');
+/**
+ * validate/<name>.js is an ES module for linting and tests; CouchDB gets the function as an
+ * *expression*: Apache CouchDB 3.5 refuses a named function declaration on every write
+ * (`500 compilation_error: Expression does not eval to a function`), so it is parenthesised.
+ */
+export function validateFunctionExpression(source: string, file: string): string {
 	const start = source.indexOf('export default function');
 	if (start === -1) throw new CouchSetupError(`${file}: expected "export default function"`);
-	return source.slice(start + 'export default '.length).trim();
+	return `(${source.slice(start + 'export default '.length).trim()})`;
+}
+
+export async function loadValidateFunction(setupDir: string, name: string): Promise<string> {
+	const file = path.join(setupDir, 'validate', `${name}.js`);
+	return validateFunctionExpression(await readFile(file, 'utf8'), file);
 }
 
 /** ddocs/<db>/<name>.json become `_design/<name>`. */

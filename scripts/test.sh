@@ -19,6 +19,6 @@ fi
 echo "▶ checks (svelte-check, ESLint, Prettier)"
 npm run --silent check
 echo "▶ unit and integration tests"
-npx vitest run --project unit --project integration --project sync
+npx vitest run --project unit --project integration --project security --project sync
 echo "▶ browser tests (Playwright + Chromium)"
 npx playwright test

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { validateFunctionExpression } from '../../../couch-setup/apply';
 import { VALIDATION_DDOC_ID } from '../../../couch-setup/databases';
 import {
 	CouchRequestError,
@@ -68,18 +69,13 @@ export interface RecordMember {
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
 
-/** A validate_doc_update design doc from couch-setup/validate/<name>.js (the bare function). */
+/** A validate_doc_update design doc from couch-setup/validate/<name>.js (a function expression). */
 export function validationDesignDoc(name: string): CouchDoc {
-	const source = readFileSync(
-		new URL(`../../../couch-setup/validate/${name}.js`, import.meta.url),
-		'utf8'
-	);
-	const start = source.indexOf('export default function');
-	if (start === -1) throw new Error(`couch-setup/validate/${name}.js: no default function`);
+	const url = new URL(`../../../couch-setup/validate/${name}.js`, import.meta.url);
 	return {
 		_id: VALIDATION_DDOC_ID,
 		language: 'javascript',
-		validate_doc_update: source.slice(start + 'export default '.length).trim()
+		validate_doc_update: validateFunctionExpression(readFileSync(url, 'utf8'), url.pathname)
 	};
 }
 
