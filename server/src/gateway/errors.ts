@@ -8,6 +8,7 @@ export const GATEWAY_ERROR_KEYS = [
 	// The /couch proxy and the HTTP layer.
 	'errors.forbidden',
 	'errors.bad_path',
+	'errors.bad_query',
 	'errors.path_too_long',
 	'errors.method_not_allowed',
 	'errors.bad_origin',
