@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import { installCrashGuard } from './crash-guard';
 import { loadOrCreateCredentials } from './credentials';
 import { OpenDatabaseCache } from './db-cache';
+import { createEmbeddedGuard } from './guard';
 import { installReplicatedHistoryFix } from './replicated-history';
 
 export interface EmbeddedOptions {
@@ -180,6 +181,13 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		}
 		next();
 	};
+	// Defence in depth (guard.ts): what the gateway's allowlist refuses is refused here again
+	// for every request that is not the server admin's.
+	const guard = createEmbeddedGuard({
+		isServerAdmin: (req) => isServerAdmin(req.headers.authorization, credentials.admin),
+		bodyLimit,
+		logger
+	});
 	const endStalled: RequestHandler = (req, res, next) => {
 		if (/[?&]feed=(longpoll|continuous|eventsource)/.test(req.url)) return next();
 		const timer = setTimeout(() => {
@@ -237,6 +245,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 	app.use(
 		tooLarge,
 		guardDatabaseLifecycle,
+		guard,
 		endStalled,
 		changesSelector,
 		trackDatabase,
