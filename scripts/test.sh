@@ -22,3 +22,10 @@ echo "▶ unit and integration tests"
 npx vitest run --project unit --project integration --project security --project sync
 echo "▶ browser tests (Playwright + Chromium)"
 npx playwright test
+# These ran on the embedded server; the same suites also run on Apache CouchDB (not part of
+# `npm test`: it needs a CouchDB this run may wipe).
+if [ -x ../shared/couchdb/start.sh ]; then
+	echo "Also on Apache CouchDB 3.5 (../shared/couchdb): npm run test:couchdb"
+else
+	echo "Also on Apache CouchDB: npm run test:couchdb with a disposable CouchDB 3.x (it explains how)"
+fi

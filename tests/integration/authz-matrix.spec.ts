@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService } from '../../server/src/accounts/service';
-import type { StartOptions } from '../../server/src/start';
 import {
 	call,
 	GENEROUS_LIMITS,
@@ -23,23 +22,11 @@ import {
 } from './authz-matrix';
 import { startTestDazzle, type TestDazzle } from './support';
 
-/**
- * Runs the authorisation matrix through the gateway. Against the embedded server by
- * default; against Apache CouchDB 3.x with
- *   AUTHZ_COUCH_URL=http://127.0.0.1:5984 AUTHZ_COUCH_ADMIN_USER=admin \
- *   AUTHZ_COUCH_ADMIN_PASSWORD=secret npx vitest run tests/integration/authz-matrix.spec.ts
- * (it runs couch-setup there and leaves its uniquely named test accounts behind).
+/*
+ * Runs the authorisation matrix through the gateway: against the embedded server by default,
+ * against Apache CouchDB 3.x with COUCH_URL + COUCH_ADMIN_USER + COUCH_ADMIN_PASSWORD set (see
+ * support/test-couch.ts; `npm run test:couchdb` does it).
  */
-function externalCouch(): Partial<StartOptions> {
-	const url = process.env.AUTHZ_COUCH_URL;
-	if (!url) return {};
-	const username = process.env.AUTHZ_COUCH_ADMIN_USER;
-	const password = process.env.AUTHZ_COUCH_ADMIN_PASSWORD;
-	if (!username || !password) {
-		throw new Error('AUTHZ_COUCH_URL needs AUTHZ_COUCH_ADMIN_USER and AUTHZ_COUCH_ADMIN_PASSWORD');
-	}
-	return { couchUrl: url.replace(/\/+$/, ''), couchAdmin: { username, password } };
-}
 
 function matches(status: number, expected: Expected): boolean {
 	switch (expected) {
@@ -77,7 +64,7 @@ describe('authorisation matrix', () => {
 	>;
 
 	beforeAll(async () => {
-		dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS, ...externalCouch() });
+		dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS });
 		await dazzle.ready;
 		const accounts = new AccountService(dazzle.couch, new EventEmitter());
 		const make = async (role: 'patient' | 'caregiver', extra?: 'researcher' | 'moderator') => {

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDazzle, type RunningDazzle, type StartOptions } from '../../server/src/start';
+import { resetAllowed, resetTestCouch, testCouchFromEnv } from './support/test-couch';
+
+export { onExternalCouch, testCouchFromEnv } from './support/test-couch';
 
 export const FIXTURE_CONTENT_DIR = fileURLToPath(new URL('../fixtures/content', import.meta.url));
 
@@ -43,11 +46,31 @@ export async function writeFakeBuild(staticDir: string): Promise<void> {
 	);
 }
 
+export interface TestServerChoice {
+	/**
+	 * `env` (default): the CouchDB named by `COUCH_URL` when set, else a fresh embedded one.
+	 * `embedded`: always the embedded server (tests of the embedded server itself).
+	 */
+	server?: 'env' | 'embedded';
+}
+
+/** Test servers of this file now running on the environment's CouchDB. */
+let liveOnEnvCouch = 0;
+
 /**
  * Starts Dazzle on a free port with fresh temporary data, a fake build and a copy of the
- * fixture articles (tests may edit the copy).
+ * fixture articles (tests may edit the copy). With `COUCH_URL` set (see support/test-couch.ts)
+ * it runs against that CouchDB; when the runner allows it, the CouchDB is first reset to an
+ * empty server so each test file starts as on a fresh embedded one (not while another test
+ * server of the same file is using it). Options naming a `couchUrl` win over the environment.
  */
-export async function startTestDazzle(options: StartOptions = {}): Promise<TestDazzle> {
+export async function startTestDazzle(
+	options: StartOptions = {},
+	choice: TestServerChoice = {}
+): Promise<TestDazzle> {
+	const envCouch =
+		choice.server === 'embedded' || options.couchUrl !== undefined ? undefined : testCouchFromEnv();
+	if (envCouch && liveOnEnvCouch === 0 && resetAllowed(envCouch)) await resetTestCouch(envCouch);
 	const root = await mkdtemp(path.join(tmpdir(), 'dazzle-it-'));
 	const dataDir = path.join(root, 'data');
 	const staticDir = path.join(root, 'build');
@@ -62,12 +85,15 @@ export async function startTestDazzle(options: StartOptions = {}): Promise<TestD
 			staticDir,
 			contentDir,
 			logLevel: 'error',
+			...(envCouch ? { couchUrl: envCouch.url, couchAdmin: envCouch.admin } : {}),
 			...options
 		});
 	} catch (error) {
 		await rm(root, { recursive: true, force: true });
 		throw error;
 	}
+	if (envCouch) liveOnEnvCouch += 1;
+	let disposed = false;
 	return {
 		...running,
 		dataDir,
@@ -76,6 +102,8 @@ export async function startTestDazzle(options: StartOptions = {}): Promise<TestD
 		async dispose() {
 			await running.close();
 			await rm(root, { recursive: true, force: true });
+			if (envCouch && !disposed) liveOnEnvCouch -= 1;
+			disposed = true;
 		}
 	};
 }
