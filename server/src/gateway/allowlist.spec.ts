@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
 	checkCouchBody,
+	checkSelector,
 	classifyCouchRequest,
+	MAX_BULK_ITEMS,
 	MAX_RAW_PATH_LENGTH,
 	type CouchRequestKind
 } from './allowlist';
+
+/** A checkpoint id as PouchDB generates it (the MD5 of the replication's parameters). */
+const CHECKPOINT = 'Xy.9_kq1Zb3mQp0aR7tWvA==';
+const ENCODED_CHECKPOINT = 'Xy.9_kq1Zb3mQp0aR7tWvA%3D%3D';
 
 describe('classifyCouchRequest: allowed', () => {
 	it.each<[string, string, CouchRequestKind, string]>([
@@ -12,7 +18,6 @@ describe('classifyCouchRequest: allowed', () => {
 		['POST', '/_session', 'session', '/_session'],
 		['GET', '/_session', 'session', '/_session'],
 		['DELETE', '/_session', 'session', '/_session'],
-		['POST', '/_session?next=https://evil.example', 'session', '/_session'],
 		['GET', '/userdb-6a6f', 'db-info', '/userdb-6a6f'],
 		['GET', '/userdb-6a6f/', 'db-info', '/userdb-6a6f'],
 		[
@@ -32,30 +37,65 @@ describe('classifyCouchRequest: allowed', () => {
 		['GET', '/mydb/a%2Fb', 'doc-read', '/mydb/a%2Fb'],
 		['HEAD', '/mydb/doc-1', 'doc-read', '/mydb/doc-1'],
 		['PUT', '/mydb/doc-1', 'doc-write', '/mydb/doc-1'],
-		['DELETE', '/mydb/doc-1?rev=1-a', 'doc-write', '/mydb/doc-1?rev=1-a'],
+		['DELETE', '/mydb/doc-1?rev=1-a', 'doc-delete', '/mydb/doc-1?rev=1-a'],
+		['PUT', '/mydb/doc-1?rev=2-abc', 'doc-write', '/mydb/doc-1?rev=2-abc'],
+		[
+			'GET',
+			'/mydb/doc-1?revs=true&open_revs=%5B%221-a%22%5D&latest=true',
+			'doc-read',
+			'/mydb/doc-1?revs=true&open_revs=%5B%221-a%22%5D&latest=true'
+		],
 		['POST', '/mydb', 'doc-create', '/mydb'],
 		['GET', '/mydb/_changes?since=0&limit=100', 'changes', '/mydb/_changes?since=0&limit=100'],
 		['POST', '/mydb/_changes?filter=_selector', 'changes', '/mydb/_changes?filter=_selector'],
-		['POST', '/mydb/_changes?filter=_doc_ids', 'changes', '/mydb/_changes?filter=_doc_ids'],
 		['GET', '/mydb/_changes?feed=longpoll', 'changes', '/mydb/_changes?feed=longpoll'],
-		['POST', '/mydb/_bulk_get?revs=true', 'bulk-get', '/mydb/_bulk_get?revs=true'],
-		['POST', '/mydb/_revs_diff', 'revs-diff', '/mydb/_revs_diff'],
-		['GET', '/mydb/_all_docs?include_docs=true', 'all-docs', '/mydb/_all_docs?include_docs=true'],
-		['POST', '/mydb/_all_docs', 'all-docs', '/mydb/_all_docs'],
-		['POST', '/mydb/_bulk_docs', 'bulk-docs', '/mydb/_bulk_docs'],
-		['GET', '/mydb/_local/abc123', 'local-read', '/mydb/_local/abc123'],
-		['PUT', '/mydb/_local/abc123', 'local-write', '/mydb/_local/abc123'],
-		['PUT', '/mydb/_local%2Fabc123', 'local-write', '/mydb/_local/abc123'],
-		['GET', '/content/_local/abc123', 'local-read', '/content/_local/abc123'],
-		['GET', '/mydb/_design/app', 'design-read', '/mydb/_design/app'],
-		['GET', '/mydb/_design%2Fapp', 'design-read', '/mydb/_design/app'],
+		// exactly what replicator.ts's fetchChanges sends (first pull, live)
 		[
 			'GET',
-			'/mydb/_design/app/_view/by_date?limit=5',
-			'view-read',
-			'/mydb/_design/app/_view/by_date?limit=5'
+			'/mydb/_changes?style=all_docs&since=0&limit=250&include_docs=true&conflicts=true',
+			'changes',
+			'/mydb/_changes?style=all_docs&since=0&limit=250&include_docs=true&conflicts=true'
 		],
-		['POST', '/mydb/_design/app/_view/by_date', 'view-read', '/mydb/_design/app/_view/by_date'],
+		[
+			'GET',
+			'/mydb/_changes?style=all_docs&since=12-g1AAAA_x-y&limit=250&feed=longpoll&timeout=30000&heartbeat=10000',
+			'changes',
+			'/mydb/_changes?style=all_docs&since=12-g1AAAA_x-y&limit=250&feed=longpoll&timeout=30000&heartbeat=10000'
+		],
+		// PouchDB's replicate with a selector (the Learn pull)
+		[
+			'POST',
+			'/content/_changes?style=all_docs&filter=_selector&since=0&limit=100',
+			'changes',
+			'/content/_changes?style=all_docs&filter=_selector&since=0&limit=100'
+		],
+		['POST', '/mydb/_bulk_get?revs=true', 'bulk-get', '/mydb/_bulk_get?revs=true'],
+		[
+			'POST',
+			'/mydb/_bulk_get?revs=true&attachments=true',
+			'bulk-get',
+			'/mydb/_bulk_get?revs=true&attachments=true'
+		],
+		[
+			'POST',
+			'/content/_bulk_get?revs=true&latest=true',
+			'bulk-get',
+			'/content/_bulk_get?revs=true&latest=true'
+		],
+		['POST', '/mydb/_revs_diff', 'revs-diff', '/mydb/_revs_diff'],
+		['GET', '/mydb/_all_docs?include_docs=true', 'all-docs', '/mydb/_all_docs?include_docs=true'],
+		[
+			'GET',
+			'/mydb/_all_docs?startkey=%22a%3A%22&endkey=%22a%3A%EF%BF%BF%22&include_docs=true',
+			'all-docs',
+			'/mydb/_all_docs?startkey=%22a%3A%22&endkey=%22a%3A%EF%BF%BF%22&include_docs=true'
+		],
+		['POST', '/mydb/_bulk_docs', 'bulk-docs', '/mydb/_bulk_docs'],
+		// PouchDB's replication checkpoints (`_local/` + base64 MD5, `/`→`.`, `+`→`_`)
+		['GET', `/mydb/_local/${CHECKPOINT}`, 'local-read', `/mydb/_local/${ENCODED_CHECKPOINT}`],
+		['PUT', `/mydb/_local/${CHECKPOINT}`, 'local-write', `/mydb/_local/${ENCODED_CHECKPOINT}`],
+		['PUT', `/mydb/_local%2F${CHECKPOINT}`, 'local-write', `/mydb/_local/${ENCODED_CHECKPOINT}`],
+		['GET', `/content/_local/${CHECKPOINT}`, 'local-read', `/content/_local/${ENCODED_CHECKPOINT}`],
 		['GET', '/db$(x)+y-z_1', 'db-info', '/db%24(x)%2By-z_1'],
 		['GET', '/%6Dydb/doc', 'doc-read', '/mydb/doc']
 	])('%s %s → %s', (method, path, kind, upstreamPath) => {
@@ -69,10 +109,13 @@ describe('classifyCouchRequest: allowed', () => {
 			db: 'mydb'
 		});
 		expect(classifyCouchRequest('PUT', '/mydb/d')).toMatchObject({ write: true, bodyCheck: 'doc' });
-		expect(classifyCouchRequest('PUT', '/mydb/_local/c')).toMatchObject({ write: false });
-		expect(classifyCouchRequest('GET', '/mydb/_changes?feed=continuous')).toMatchObject({
-			feed: 'continuous'
+		expect(classifyCouchRequest('PUT', `/mydb/_local/${CHECKPOINT}`)).toMatchObject({
+			write: false
 		});
+		expect(classifyCouchRequest('GET', '/mydb/_changes?feed=longpoll')).toMatchObject({
+			feed: 'longpoll'
+		});
+		expect(classifyCouchRequest('DELETE', '/mydb/d?rev=1-a')).toMatchObject({ write: true });
 	});
 });
 
@@ -128,7 +171,15 @@ describe('classifyCouchRequest: refused', () => {
 		['PUT', '/mydb/_local/%5Fsecurity', 403, 'errors.forbidden'],
 		['PUT', '/mydb/%5Flocal%2F%5Fsecurity', 403, 'errors.forbidden'],
 		['PUT', '/mydb/_LOCAL/_security', 403, 'errors.forbidden'],
-		['DELETE', '/mydb/_local/checkpoint', 405, 'errors.method_not_allowed'],
+		['DELETE', `/mydb/_local/${CHECKPOINT}`, 405, 'errors.method_not_allowed'],
+		// only PouchDB's checkpoint names are local documents here
+		['GET', '/mydb/_local/abc123', 403, 'errors.forbidden'],
+		['PUT', '/mydb/_local/abc123', 403, 'errors.forbidden'],
+		['GET', '/mydb/_local/dazzle-sync', 403, 'errors.forbidden'],
+		['PUT', `/mydb/_local/${CHECKPOINT}/x`, 403, 'errors.forbidden'],
+		['PUT', `/mydb/_local/${CHECKPOINT}=`, 403, 'errors.forbidden'],
+		['PUT', '/mydb/_local/_security==_security_xx==', 403, 'errors.forbidden'],
+		['GET', '/mydb/_local', 403, 'errors.forbidden'],
 		// patient records: only well-formed names; no security, design docs or reserved ids
 		['GET', '/patient-x', 403, 'errors.forbidden'],
 		['PUT', '/patient-0b5f1e8a-3c2d-4e6f-9a1b-2c3d4e5f6a7b/x/..', 400, 'errors.bad_path'],
@@ -159,6 +210,13 @@ describe('classifyCouchRequest: refused', () => {
 		['PUT', '/mydb/%5Fdesign/app', 403, 'errors.forbidden'],
 		['DELETE', '/mydb/_design/app', 403, 'errors.forbidden'],
 		['COPY', '/mydb/_design/app', 403, 'errors.forbidden'],
+		// …and not read either: the app reads no design document or view
+		['GET', '/mydb/_design/app', 403, 'errors.forbidden'],
+		['GET', '/mydb/_design%2Fapp', 403, 'errors.forbidden'],
+		['HEAD', '/mydb/_design/validation', 403, 'errors.forbidden'],
+		['GET', '/mydb/_design/app/_view/by_date?limit=5', 403, 'errors.forbidden'],
+		['POST', '/mydb/_design/app/_view/by_date', 403, 'errors.forbidden'],
+		['GET', '/mydb/_design/app/_info', 403, 'errors.forbidden'],
 		['GET', '/mydb/_design/app/_show/x', 403, 'errors.forbidden'],
 		['GET', '/mydb/_design/app/_list/x/y', 403, 'errors.forbidden'],
 		['PUT', '/mydb/_design/app/_update/x', 403, 'errors.forbidden'],
@@ -173,9 +231,16 @@ describe('classifyCouchRequest: refused', () => {
 		// filters that run design-document code
 		['GET', '/mydb/_changes?filter=app/mine', 403, 'errors.forbidden'],
 		['GET', '/mydb/_changes?filter=_view&view=app/x', 403, 'errors.forbidden'],
+		['POST', '/mydb/_changes?filter=app/mine', 403, 'errors.forbidden'],
+		['POST', '/mydb/_changes?filter=_doc_ids', 403, 'errors.forbidden'],
+		['POST', '/mydb/_changes?filter=_view&view=app/x', 403, 'errors.forbidden'],
+		['POST', '/mydb/_changes?filter=_selector&filter=app/x', 403, 'errors.forbidden'],
+		// a selector comes only in a POSTed body
+		['GET', '/mydb/_changes?filter=_selector', 403, 'errors.forbidden'],
+		['POST', '/mydb/_changes', 400, 'errors.bad_query'],
 		// express-pouchdb's qs reads `filter[0]=app/mine` as filter ["app/mine"]
-		['GET', '/mydb/_changes?filter[0]=app/mine', 400, 'errors.bad_path'],
-		['GET', '/mydb/_changes?filter%5B%5D=app/mine', 400, 'errors.bad_path'],
+		['GET', '/mydb/_changes?filter[0]=app/mine', 400, 'errors.bad_query'],
+		['GET', '/mydb/_changes?filter%5B%5D=app/mine', 400, 'errors.bad_query'],
 		// server-owned databases are read-only through the proxy
 		['PUT', '/content/doc', 403, 'errors.forbidden'],
 		['POST', '/content/_bulk_docs', 403, 'errors.forbidden'],
@@ -196,8 +261,8 @@ describe('classifyCouchRequest: refused', () => {
 		['GET', '/mydb/%E0%A4%A', 400, 'errors.bad_path'],
 		['GET', '/MyDb', 400, 'errors.bad_path'],
 		['GET', '/1db', 400, 'errors.bad_path'],
-		['GET', '/mydb/doc?x=%00', 400, 'errors.bad_path'],
-		['GET', '/mydb/_changes?feed=websocket', 400, 'errors.bad_path'],
+		['GET', '/mydb/doc?rev=%00', 400, 'errors.bad_path'],
+		['GET', '/mydb/_changes?feed=websocket', 400, 'errors.bad_query'],
 		['GET', `/mydb/${'a'.repeat(MAX_RAW_PATH_LENGTH)}`, 414, 'errors.path_too_long'],
 		['GET', `/${'a'.repeat(300)}`, 400, 'errors.bad_path']
 	])('%s %s → %i %s', (method, path, status, error) => {
@@ -205,14 +270,14 @@ describe('classifyCouchRequest: refused', () => {
 	});
 
 	it('forwards the query as it was checked: CouchDB also splits on ";"', () => {
-		const route = classifyCouchRequest('GET', '/mydb/_changes?since=0;filter=app/mine');
-		expect(route).toMatchObject({ allow: true, kind: 'changes', feed: 'normal' });
-		const upstream = route.allow ? route.upstreamPath : '';
-		expect(upstream).not.toContain(';');
-		expect(new URLSearchParams(upstream.split('?')[1]).get('since')).toBe('0;filter=app/mine');
-		expect(classifyCouchRequest('GET', '/mydb/doc?rev=1-a+b')).toMatchObject({
-			upstreamPath: '/mydb/doc?rev=1-a+b'
+		// `since` has a shape, so `0;filter=app/mine` is not a sequence.
+		expect(classifyCouchRequest('GET', '/mydb/_changes?since=0;filter=app/mine')).toMatchObject({
+			allow: false,
+			status: 400,
+			error: 'errors.bad_query'
 		});
+		const route = classifyCouchRequest('GET', '/mydb/_changes?since=0&limit=5&');
+		expect(route).toMatchObject({ upstreamPath: '/mydb/_changes?since=0&limit=5' });
 	});
 
 	it('honours a custom read-only set', () => {
@@ -221,6 +286,121 @@ describe('classifyCouchRequest: refused', () => {
 			allow: false,
 			status: 403
 		});
+	});
+});
+
+describe('classifyCouchRequest: query parameters are denied by default', () => {
+	it.each<[string, string]>([
+		// finding 1: express-pouchdb writes `req.query.id` when the body has no `_id`
+		['PUT', `/mydb/x?id=_local/_security&rev=0-1`],
+		['PUT', '/mydb/x?id=_design/evil'],
+		['PUT', '/mydb/x?id=y'],
+		['GET', '/mydb/x?id=_local/_security'],
+		['DELETE', '/mydb/x?id=_design/validation&rev=1-a'],
+		['POST', '/mydb?id=_design/evil'],
+		// single-document writes: no new_edits, no batch
+		['PUT', '/mydb/x?new_edits=false'],
+		['PUT', '/mydb/x?batch=ok'],
+		['POST', '/mydb?batch=ok'],
+		['POST', '/mydb/_bulk_docs?new_edits=false'],
+		// unknown, repeated, and ill-shaped parameters
+		['GET', '/mydb/x?unknown=1'],
+		['GET', '/mydb/x?rev=1-a&rev=2-b'],
+		['GET', '/mydb/_changes?since=0&since=5'],
+		['GET', '/mydb/_changes?limit=-5'],
+		['GET', '/mydb/_changes?limit=1e9'],
+		['GET', '/mydb/_changes?limit=100000'],
+		['GET', '/mydb/_changes?timeout=86400000'],
+		['GET', '/mydb/_changes?heartbeat=1'],
+		['GET', '/mydb/_changes?style=everything'],
+		['GET', '/mydb/_changes?include_docs=yes'],
+		['GET', '/mydb/_changes?since=now'],
+		['GET', '/mydb/_changes?since=%7B%7D'],
+		['GET', '/mydb/_changes?feed=continuous'],
+		['GET', '/mydb/_changes?feed=eventsource'],
+		['GET', '/mydb/_changes?doc_ids=%5B%22x%22%5D'],
+		['GET', '/mydb/_changes?view=app/x'],
+		['GET', '/mydb/_changes?descending=true'],
+		['GET', '/mydb/_changes?attachments=true'],
+		['GET', '/mydb/_changes?selector=%7B%7D'],
+		['GET', '/mydb/x?open_revs=%7B%7D'],
+		['GET', '/mydb/x?open_revs=%5B1%5D'],
+		['GET', '/mydb/x?rev=latest'],
+		['GET', '/mydb/x?revs_info=true'],
+		['GET', '/mydb/x?local_seq=true'],
+		['GET', '/mydb/_all_docs?keys=%5B%22_local%2F_security%22%5D'],
+		['GET', '/mydb/_all_docs?key=%22_design%2Fvalidation%22'],
+		['GET', '/mydb/_all_docs?startkey=_design'],
+		['GET', '/mydb/_all_docs?skip=5'],
+		['GET', '/mydb/_all_docs?update_seq=true'],
+		['GET', '/mydb?descending=true'],
+		['POST', '/mydb/_bulk_get?revs=true&revs=true'],
+		['POST', '/mydb/_bulk_get?atts_since=1'],
+		['POST', '/mydb/_revs_diff?x=1'],
+		['POST', '/_session?next=https://evil.example'],
+		['GET', '/?uuid=1'],
+		['GET', `/mydb/_local/${CHECKPOINT}?rev=1-a`]
+	])('%s %s → 400 errors.bad_query', (method, path) => {
+		expect(classifyCouchRequest(method, path)).toMatchObject({
+			allow: false,
+			status: 400,
+			error: 'errors.bad_query'
+		});
+	});
+
+	it('refuses POST _all_docs (keys in a body): the app lists nothing that way', () => {
+		expect(classifyCouchRequest('POST', '/mydb/_all_docs')).toMatchObject({
+			allow: false,
+			status: 405
+		});
+	});
+});
+
+describe('checkSelector: a fixed shape', () => {
+	it.each<[string, unknown]>([
+		['the Learn pull', { type: 'article', lang: { $in: ['en', 'es'] } }],
+		['content-replication.spec', { lang: { $in: ['en'] } }],
+		['$eq', { type: { $eq: 'article' } }],
+		['$and/$or', { $and: [{ type: 'article' }, { $or: [{ lang: 'en' }, { lang: 'ar' }] }] }]
+	])('accepts %s', (_name, selector) => {
+		expect(checkSelector(selector)).toBeUndefined();
+	});
+
+	const deep = (levels: number): unknown => {
+		let selector: unknown = { type: 'x' };
+		for (let level = 0; level < levels; level += 1) selector = { $or: [selector] };
+		return selector;
+	};
+
+	it.each<[string, unknown]>([
+		['$regex (finding 3)', { s: { $regex: '^(a+)+$' } }],
+		['$regex on a named field', { type: { $regex: '^(a+)+$' } }],
+		['$where-like', { $where: 'while(1){}' }],
+		['$not', { type: { $not: { $eq: 'x' } } }],
+		['$nor', { $nor: [{ type: 'x' }] }],
+		['$elemMatch', { lang: { $elemMatch: { $eq: 'x' } } }],
+		['$all', { lang: { $all: ['x'] } }],
+		['$size', { lang: { $size: 1 } }],
+		['$mod', { type: { $mod: [2, 0] } }],
+		['$exists', { type: { $exists: true } }],
+		['$gt', { type: { $gt: '' } }],
+		['an unnamed field', { secret: 'x' }],
+		['a dotted field', { 'lang.x': 'en' }],
+		['two operators', { type: { $eq: 'a', $in: ['b'] } }],
+		['an object value', { type: { nested: 'x' } }],
+		['too many $in values', { lang: { $in: Array.from({ length: 51 }, (_, i) => `l${i}`) } }],
+		['a long string', { type: 'x'.repeat(201) }],
+		['an empty selector', {}],
+		['an array', [{ type: 'x' }]],
+		['nesting past 3', deep(4)],
+		['an empty $or', { $or: [] }],
+		['$or of a non-object', { $or: ['x'] }]
+	])('refuses %s', (_name, selector) => {
+		expect(checkSelector(selector)).toEqual(expect.any(String));
+	});
+
+	it('checks a 3-deep selector but not a 4-deep one', () => {
+		expect(checkSelector(deep(3))).toBeUndefined();
 	});
 });
 
@@ -278,5 +458,135 @@ describe('checkCouchBody', () => {
 			ok: true,
 			body: { name: 'alice', password: 'secret' }
 		});
+	});
+});
+
+describe('checkCouchBody: every id, every field, deny by default', () => {
+	it.each<[string, unknown]>([
+		['_local/_security (finding 6)', { docs: [{ id: '_local/_security' }] }],
+		['a design document', { docs: [{ id: 'ok' }, { id: '_design/validation' }] }],
+		['a checkpoint', { docs: [{ id: '_local/x' }] }],
+		['_security', { docs: [{ id: '_security' }] }]
+	])('_bulk_get refuses %s', (_name, body) => {
+		expect(checkCouchBody('bulk-get', body)).toMatchObject({ ok: false, status: 403 });
+	});
+
+	it.each<[string, unknown]>([
+		['an extra top-level field', { docs: [{ id: 'a' }], revs: true }],
+		['an extra entry field', { docs: [{ id: 'a', atts_since: ['1-a'] }] }],
+		['a non-revision rev', { docs: [{ id: 'a', rev: 'latest' }] }],
+		['a numeric id', { docs: [{ id: 5 }] }],
+		[
+			'too many ids',
+			{ docs: Array.from({ length: MAX_BULK_ITEMS + 1 }, (_, i) => ({ id: `d${i}` })) }
+		]
+	])('_bulk_get refuses %s', (_name, body) => {
+		expect(checkCouchBody('bulk-get', body)).toMatchObject({ ok: false, status: 400 });
+	});
+
+	it('_bulk_get accepts what replicator.ts and PouchDB send', () => {
+		const body = { docs: [{ id: 'a', rev: '1-abc' }, { id: 'b' }] };
+		expect(checkCouchBody('bulk-get', body)).toEqual({ ok: true, body });
+	});
+
+	it('_revs_diff checks every id and the shape of the revisions', () => {
+		expect(checkCouchBody('revs-diff', { a: ['1-x'], b: ['2-y', '3-z'] })).toMatchObject({
+			ok: true
+		});
+		expect(checkCouchBody('revs-diff', { '_local/_security': ['1-x'] })).toMatchObject({
+			ok: false,
+			status: 403
+		});
+		expect(checkCouchBody('revs-diff', { '_design/validation': ['1-x'] })).toMatchObject({
+			ok: false,
+			status: 403
+		});
+		expect(checkCouchBody('revs-diff', { a: '1-x' })).toMatchObject({ ok: false, status: 400 });
+		expect(checkCouchBody('revs-diff', [])).toMatchObject({ ok: false, status: 400 });
+	});
+
+	it('a PUT document may omit its _id (the path names it) but never name another', () => {
+		expect(checkCouchBody('doc', { type: 'x' }, 'x')).toMatchObject({ ok: true });
+		for (const _id of ['_local/_security', '_design/evil', 'y', 5, null]) {
+			expect(checkCouchBody('doc', { _id }, 'x')).toMatchObject({ ok: false, field: '_id' });
+		}
+	});
+
+	it.each<[string, Record<string, unknown>]>([
+		['_revisions on a single write', { _revisions: { start: 1, ids: ['a'] } }],
+		['an unknown _ field', { _security: {} }],
+		['_local_seq', { _local_seq: 1 }],
+		['a non-boolean _deleted', { _deleted: 'yes' }],
+		['a non-revision _rev', { _rev: 'x' }],
+		['_attachments not an object', { _attachments: 'x' }]
+	])('a PUT document refuses %s', (_name, body) => {
+		expect(checkCouchBody('doc', body, 'x')).toMatchObject({ ok: false, status: 400 });
+	});
+
+	it('_bulk_docs takes docs and new_edits only, documents with known _ fields only', () => {
+		const replicated = {
+			docs: [
+				{
+					_id: 'a',
+					_rev: '2-b',
+					_revisions: { start: 2, ids: ['b', 'a'] },
+					_attachments: { 'x.txt': { content_type: 'text/plain', data: 'eA==' } },
+					type: 'x'
+				},
+				{ _id: 'gone', _rev: '3-c', _deleted: true }
+			],
+			new_edits: false
+		};
+		expect(checkCouchBody('bulk-docs', replicated)).toEqual({ ok: true, body: replicated });
+		expect(checkCouchBody('bulk-docs', { docs: [], all_or_nothing: true })).toMatchObject({
+			ok: false,
+			status: 400
+		});
+		expect(checkCouchBody('bulk-docs', { docs: [], new_edits: 'false' })).toMatchObject({
+			ok: false,
+			status: 400
+		});
+		expect(checkCouchBody('bulk-docs', { docs: [{ _id: 'a', _conflicts: [] }] })).toMatchObject({
+			ok: false,
+			status: 400,
+			field: 'docs.0._conflicts'
+		});
+		const many = { docs: Array.from({ length: MAX_BULK_ITEMS + 1 }, () => ({})) };
+		expect(checkCouchBody('bulk-docs', many)).toMatchObject({ ok: false, status: 400 });
+	});
+
+	it('a checkpoint carries only what PouchDB writes in one', () => {
+		const id = `_local/${CHECKPOINT}`;
+		const checkpoint = {
+			_id: id,
+			_rev: '0-1',
+			last_seq: 5,
+			session_id: 's',
+			history: [{ last_seq: 5, session_id: 's' }],
+			replicator: 'pouchdb',
+			version: 1
+		};
+		expect(checkCouchBody('local-doc', checkpoint, id)).toEqual({ ok: true, body: checkpoint });
+		expect(checkCouchBody('local-doc', { ...checkpoint, members: {} }, id)).toMatchObject({
+			ok: false
+		});
+		expect(checkCouchBody('local-doc', { _id: '_local/_security' }, id)).toMatchObject({
+			ok: false,
+			field: '_id'
+		});
+	});
+
+	it('a POSTed _changes body is exactly { selector } in the fixed shape', () => {
+		const learn = { selector: { type: 'article', lang: { $in: ['en'] } } };
+		expect(checkCouchBody('changes-selector', learn)).toEqual({ ok: true, body: learn });
+		for (const body of [
+			{ selector: { s: { $regex: '^(a+)+$' } } },
+			{ selector: learn.selector, doc_ids: ['x'] },
+			{ doc_ids: ['x'] },
+			{},
+			[]
+		]) {
+			expect(checkCouchBody('changes-selector', body)).toMatchObject({ ok: false, status: 400 });
+		}
 	});
 });

@@ -3,10 +3,11 @@ import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:h
 import https from 'node:https';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log';
-import { checkCouchBody, classifyCouchRequest, type CouchRequestAllowed } from './allowlist';
+import { checkCouchBody, classifyCouchRequest } from './allowlist';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
 import { sendError, sendRateLimited } from './errors';
+import { parseJsonBody } from './safe-json';
 
 /** Rate limiting of sign-ins (`POST /_session`). */
 export interface SignInGuard {
@@ -57,11 +58,6 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 	'x-couchdb-body-time',
 	'x-powered-by'
 ]);
-
-/** Feeds that stay open: written through as they come, never compressed. */
-export function isStreamingFeed(route: CouchRequestAllowed): boolean {
-	return route.feed === 'continuous' || route.feed === 'eventsource';
-}
 
 const NON_FEED_TIMEOUT_MS = 120_000;
 
@@ -211,11 +207,13 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 
 		let body: Buffer | undefined;
 		let checkedBody: unknown;
-		if (
-			req.method === 'POST' ||
-			req.method === 'PUT' ||
-			(req.method === 'DELETE' && hasBody(req))
-		) {
+		if (route.bodyCheck === 'none' && hasBody(req)) {
+			// Deny by default: a route that takes no body gets none (express-pouchdb reads a
+			// DELETE's body, CouchDB ignores it).
+			sendError(res, 400, 'errors.bad_request', `${req.method} here takes no body`);
+			return;
+		}
+		if (route.bodyCheck !== 'none') {
 			const length = Number(req.headers['content-length'] ?? 0);
 			if (length > options.bodyLimit) {
 				payloadTooLarge(res, options.bodyLimit);
@@ -243,12 +241,14 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				}
 				let parsed: unknown;
 				if (type === 'application/json') {
-					try {
-						parsed = JSON.parse(body.toString('utf8'));
-					} catch {
-						sendError(res, 400, 'errors.bad_json', 'the request body is not valid JSON');
+					// Parsed once, depth and size bounded, before anything else reads it.
+					const json = parseJsonBody(body, { maxBytes: options.bodyLimit });
+					if (!json.ok) {
+						if (json.status === 413) payloadTooLarge(res, options.bodyLimit);
+						else sendError(res, 400, 'errors.bad_json', json.reason);
 						return;
 					}
+					parsed = json.value;
 				} else {
 					parsed = formFields(body);
 				}
@@ -260,7 +260,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				}
 				checkedBody = verdict.body;
 				body = Buffer.from(JSON.stringify(verdict.body), 'utf8');
-			} else if (route.bodyCheck !== 'none' && req.method !== 'DELETE') {
+			} else {
 				sendError(res, 400, 'errors.bad_request', 'a JSON body is required');
 				return;
 			}
@@ -276,8 +276,6 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			}
 		}
 
-		const streaming = isStreamingFeed(route);
-		if (streaming) res.locals.noCompression = true;
 		const upstreamRequest = transport.request({
 			protocol: upstreamBase.protocol,
 			hostname: upstreamBase.hostname,
@@ -287,7 +285,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			headers: upstreamHeaders(req, body),
 			agent
 		});
-		if (!route.feed || route.feed === 'normal') {
+		if (route.feed !== 'longpoll') {
 			upstreamRequest.setTimeout(NON_FEED_TIMEOUT_MS, () =>
 				upstreamRequest.destroy(new Error('upstream timeout'))
 			);
@@ -330,7 +328,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				const db = route.db;
 				upstream.once('end', () => options.events.emit(DB_WRITE_EVENT, db));
 			}
-			const flush = route.feed === 'longpoll' || streaming;
+			const flush = route.feed === 'longpoll';
 			// One lasting drain listener: compression moves `drain` listeners onto its gzip stream,
 			// where a `once` wrapper is never removed (they piled up on slow clients).
 			let draining = false;
