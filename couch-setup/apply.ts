@@ -1,19 +1,23 @@
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import { pathToFileURL } from 'node:url';
+import type { CouchClient, UpsertOutcome } from '../server/src/couch';
+import { USERS_DB } from '../server/src/databases/names';
+import { ensureDoc, ensureSecurity } from '../server/src/databases/provision';
 import {
-	sameJson,
-	type CouchClient,
-	type CouchDoc,
-	type SecurityObject,
-	type UpsertOutcome
-} from '../server/src/couch';
-import { SERVER_DATABASES, VALIDATION_DDOC_ID, type DatabaseSetup } from './databases';
+	COUCH_SETUP_DIR,
+	loadDesignDocs,
+	loadSecurity,
+	loadValidateFunction,
+	validationDesignDoc
+} from '../server/src/databases/setup-files';
+import { SERVER_DATABASES, type DatabaseSetup } from './databases';
 
-export const COUCH_SETUP_DIR = path.dirname(fileURLToPath(import.meta.url));
-
-const USERS_DB = '_users';
+// The readers of this folder live with the rest of the database setup (server/src/databases).
+export {
+	COUCH_SETUP_DIR,
+	CouchSetupError,
+	loadValidateFunction,
+	validateFunctionExpression
+} from '../server/src/databases/setup-files';
 
 export type Change = UpsertOutcome;
 
@@ -23,68 +27,6 @@ export interface ApplyReport {
 	created: number;
 	updated: number;
 	unchanged: number;
-}
-
-/** A couch-setup file that can't be used; names the file. */
-export class CouchSetupError extends Error {
-	override name = 'CouchSetupError';
-}
-
-const roleListSchema = z.strictObject({
-	names: z.array(z.string()).default([]),
-	roles: z.array(z.string()).default([])
-});
-const securitySchema = z.strictObject({ admins: roleListSchema, members: roleListSchema });
-
-async function readJson(file: string): Promise<unknown> {
-	try {
-		return JSON.parse(await readFile(file, 'utf8'));
-	} catch (error) {
-		throw new CouchSetupError(`${file}: ${(error as Error).message}`);
-	}
-}
-
-async function loadSecurity(setupDir: string, db: string): Promise<SecurityObject> {
-	const file = path.join(setupDir, 'security', `${db}.json`);
-	const parsed = securitySchema.safeParse(await readJson(file));
-	if (!parsed.success) throw new CouchSetupError(`${file}: ${parsed.error.issues[0]?.message}`);
-	return parsed.data;
-}
-
-/**
- * validate/<name>.js is an ES module for linting and tests; CouchDB gets the function as an
- * *expression*: Apache CouchDB 3.5 refuses a named function declaration on every write
- * (`500 compilation_error: Expression does not eval to a function`), so it is parenthesised.
- */
-export function validateFunctionExpression(source: string, file: string): string {
-	const start = source.indexOf('export default function');
-	if (start === -1) throw new CouchSetupError(`${file}: expected "export default function"`);
-	return `(${source.slice(start + 'export default '.length).trim()})`;
-}
-
-export async function loadValidateFunction(setupDir: string, name: string): Promise<string> {
-	const file = path.join(setupDir, 'validate', `${name}.js`);
-	return validateFunctionExpression(await readFile(file, 'utf8'), file);
-}
-
-/** ddocs/<db>/<name>.json become `_design/<name>`. */
-async function loadDesignDocs(setupDir: string, db: string): Promise<CouchDoc[]> {
-	const folder = path.join(setupDir, 'ddocs', db);
-	let files: string[];
-	try {
-		files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
-	} catch {
-		return [];
-	}
-	return Promise.all(
-		files.map(async (file) => {
-			const body = await readJson(path.join(folder, file));
-			if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-				throw new CouchSetupError(`${path.join(folder, file)}: expected an object`);
-			}
-			return { ...body, _id: `_design/${file.slice(0, -'.json'.length)}` } as CouchDoc;
-		})
-	);
 }
 
 async function applyDatabase(
@@ -100,22 +42,12 @@ async function applyDatabase(
 	const created = await couch.ensureDb(setup.name);
 	report.push({ item: setup.name, change: created ? 'created' : 'unchanged' });
 
-	const current = await couch.getSecurity(setup.name);
-	if (sameJson(current, security)) {
-		report.push({ item: `${setup.name}/_security`, change: 'unchanged' });
-	} else {
-		await couch.putSecurity(setup.name, security);
-		const isEmpty = Object.keys(current).length === 0;
-		report.push({ item: `${setup.name}/_security`, change: isEmpty ? 'created' : 'updated' });
-	}
+	const securityChange = await ensureSecurity(couch, setup.name, security);
+	report.push({ item: `${setup.name}/_security`, change: securityChange });
 
-	const validation: CouchDoc = {
-		_id: VALIDATION_DDOC_ID,
-		language: 'javascript',
-		validate_doc_update: validate
-	};
+	const validation = validationDesignDoc(validate);
 	for (const doc of [validation, ...designDocs]) {
-		const change = await couch.upsertDoc(setup.name, doc);
+		const change = await ensureDoc(couch, setup.name, doc);
 		report.push({ item: `${setup.name}/${doc._id}`, change });
 	}
 }
@@ -136,7 +68,7 @@ export async function applyCouchSetup(
 	// `_users` exists on every server and keeps CouchDB's own security and validation: only
 	// Dazzle's views are added (the account roles index).
 	for (const doc of await loadDesignDocs(setupDir, USERS_DB)) {
-		const change = await couch.upsertDoc(USERS_DB, doc);
+		const change = await ensureDoc(couch, USERS_DB, doc);
 		items.push({ item: `${USERS_DB}/${doc._id}`, change });
 	}
 	const count = (change: Change) => items.filter((item) => item.change === change).length;

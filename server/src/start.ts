@@ -1,4 +1,4 @@
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
@@ -7,6 +7,7 @@ import { seedForms, type FormsSeedReport } from '../../couch-setup/forms';
 import { parseConfig, type CouchAdmin, type DazzleConfig } from './config';
 import type { CouchClient } from './couch';
 import { connectCouch } from './couch-connection';
+import { DatabaseReconciler } from './databases/reconcile';
 import { createGateway } from './gateway/app';
 import { createLogger, type Logger } from './log';
 import { Worker } from './worker/index';
@@ -31,6 +32,11 @@ export interface RunningDazzle {
 	/** Gateway events (`db-write`). */
 	events: EventEmitter;
 	worker: Worker;
+	/**
+	 * Start-up reconciliation of every user and patient database, run in the background once
+	 * setup is done: `status()` says where it stands, `idle()` waits for it.
+	 */
+	reconciler: DatabaseReconciler;
 	/** Settles when couch-setup and content seeding ran (at once when the couch was reachable). */
 	ready: Promise<SetupOutcome>;
 	close(): Promise<void>;
@@ -110,7 +116,9 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		throw error;
 	}
 
-	const gateway = createGateway({ config, couch, couchUrl, admin, logger });
+	const events = new EventEmitter();
+	const reconciler = new DatabaseReconciler(couch, { logger });
+	const gateway = createGateway({ config, couch, couchUrl, admin, logger, events });
 	const httpServer = createServer(gateway.app);
 	// Node closes an idle kept-alive connection after 5 s; on a slow link the next request of a
 	// sync often comes later than that and meets a closed connection. Keep them longer (the
@@ -124,7 +132,11 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		await embedded?.close();
 		throw error;
 	}
-	const worker = new Worker(gateway.events, logger);
+	const worker = new Worker(events, logger);
+	// After setup (the checkpoint lives in `worker`), never before the gateway listens.
+	void ready.then(() => {
+		if (!stopped) reconciler.start();
+	});
 
 	let closing: Promise<void> | undefined;
 	const close = () => {
@@ -137,6 +149,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 				httpServer.closeAllConnections();
 			});
 			await worker.close();
+			await reconciler.close();
 			await embedded?.close();
 		})();
 		return closing;
@@ -148,8 +161,9 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		couchUrl,
 		admin,
 		couch,
-		events: gateway.events,
+		events,
 		worker,
+		reconciler,
 		ready,
 		close
 	};

@@ -13,7 +13,7 @@ const PATIENT_ROLE =
 
 export type PatientAccess = 'edit' | 'view';
 
-export const patientDbName = (patientId: string): string => `patient-${patientId}`;
+export { patientDbName } from '../databases/names';
 
 export const patientRole = (patientId: string, access: PatientAccess): string =>
 	`patient:${patientId}:${access}`;

@@ -9,21 +9,9 @@ import {
 	type signupSchema
 } from '../../../src/lib/schemas/account';
 import type { z } from 'zod';
-import {
-	CouchRequestError,
-	sameJson,
-	type CouchClient,
-	type CouchDoc,
-	type SecurityObject
-} from '../couch';
-import {
-	ensureDoc,
-	ensurePatientDb,
-	ensureSecurity,
-	leaveAllRecords,
-	registerProvisionedRecord,
-	validationDesignDoc
-} from '../patients/store';
+import { CouchRequestError, sameJson, type CouchClient, type CouchDoc } from '../couch';
+import { ensurePatientDb, ensureUserDb } from '../databases/provision';
+import { leaveAllRecords, registerProvisionedRecord } from '../patients/store';
 import { AccountError } from './errors';
 import { passwordProblem } from './passwords';
 import {
@@ -98,19 +86,12 @@ export type PasswordAttemptGuard = (username: string) => void;
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
 
-const memberOnly = (names: string[], roles: string[] = []): SecurityObject => ({
-	admins: { names: [], roles: [] },
-	members: { names, roles }
-});
-
 /**
  * Accounts: sign-up and provisioning, self-service and deletion, admin role changes. Every
  * write is done as the server admin; every step is idempotent so a retry after a crash or a
  * lost answer finishes the work without duplicating it.
  */
 export class AccountService {
-	private readonly userDbValidation = validationDesignDoc('userdb');
-
 	constructor(
 		private readonly couch: CouchClient,
 		private readonly events: EventEmitter
@@ -166,10 +147,8 @@ export class AccountService {
 	async provision(user: UserDoc): Promise<UserDoc> {
 		const username = user.name;
 		const userDb = userDbName(username);
-		await this.couch.ensureDb(userDb);
-		// Reset even when couch_peruser created it first with its own members and admins.
-		await ensureSecurity(this.couch, userDb, memberOnly([username]));
-		await ensureDoc(this.couch, userDb, this.userDbValidation);
+		// Security and validation are reset even when couch_peruser created it first.
+		await ensureUserDb(this.couch, username);
 		const now = new Date().toISOString();
 		await this.couch.createDoc(userDb, {
 			_id: 'profile',

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import compression from 'compression';
 import express, {
@@ -23,7 +23,7 @@ import { sendError } from './errors';
 import { createCouchProxy, type SignInGuard } from './proxy';
 import { contentSecurityPolicy, createStaticHandlers } from './static';
 
-export { DB_WRITE_EVENT } from './proxy';
+export { DB_WRITE_EVENT } from '../events';
 export { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../accounts/service';
 
 export interface Gateway {
@@ -194,9 +194,10 @@ export function createGateway(options: {
 	/** The database admin: invitation codes are hashed with a key derived from it. */
 	admin: CouchAdmin;
 	logger: Logger;
+	/** The server's event bus (events.ts), built by start.ts. */
+	events: EventEmitter;
 }): Gateway {
-	const { config, couch, logger } = options;
-	const events = new EventEmitter();
+	const { config, couch, logger, events } = options;
 	// Fail at start-up, not at the first sign-up, when the list is missing.
 	commonPasswords();
 	const accounts = new AccountService(couch, events);

@@ -7,6 +7,7 @@ import { checkCouchBody, classifyCouchRequest } from './allowlist';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
 import { sendError, sendRateLimited } from './errors';
+import { DB_WRITE_EVENT } from '../events';
 import { parseJsonBody } from './safe-json';
 
 /** Rate limiting of sign-ins (`POST /_session`). */
@@ -31,9 +32,6 @@ export interface CouchProxyOptions {
 	 */
 	isSignedIn?(req: Request): Promise<boolean>;
 }
-
-/** Emitted on `events` after a forwarded write succeeded: `(db: string)`. */
-export const DB_WRITE_EVENT = 'db-write';
 
 /** Headers a client may send upstream; everything else (X-Forwarded-*, proxy-auth) is dropped. */
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'if-match', 'if-none-match'] as const;

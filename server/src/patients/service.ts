@@ -12,11 +12,11 @@ import { patientDbName, patientIdsOf, type PatientAccess } from '../accounts/rol
 import { RESERVATIONS_DB, reservationId } from '../accounts/service';
 import { userDocId, userDocSchema, USERS_DB, type UserDoc } from '../accounts/user-doc';
 import type { CouchClient, CouchDoc } from '../couch';
+import { ensurePatientDb } from '../databases/provision';
 import { hashInvitationCode, newInvitationCode, sameHash } from './codes';
 import {
 	accessOf,
 	deleteInvitations,
-	ensurePatientDb,
 	invitationDocId,
 	invitationsFor,
 	invitationsOf,

@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { validateFunctionExpression } from '../../../couch-setup/apply';
-import { VALIDATION_DDOC_ID } from '../../../couch-setup/databases';
-import {
-	CouchRequestError,
-	sameJson,
-	withoutRev,
-	type CouchClient,
-	type CouchDoc,
-	type SecurityObject
-} from '../couch';
+import { CouchRequestError, sameJson, type CouchClient, type CouchDoc } from '../couch';
 import { patientDbName, patientIdsOf, patientRole, type PatientAccess } from '../accounts/roles';
 import { USER_ID_PREFIX, userDocId, USERS_DB } from '../accounts/user-doc';
+import { recordDocId, WORKER_DB } from '../databases/names';
 
 /**
  * Storage of patient records shared by sign-up, account deletion and the patients API: the
@@ -22,7 +13,7 @@ import { USER_ID_PREFIX, userDocId, USERS_DB } from '../accounts/user-doc';
  * reservations next to them: small, written by the gateway only, never replicated.
  */
 
-export const WORKER_DB = 'worker';
+export { recordDocId, WORKER_DB };
 const CONFLICT_RETRIES = 5;
 /** `_users/_design/dazzle` (couch-setup/ddocs/_users/dazzle.json): users by role. */
 const ROLES_DDOC = 'dazzle';
@@ -31,7 +22,6 @@ const ROLES_VIEW = 'by_role';
 const INVITATIONS_DDOC = 'invitations';
 const INVITATIONS_BY_INVITEE = 'by_invitee';
 
-export const recordDocId = (patientId: string): string => `patient-record:${patientId}`;
 export const invitationDocId = (patientId: string, invitee: string): string =>
 	`invitation:${patientId}:${invitee}`;
 
@@ -68,66 +58,6 @@ export interface RecordMember {
 }
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
-
-/** A validate_doc_update design doc from couch-setup/validate/<name>.js (a function expression). */
-export function validationDesignDoc(name: string): CouchDoc {
-	const url = new URL(`../../../couch-setup/validate/${name}.js`, import.meta.url);
-	return {
-		_id: VALIDATION_DDOC_ID,
-		language: 'javascript',
-		validate_doc_update: validateFunctionExpression(readFileSync(url, 'utf8'), url.pathname)
-	};
-}
-
-/** Sets the security object unless it is already right; a concurrent writer may conflict. */
-export async function ensureSecurity(
-	couch: CouchClient,
-	db: string,
-	wanted: SecurityObject
-): Promise<void> {
-	for (let attempt = 0; ; attempt += 1) {
-		if (sameJson(await couch.getSecurity(db), wanted)) return;
-		try {
-			await couch.putSecurity(db, wanted);
-			return;
-		} catch (error) {
-			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-		}
-	}
-}
-
-/** upsertDoc, tolerating a concurrent writer of the same content. */
-export async function ensureDoc(couch: CouchClient, db: string, wanted: CouchDoc): Promise<void> {
-	for (let attempt = 0; ; attempt += 1) {
-		try {
-			await couch.upsertDoc(db, wanted);
-			return;
-		} catch (error) {
-			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-			const stored = await couch.getDoc(db, wanted._id);
-			if (stored && sameJson(withoutRev(stored), withoutRev(wanted))) return;
-		}
-	}
-}
-
-/** Members by role only, no names; no admins but the server admin (CouchDB's implicit one). */
-export function patientSecurity(patientId: string): SecurityObject {
-	return {
-		admins: { names: [], roles: [] },
-		members: { names: [], roles: [patientRole(patientId, 'edit'), patientRole(patientId, 'view')] }
-	};
-}
-
-let patientValidation: CouchDoc | undefined;
-
-/** Creates the record's database with its security object and validation. Idempotent. */
-export async function ensurePatientDb(couch: CouchClient, patientId: string): Promise<void> {
-	patientValidation ??= validationDesignDoc('patient');
-	const db = patientDbName(patientId);
-	await couch.ensureDb(db);
-	await ensureSecurity(couch, db, patientSecurity(patientId));
-	await ensureDoc(couch, db, patientValidation);
-}
 
 /**
  * Read-modify-write of an account's `_users` roles, retried on conflicts; unchanged roles are

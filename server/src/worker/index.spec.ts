@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { DB_WRITE_EVENT } from '../gateway/proxy';
+import { DB_WRITE_EVENT } from '../events';
 import { createLogger } from '../log';
 import { Worker } from './index';
 

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../log';
-import { DB_WRITE_EVENT } from '../gateway/proxy';
+import { DB_WRITE_EVENT } from '../events';
 
 /** Reacts to writes in one database (later issues: deliver, extract, withdraw). */
 export interface WorkerHandler {

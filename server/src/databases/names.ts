@@ -1,0 +1,65 @@
+import { userDbName } from '../../../src/lib/schemas/account';
+
+/**
+ * Every database name Dazzle uses, in one place (DESIGN.md). `userDbName` stays in the shared
+ * account schema because the client derives its remote database from it too.
+ */
+export { userDbName };
+
+export const USERS_DB = '_users';
+/** Server-owned bookkeeping: records registry, invitations, nicknames, checkpoints (admin-only). */
+export const WORKER_DB = 'worker';
+
+export const USER_DB_PREFIX = 'userdb-';
+export const PATIENT_DB_PREFIX = 'patient-';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX = /^(?:[0-9a-f]{2})+$/;
+
+export const patientDbName = (patientId: string): string => `${PATIENT_DB_PREFIX}${patientId}`;
+
+/** A record's registry document in the worker db (patients/store.ts): creator, deletion. */
+export const recordDocId = (patientId: string): string => `patient-record:${patientId}`;
+
+/** The record id of a `patient-<uuid>` database; undefined for any other name. */
+export function patientIdOfDb(db: string): string | undefined {
+	if (!db.startsWith(PATIENT_DB_PREFIX)) return undefined;
+	const id = db.slice(PATIENT_DB_PREFIX.length);
+	return UUID.test(id) ? id : undefined;
+}
+
+/**
+ * The username a `userdb-<hex>` database belongs to; undefined when the name is not one
+ * `userDbName` would produce (odd or upper-case hex, invalid UTF-8).
+ */
+export function usernameOfUserDb(db: string): string | undefined {
+	if (!db.startsWith(USER_DB_PREFIX)) return undefined;
+	const hex = db.slice(USER_DB_PREFIX.length);
+	if (!HEX.test(hex)) return undefined;
+	const bytes = new Uint8Array(hex.length / 2);
+	for (let index = 0; index < bytes.length; index += 1) {
+		bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+	}
+	try {
+		const username = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+		return userDbName(username) === db ? username : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The databases couch-setup owns; each has security/<name>.json and validate/<validate>.js. */
+export interface ServerDatabase {
+	name: string;
+	/** File name (without .js) under couch-setup/validate/. */
+	validate: string;
+}
+
+export const SERVER_DATABASES: readonly ServerDatabase[] = [
+	{ name: 'content', validate: 'server-owned' },
+	{ name: 'forms', validate: 'server-owned' },
+	{ name: 'directory', validate: 'server-owned' },
+	{ name: 'research', validate: 'server-owned' },
+	{ name: 'audit', validate: 'server-owned' },
+	{ name: WORKER_DB, validate: 'server-owned' }
+];

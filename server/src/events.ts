@@ -1,0 +1,8 @@
+/**
+ * The server's in-process event bus (a Node `EventEmitter`), built by start.ts and handed to
+ * those that emit (the gateway's proxy, the account service) and those that listen (the
+ * worker), so no listener imports its emitter.
+ */
+
+/** After a forwarded write succeeded: `(db: string)`. */
+export const DB_WRITE_EVENT = 'db-write';
