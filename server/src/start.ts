@@ -9,10 +9,15 @@ import type { CouchClient } from './couch';
 import { connectCouch } from './couch-connection';
 import { DatabaseReconciler } from './databases/reconcile';
 import { createGateway } from './gateway/app';
+import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
 import { Worker } from './worker/index';
 
-export type StartOptions = Partial<DazzleConfig> & { logger?: Logger };
+export type StartOptions = Partial<DazzleConfig> & {
+	logger?: Logger;
+	/** Pause between couch-setup attempts on an external CouchDB (tests shorten it). */
+	setupRetryMs?: number;
+};
 
 export interface SetupOutcome {
 	setup: ApplyReport;
@@ -32,6 +37,8 @@ export interface RunningDazzle {
 	/** Gateway events (`db-write`). */
 	events: EventEmitter;
 	worker: Worker;
+	/** What `/api/health` reports: couch-setup's state and the background parts. */
+	health: HealthState;
 	/**
 	 * Start-up reconciliation of every user and patient database, run in the background once
 	 * setup is done: `status()` says where it stands, `idle()` waits for it.
@@ -85,7 +92,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * worker. Options override the defaults of `parseConfig({})`; `port: 0` picks a free port.
  */
 export async function startDazzle(options: StartOptions = {}): Promise<RunningDazzle> {
-	const { logger: givenLogger, ...overrides } = options;
+	const { logger: givenLogger, setupRetryMs = SETUP_RETRY_MS, ...overrides } = options;
 	const config: DazzleConfig = { ...parseConfig({}), ...overrides };
 	const logger = givenLogger ?? createLogger(config.logLevel);
 
@@ -94,19 +101,29 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 	let stopped = false;
 	let retryTimer: NodeJS.Timeout | undefined;
 	let ready: Promise<SetupOutcome>;
+	const health = new HealthState();
 	try {
 		if (embedded) {
 			await couch.waitUntilReachable(10_000);
 			ready = Promise.resolve(await runSetup(couch, config, logger));
+			health.setupSucceeded();
 		} else {
 			// An external CouchDB may come up after us: serve (health says degraded) and retry.
 			ready = new Promise<SetupOutcome>((resolve) => {
 				const attempt = () => {
 					if (stopped) return;
-					runSetup(couch, config, logger).then(resolve, (error: unknown) => {
-						logger.warn(`couch-setup failed; retrying in ${SETUP_RETRY_MS / 1000} s`, error);
-						if (!stopped) retryTimer = setTimeout(attempt, SETUP_RETRY_MS);
-					});
+					runSetup(couch, config, logger).then(
+						(outcome) => {
+							health.setupSucceeded();
+							resolve(outcome);
+						},
+						(error: unknown) => {
+							// Health answers 503 with the reason until an attempt succeeds.
+							health.setupFailed(error);
+							logger.warn(`couch-setup failed; retrying in ${setupRetryMs / 1000} s`, error);
+							if (!stopped) retryTimer = setTimeout(attempt, setupRetryMs);
+						}
+					);
 				};
 				attempt();
 			});
@@ -118,7 +135,8 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 
 	const events = new EventEmitter();
 	const reconciler = new DatabaseReconciler(couch, { logger });
-	const gateway = createGateway({ config, couch, couchUrl, admin, logger, events });
+	health.register('reconcile', () => reconciler.status());
+	const gateway = createGateway({ config, couch, couchUrl, admin, logger, events, health });
 	const httpServer = createServer(gateway.app);
 	// Node closes an idle kept-alive connection after 5 s; on a slow link the next request of a
 	// sync often comes later than that and meets a closed connection. Keep them longer (the
@@ -163,6 +181,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		couch,
 		events,
 		worker,
+		health,
 		reconciler,
 		ready,
 		close

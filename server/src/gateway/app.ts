@@ -11,6 +11,7 @@ import { commonPasswords } from '../accounts/passwords';
 import { AccountService } from '../accounts/service';
 import type { CouchAdmin, DazzleConfig } from '../config';
 import type { CouchClient } from '../couch';
+import type { HealthState } from '../health';
 import type { Logger } from '../log';
 import { invitationKey } from '../patients/codes';
 import { PatientService } from '../patients/service';
@@ -39,7 +40,11 @@ export interface Gateway {
 export interface HealthAnswer {
 	status: 'ok' | 'degraded';
 	couch: { reachable: boolean; vendor?: string };
+	/** couch-setup: `starting`, `ok` or `failing: <reason>` (see health.ts). */
+	setup: string;
 	version: string;
+	/** Background parts (`reconcile`, later the worker's lag). */
+	[part: string]: unknown;
 }
 
 const VERSION = (
@@ -114,6 +119,7 @@ const jsonBodiesOnly: RequestHandler = (req, res, next) => {
 function apiRouter(
 	config: DazzleConfig,
 	couch: CouchClient,
+	health: HealthState,
 	routes: express.Router[]
 ): express.Router {
 	const router = express.Router();
@@ -121,15 +127,24 @@ function apiRouter(
 	// No inflate: a compressed body is refused (415) rather than expanded.
 	router.use(express.json({ limit: config.apiBodyLimit, inflate: false }));
 	router.get('/health', async (_req, res) => {
-		let answer: HealthAnswer;
+		let couchState: HealthAnswer['couch'];
 		try {
 			const info = await couch.serverInfo(2_000);
-			answer = { status: 'ok', couch: { reachable: true, vendor: info.vendor }, version: VERSION };
+			couchState = { reachable: true, vendor: info.vendor };
 		} catch {
-			answer = { status: 'degraded', couch: { reachable: false }, version: VERSION };
+			couchState = { reachable: false };
 		}
+		// Serving without couch-setup applied would fail sign-ups and seeding: not ready (503).
+		const ok = couchState.reachable && health.setupOk;
+		const answer: HealthAnswer = {
+			status: ok ? 'ok' : 'degraded',
+			couch: couchState,
+			setup: health.setup,
+			...health.parts(),
+			version: VERSION
+		};
 		res
-			.status(answer.couch.reachable ? 200 : 503)
+			.status(ok ? 200 : 503)
 			.set('Cache-Control', 'no-store')
 			.json(answer);
 	});
@@ -196,8 +211,10 @@ export function createGateway(options: {
 	logger: Logger;
 	/** The server's event bus (events.ts), built by start.ts. */
 	events: EventEmitter;
+	/** What `/api/health` reports besides reachability (start.ts keeps it current). */
+	health: HealthState;
 }): Gateway {
-	const { config, couch, logger, events } = options;
+	const { config, couch, logger, events, health } = options;
 	// Fail at start-up, not at the first sign-up, when the list is missing.
 	commonPasswords();
 	const accounts = new AccountService(couch, events);
@@ -224,7 +241,7 @@ export function createGateway(options: {
 	app.use(['/api', '/couch'], originCheck(config));
 	app.use(
 		'/api',
-		apiRouter(config, couch, [
+		apiRouter(config, couch, health, [
 			accountRoutes({ accounts, sessions, limiters, cookiePolicy }),
 			patientRoutes({ patients, sessions })
 		])
