@@ -14,6 +14,20 @@ const nanoPatterns = {
 	message: 'nano is used only in server/src/couch.ts (STYLE.md: one owner per resource).'
 };
 
+/** `/api` (and the session endpoint) are called only through the typed functions of src/lib/api. */
+const apiCallRule = [
+	'error',
+	...[
+		"CallExpression[callee.name='fetch'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
+		"CallExpression[callee.name='fetch'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]",
+		"NewExpression[callee.name='URL'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
+		"NewExpression[callee.name='URL'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]"
+	].map((selector) => ({
+		selector,
+		message: 'Call /api through the typed functions of src/lib/api (STYLE.md: one HTTP client).'
+	}))
+];
+
 export default ts.config(
 	{
 		ignores: [
@@ -50,6 +64,11 @@ export default ts.config(
 				svelteConfig
 			}
 		}
+	},
+	{
+		files: ['src/**'],
+		ignores: ['src/lib/api/**'],
+		rules: { 'no-restricted-syntax': apiCallRule }
 	},
 	{
 		files: ['src/lib/data/**', 'src/lib/sync/**'],

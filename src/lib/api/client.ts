@@ -1,10 +1,13 @@
 import { isApiError } from '$lib/schemas/api-error';
+import type { KeyedError } from '$lib/errors';
 
 /**
- * Calls to the gateway (`/api` and `/couch/_session`). Every failure becomes an `ApiRequestError`
- * carrying an i18n key, so screens show a translated message and never a raw stack.
+ * The one HTTP client of the gateway's JSON endpoints (`/api` and `/couch/_session`); the typed
+ * functions per resource (`account.ts`, `patients.ts`) call `request()`, nothing else fetches
+ * `/api` (ESLint keeps it so). Every failure becomes an `ApiRequestError` carrying an i18n key,
+ * so screens show a translated message and never a raw stack.
  */
-export class ApiRequestError extends Error {
+export class ApiRequestError extends Error implements KeyedError {
 	override name = 'ApiRequestError';
 	constructor(
 		readonly status: number,
@@ -50,14 +53,23 @@ async function toError(response: Response): Promise<ApiRequestError> {
 	);
 }
 
+export interface RequestOptions {
+	/** Wraps the request (traffic counting, a cookie jar in Node tests); global `fetch` by default. */
+	fetch?: typeof fetch;
+	/** Where the gateway is, for callers outside a page (tests); relative paths otherwise. */
+	origin?: string;
+}
+
 export async function request<T = unknown>(
 	method: 'GET' | 'POST' | 'PUT' | 'DELETE',
 	path: string,
-	body?: unknown
+	body?: unknown,
+	options: RequestOptions = {}
 ): Promise<T> {
+	const send = options.fetch ?? fetch;
 	let response: Response;
 	try {
-		response = await fetch(path, {
+		response = await send(options.origin ? new URL(path, options.origin).href : path, {
 			method,
 			credentials: 'same-origin',
 			headers:
@@ -71,5 +83,10 @@ export async function request<T = unknown>(
 	}
 	if (!response.ok) throw await toError(response);
 	if (response.status === 204) return undefined as T;
-	return (await response.json()) as T;
+	try {
+		return (await response.json()) as T;
+	} catch {
+		// A success whose body is not JSON (a proxy's page): the server is not answering as itself.
+		throw new ApiRequestError(response.status, 'errors.server');
+	}
 }

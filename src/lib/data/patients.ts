@@ -1,5 +1,7 @@
 import type { AccountProfile } from '$lib/schemas/account';
-import { isApiError } from '$lib/schemas/api-error';
+import { ApiRequestError } from '$lib/api/client';
+import { provisionPatient } from '$lib/api/patients';
+import { errorKey, type KeyedError } from '$lib/errors';
 import {
 	PATIENT_ACCESS,
 	PATIENT_DOC_ID,
@@ -7,7 +9,6 @@ import {
 	birthMonthSchema,
 	patientDocSchema,
 	patientIdSchema,
-	patientRecordSchema,
 	type PatientAccessRole,
 	type PatientDoc,
 	type PatientRelation,
@@ -42,7 +43,7 @@ export const NAMES_ID = '_local/patient-names';
 export const PATIENT_NAME_MAX_LENGTH = 60;
 
 /** A refusal or failure, with the i18n key the UI shows. */
-export class PatientRecordError extends Error {
+export class PatientRecordError extends Error implements KeyedError {
 	override name = 'PatientRecordError';
 	constructor(
 		/** i18n key, e.g. `errors.patient_editors_only`. */
@@ -585,36 +586,15 @@ export class PatientRecords {
 		origin: string,
 		patientId: string
 	): Promise<{ error: string; status: number } | undefined> {
-		let response: Response;
 		try {
-			response = await send(new URL('/api/patients', origin).href, {
-				method: 'POST',
-				credentials: 'same-origin',
-				headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-				body: JSON.stringify({ patient_id: patientId })
-			});
-		} catch {
-			return { error: 'errors.network', status: 0 };
+			await provisionPatient(patientId, { fetch: send, origin });
+			return undefined;
+		} catch (error) {
+			return {
+				error: errorKey(error),
+				status: error instanceof ApiRequestError ? error.status : 500
+			};
 		}
-		const body: unknown = await response.json().catch(() => undefined);
-		if (response.ok) {
-			const record = patientRecordSchema.safeParse(body);
-			return record.success && record.data.patient_id === patientId
-				? undefined
-				: { error: 'errors.server', status: response.status };
-		}
-		const key =
-			isApiError(body) && body.error.startsWith('errors.')
-				? body.error
-				: ((
-						{
-							401: 'errors.signin_required',
-							403: 'errors.forbidden',
-							409: 'errors.conflict',
-							429: 'errors.rate_limited'
-						} as Record<number, string>
-					)[response.status] ?? 'errors.server');
-		return { error: key, status: response.status };
 	}
 
 	/**

@@ -1,3 +1,4 @@
+import type { KeyedError } from '$lib/errors';
 import {
 	amendResponse,
 	type ChangeSummary,
@@ -34,7 +35,7 @@ import {
  * change it could not send.
  */
 
-export class ResponseError extends Error {
+export class ResponseError extends Error implements KeyedError {
 	override name = 'ResponseError';
 	constructor(
 		/** i18n key shown to the user. */

@@ -1,3 +1,4 @@
+import type { KeyedError } from '$lib/errors';
 import type { PinRecord, ProfileRegistry } from '$lib/data/profiles';
 
 /**
@@ -30,7 +31,7 @@ export function pinError(pin: string): string | undefined {
 }
 
 /** Thrown for a PIN that `pinError` refuses; `key` is the translated message. */
-export class InvalidPinError extends Error {
+export class InvalidPinError extends Error implements KeyedError {
 	override readonly name = 'InvalidPinError';
 	constructor(readonly key: string) {
 		super(key);

@@ -1,5 +1,6 @@
 import { createContext, tick, untrack } from 'svelte';
-import { ApiRequestError, NetworkError, request } from '$lib/api/client';
+import { ApiRequestError, NetworkError } from '$lib/api/client';
+import { acceptInvitation, createInvitation, fetchMembers, removeMember } from '$lib/api/patients';
 // The data layer (and its zod schemas) loads with the first open profile, not on the first
 // screen of every visitor.
 import type {
@@ -68,21 +69,6 @@ function browserStorage(): PatientsOptions['storage'] {
 	}
 }
 
-/** The i18n key of any failure of a patient action. */
-export function patientErrorKey(error: unknown): string {
-	if (error instanceof ApiRequestError) return error.key;
-	// `PatientRecordError` (by name: its module loads on demand).
-	if (
-		error instanceof Error &&
-		error.name === 'PatientRecordError' &&
-		'key' in error &&
-		typeof error.key === 'string'
-	) {
-		return error.key;
-	}
-	return 'errors.server';
-}
-
 /** Whether the account's list says anything the registry does not know yet (no needless writes). */
 export function accountDiffers(
 	records: PatientRecordView[],
@@ -129,11 +115,6 @@ type AccountRefresh = () => Promise<Pick<AccountProfile, 'username' | 'patients'
 
 /** Not left while changes are unsent; left, and forgotten unless changes came meanwhile. */
 export type LeaveResult = { left: false; unsent: string[] } | { left: true; forgotten: boolean };
-
-/** The device must not make requests for a record id it did not validate. */
-function apiPath(patientId: string, rest = ''): string {
-	return `/api/patients/${encodeURIComponent(patientId)}${rest}`;
-}
 
 /**
  * The patient records of the open local profile for the screens: the list, the **open** record
@@ -648,25 +629,17 @@ export class PatientsState {
 
 	// ── sharing (needs a connection) ─────────────────────────────────────────────────────
 
-	async members(patientId: string): Promise<PatientMembers> {
-		const { patientMembersSchema } = await import('$lib/schemas/patient');
-		return patientMembersSchema.parse(await request('GET', apiPath(patientId, '/members')));
+	members(patientId: string): Promise<PatientMembers> {
+		return fetchMembers(patientId);
 	}
 
-	async invite(
-		patientId: string,
-		nickname: string,
-		role: PatientAccessRole
-	): Promise<InvitationCreated> {
-		const { invitationCreatedSchema } = await import('$lib/schemas/patient');
-		return invitationCreatedSchema.parse(
-			await request('POST', apiPath(patientId, '/invitations'), { nickname, role })
-		);
+	invite(patientId: string, nickname: string, role: PatientAccessRole): Promise<InvitationCreated> {
+		return createInvitation(patientId, nickname, role);
 	}
 
 	/** Removes a member, cancels an invitation, or (own nickname) leaves the record. */
-	async removeMember(patientId: string, nickname: string): Promise<void> {
-		await request('DELETE', apiPath(patientId, `/members/${encodeURIComponent(nickname)}`));
+	removeMember(patientId: string, nickname: string): Promise<void> {
+		return removeMember(patientId, nickname);
 	}
 
 	/** Accepts a code: the shared record appears in the list and opens. */
@@ -674,10 +647,7 @@ export class PatientsState {
 		code: string,
 		refreshAccount: () => Promise<AccountProfile | undefined>
 	): Promise<InvitationAccepted> {
-		const { invitationAcceptedSchema } = await import('$lib/schemas/patient');
-		const accepted = invitationAcceptedSchema.parse(
-			await request('POST', '/api/invitations/accept', { code })
-		);
+		const accepted = await acceptInvitation(code);
 		// The account lists the record now; without it (connection lost) it appears at the next fetch.
 		const account = await refreshAccount();
 		if (account) await this.accountChanged(account);

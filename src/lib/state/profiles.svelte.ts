@@ -1,6 +1,7 @@
 import { createContext } from 'svelte';
 import { browserRegistry, type LocalProfile, type ProfileRegistry } from '$lib/data/profiles';
-import { checkPin, hashPin, InvalidPinError, pinError, type PinCheck } from '$lib/profiles/pin';
+import type { KeyedError } from '$lib/errors';
+import { checkPin, hashPin, pinError, type PinCheck } from '$lib/profiles/pin';
 import type { AccountProfile } from '$lib/schemas/account';
 import type { SyncEngine } from '$lib/sync/engine';
 import { SyncState } from '$lib/sync/sync-state.svelte';
@@ -21,20 +22,11 @@ export type ProfileRoute =
 	{ to: 'chooser' } | { to: 'unlock'; profileId: string } | { to: 'signin'; profileId: string };
 
 /** A failure of a profile action the UI shows as `key` (an i18n key). */
-export class ProfileActionError extends Error {
+export class ProfileActionError extends Error implements KeyedError {
 	override readonly name = 'ProfileActionError';
 	constructor(readonly key: string) {
 		super(key);
 	}
-}
-
-/** The i18n key for any failure of a profile action. */
-export function profileErrorKey(error: unknown): string {
-	if (error instanceof ProfileActionError || error instanceof InvalidPinError) return error.key;
-	if (error && typeof error === 'object' && 'key' in error && typeof error.key === 'string') {
-		return error.key.startsWith('errors.') ? error.key : 'errors.server';
-	}
-	return 'errors.server';
 }
 
 /** Proof that the person changing a PIN may: the current PIN or the account password. */

@@ -1,3 +1,4 @@
+import { errorKey } from '$lib/errors';
 import type { FormLibrary, PublishedForm } from '$lib/data/forms';
 import type { DraftAutosave, DraftSaveStatus, ResponseStore } from '$lib/data/responses';
 import type { FormEngine, Reference, StrayItem } from '$lib/forms';
@@ -29,11 +30,6 @@ export interface ResponseEditorOptions {
 	author?: Reference;
 	/** Tell the sync engine a save worked again after the disk was full. */
 	onStorageFreed?: () => void;
-}
-
-function errorKey(error: unknown, fallback: string): string {
-	if (error instanceof Error && 'key' in error && typeof error.key === 'string') return error.key;
-	return fallback;
 }
 
 export class ResponseEditorState {

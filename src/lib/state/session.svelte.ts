@@ -1,5 +1,6 @@
 import { createContext } from 'svelte';
-import { ApiRequestError, request } from '$lib/api/client';
+import * as api from '$lib/api/account';
+import { ApiRequestError } from '$lib/api/client';
 import type { AccountProfile, SignupRequest } from '$lib/schemas/account';
 
 /**
@@ -67,7 +68,7 @@ export class SessionState {
 
 	async refresh(): Promise<void> {
 		try {
-			this.#set(await parseProfile(await request('GET', '/api/account')));
+			this.#set(await parseProfile(await api.fetchAccount()));
 		} catch (error) {
 			if (error instanceof ApiRequestError && error.status === 401) this.#set(undefined);
 			else this.status = 'unreachable';
@@ -77,7 +78,7 @@ export class SessionState {
 	async signIn(username: string, password: string): Promise<AccountProfile> {
 		try {
 			const { normalizeUsername } = await import('$lib/schemas/account');
-			await request('POST', '/couch/_session', { name: normalizeUsername(username), password });
+			await api.startSession(normalizeUsername(username), password);
 		} catch (error) {
 			// One message for an unknown name and a wrong password: no hint which it was.
 			if (error instanceof ApiRequestError && error.status === 401) {
@@ -86,7 +87,7 @@ export class SessionState {
 			throw error;
 		}
 		remember(STALE_SESSION_KEY, false); // a new session replaced any old cookie
-		const profile = await parseProfile(await request('GET', '/api/account'));
+		const profile = await parseProfile(await api.fetchAccount());
 		this.#set(profile);
 		for (const listener of this.#signInListeners) await listener(profile);
 		return profile;
@@ -95,7 +96,7 @@ export class SessionState {
 	/** Checks the password of `username` with the server (before changing the PIN). */
 	async confirmPassword(username: string, password: string): Promise<void> {
 		try {
-			await request('POST', '/couch/_session', { name: username, password });
+			await api.startSession(username, password);
 		} catch (error) {
 			if (error instanceof ApiRequestError && error.status === 401) {
 				throw new ApiRequestError(401, 'errors.password_wrong');
@@ -105,7 +106,7 @@ export class SessionState {
 	}
 
 	async signUp(body: SignupRequest): Promise<AccountProfile> {
-		await request('POST', '/api/signup', body);
+		await api.signUp(body);
 		return this.signIn(body.username, body.password);
 	}
 
@@ -115,7 +116,7 @@ export class SessionState {
 	 */
 	async signOut(): Promise<void> {
 		try {
-			await request('DELETE', '/couch/_session');
+			await api.endSession();
 			remember(STALE_SESSION_KEY, false);
 		} catch {
 			remember(STALE_SESSION_KEY, true);
@@ -127,7 +128,7 @@ export class SessionState {
 	async endStaleSession(): Promise<void> {
 		if (!remembered(STALE_SESSION_KEY)) return;
 		try {
-			await request('DELETE', '/couch/_session');
+			await api.endSession();
 			remember(STALE_SESSION_KEY, false);
 		} catch {
 			// still offline: next time
@@ -135,22 +136,19 @@ export class SessionState {
 	}
 
 	async changePassword(current: string, next: string): Promise<void> {
-		await request('POST', '/api/account/password', {
-			current_password: current,
-			new_password: next
-		});
+		await api.changePassword(current, next);
 	}
 
 	async changeNickname(nickname: string): Promise<void> {
-		this.#set(await parseProfile(await request('PUT', '/api/account/nickname', { nickname })));
+		this.#set(await parseProfile(await api.changeNickname(nickname)));
 	}
 
 	async changeLanguage(language: string): Promise<void> {
-		this.#set(await parseProfile(await request('PUT', '/api/account/language', { language })));
+		this.#set(await parseProfile(await api.changeLanguage(language)));
 	}
 
 	async deleteAccount(confirm: string, password: string): Promise<void> {
-		await request('DELETE', '/api/account', { confirm, password });
+		await api.deleteAccount(confirm, password);
 		this.#set(undefined);
 	}
 }

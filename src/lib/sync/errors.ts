@@ -1,8 +1,9 @@
+import type { KeyedError } from '$lib/errors';
 /**
  * The errors sync can meet, named, each with the i18n key the UI shows (never a raw message).
  */
 
-export class StorageFullError extends Error {
+export class StorageFullError extends Error implements KeyedError {
 	readonly key = 'errors.storage_full';
 	override readonly name = 'StorageFullError';
 
@@ -11,7 +12,7 @@ export class StorageFullError extends Error {
 	}
 }
 
-export class SessionExpiredError extends Error {
+export class SessionExpiredError extends Error implements KeyedError {
 	readonly key = 'errors.signin_required';
 	override readonly name = 'SessionExpiredError';
 
@@ -24,7 +25,7 @@ export class SessionExpiredError extends Error {
 }
 
 /** Unreachable, cut, timed out or a 5xx: worth retrying with backoff. */
-export class NetworkSyncError extends Error {
+export class NetworkSyncError extends Error implements KeyedError {
 	readonly key = 'errors.sync_failed';
 	override readonly name = 'NetworkSyncError';
 
