@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, startTestDazzle, type TestDazzle } from './support';
@@ -103,13 +102,24 @@ describe('/couch proxy', () => {
 			expect(response.status).toBe(401);
 		});
 
-		it('lets PouchDB write its replication checkpoint but not the security object', async () => {
-			const checkpoint = await fetch(`${dazzle.url}/couch/${USER_DB}/_local/abc123`, {
+		it('lets PouchDB write its replication checkpoint but no other local document', async () => {
+			// PouchDB names checkpoints `_local/` + a base64 MD5 (`/` → `.`, `+` → `_`).
+			const checkpoint = await fetch(
+				`${dazzle.url}/couch/${USER_DB}/_local/Ab.c_9${'x'.repeat(16)}==`,
+				{
+					method: 'PUT',
+					headers: asAlice(json),
+					body: JSON.stringify({ last_seq: 1 })
+				}
+			);
+			expect(checkpoint.status).toBe(201);
+			// Before deny-by-default any `_local` name passed; now only checkpoint-shaped ones.
+			const other = await fetch(`${dazzle.url}/couch/${USER_DB}/_local/abc123`, {
 				method: 'PUT',
 				headers: asAlice(json),
 				body: JSON.stringify({ last_seq: 1 })
 			});
-			expect(checkpoint.status).toBe(201);
+			expect(other.status).toBe(403);
 			const security = await fetch(`${dazzle.url}/couch/${USER_DB}/_local/_security`, {
 				method: 'PUT',
 				headers: asAlice(json),
@@ -183,8 +193,8 @@ describe('/couch proxy', () => {
 			['POST', '_bulk_get', { docs: 'x' }, 'errors.bad_request'],
 			['POST', '_bulk_get', { docs: [{ id: 5 }] }, 'errors.bad_request'],
 			['POST', '_bulk_get', { docs: [{ id: 'a', rev: 1 }] }, 'errors.bad_request'],
-			['GET', 'doc-1?open_revs=x', undefined, 'errors.bad_path'],
-			['GET', 'doc-1?open_revs=[1]', undefined, 'errors.bad_path']
+			['GET', 'doc-1?open_revs=x', undefined, 'errors.bad_query'],
+			['GET', 'doc-1?open_revs=[1]', undefined, 'errors.bad_query']
 		])('answers 400, not 5xx, on a malformed %s %s', async (method, path, body, error) => {
 			const response = await rawRequest(dazzle.url, method, `/couch/${USER_DB}/${path}`, {
 				headers: asAlice(body === undefined ? {} : json),
@@ -233,42 +243,40 @@ describe('/couch proxy', () => {
 			expect(JSON.parse(response.text)).toMatchObject({ userCtx: { name: null } });
 		});
 
-		it('streams a continuous feed uncompressed and ends it when the client leaves', async () => {
-			const url = new URL(dazzle.url);
-			const firstLine = await new Promise<{ encoding?: string; line: string }>(
-				(resolve, reject) => {
-					const request = httpRequest(
-						{
-							host: '127.0.0.1',
-							port: url.port,
-							path: `/couch/${USER_DB}/_changes?feed=continuous&since=now&heartbeat=1000`,
-							headers: asAlice({ 'accept-encoding': 'gzip', accept: 'application/json' })
-						},
-						(response) => {
-							let buffered = '';
-							response.on('data', (chunk: Buffer) => {
-								buffered += chunk.toString('utf8');
-								const line = buffered.split('\n').find((part) => part.includes('"id"'));
-								if (line) {
-									resolve({ encoding: response.headers['content-encoding'], line });
-									request.destroy();
-								}
-							});
-							void fetch(`${dazzle.url}/couch/${USER_DB}/live-1`, {
-								method: 'PUT',
-								headers: asAlice(json),
-								body: '{"type":"x"}'
-							});
-						}
-					);
-					request.on('error', (error) => {
-						if (!request.destroyed) reject(error);
-					});
-					request.end();
-				}
+		it('refuses continuous and eventsource feeds: the app long-polls', async () => {
+			for (const feed of ['continuous', 'eventsource']) {
+				const response = await rawRequest(
+					dazzle.url,
+					'GET',
+					`/couch/${USER_DB}/_changes?feed=${feed}&heartbeat=1000`,
+					{ headers: asAlice() }
+				);
+				expect(response.status).toBe(400);
+				expect(JSON.parse(response.text)).toMatchObject({ error: 'errors.bad_query' });
+			}
+		});
+
+		it('answers a long poll as soon as a change arrives', async () => {
+			const now = await fetch(`${dazzle.url}/couch/${USER_DB}/_changes?since=0`, {
+				headers: asAlice()
+			});
+			const since = String(((await now.json()) as { last_seq: string | number }).last_seq);
+			const poll = fetch(
+				`${dazzle.url}/couch/${USER_DB}/_changes?feed=longpoll&since=${encodeURIComponent(since)}&timeout=20000`,
+				{ headers: asAlice({ 'accept-encoding': 'gzip' }) }
 			);
-			expect(firstLine.encoding).toBeUndefined();
-			expect(JSON.parse(firstLine.line)).toMatchObject({ id: 'live-1' });
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			const started = Date.now();
+			const put = await fetch(`${dazzle.url}/couch/${USER_DB}/live-1`, {
+				method: 'PUT',
+				headers: asAlice(json),
+				body: '{"type":"x"}'
+			});
+			expect(put.status).toBe(201);
+			const answer = await poll;
+			expect(answer.status).toBe(200);
+			expect(await answer.json()).toMatchObject({ results: [{ id: 'live-1' }] });
+			expect(Date.now() - started).toBeLessThan(10_000);
 		});
 	});
 
