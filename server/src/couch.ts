@@ -82,9 +82,35 @@ export interface SessionUser {
 	roles: string[];
 }
 
-/** The outcome of checking a name and password against `POST /_session`. */
+/**
+ * The outcome of checking a name and password against `POST /_session`. `locked`: CouchDB
+ * (≥ 3.4, `[chttpd_auth_lockout]`) refuses the name from this client address for a while
+ * after 5 wrong passwords (403 even with the right one).
+ */
 export type SignInOutcome =
-	{ ok: true; roles: string[]; setCookie: string | undefined } | { ok: false };
+	{ ok: true; roles: string[]; setCookie: string | undefined } | { ok: false; locked: boolean };
+
+/**
+ * How long CouchDB's lockout may last: `[chttpd_auth_lockout] max_lifetime` (5 minutes by
+ * default), counted from the first failure, which the gateway does not see.
+ */
+export const COUCH_LOCKOUT_SECONDS = 300;
+/** `[chttpd_auth_lockout] threshold`: failures after which CouchDB locks (5 by default). */
+export const COUCH_LOCKOUT_THRESHOLD = 5;
+
+/**
+ * `X-Forwarded-For` for a password check made on behalf of `clientAddress`. CouchDB 3.5 keys
+ * its lockout by {peer, user}, and its peer is mochiweb's: the LAST address of
+ * `X-Forwarded-For` when the connection comes from 127.0.0.1 or 10.0.0.0/8, else the socket's
+ * (measured on 3.5.0; its `[chttpd] x_forwarded_*` settings concern host and scheme only).
+ * So a stranger's wrong passwords lock the name for the stranger's address only. The server's
+ * admin client sends none: its peer is the gateway itself, an address no client is given
+ * (the gateway also never forwards the admin's name to `_session`). The embedded server has
+ * no lockout and ignores the header.
+ */
+export function forwardedFor(clientAddress: string | undefined): Record<string, string> {
+	return clientAddress ? { 'x-forwarded-for': clientAddress } : {};
+}
 
 export interface ViewRow<V = unknown> {
 	id: string;
@@ -269,6 +295,20 @@ export class CouchClient {
 		try {
 			await this.putDoc(db, doc);
 			return true;
+	/** Ids and revisions of the documents whose ids lie in [`startkey`, `endkey`]. */
+	async docIdsInRange(
+		db: string,
+		startkey: string,
+		endkey: string
+	): Promise<{ id: string; rev: string }[]> {
+		const answer = await this.request<{ rows: { id: string; value: { rev: string } }[] }>({
+			path: `${encodeURIComponent(db)}/_all_docs`,
+			// nano JSON-encodes startkey and endkey itself.
+			qs: { startkey, endkey }
+		});
+		return answer.rows.map((row) => ({ id: row.id, rev: row.value.rev }));
+	}
+
 		} catch (error) {
 			if (error instanceof CouchRequestError && error.status === 409) return false;
 			throw error;
@@ -320,17 +360,26 @@ export class CouchClient {
 	}
 
 	/**
-	 * Checks a user's name and password with `POST /_session` (as that user, not as admin).
-	 * `setCookie` is CouchDB's raw `Set-Cookie` for the new session. Throws CouchRequestError
-	 * when the server fails or can't be reached.
+	 * Checks a user's name and password with `POST /_session` (as that user, not as admin), on
+	 * behalf of `clientAddress` (see `forwardedFor`). `setCookie` is CouchDB's raw `Set-Cookie`
+	 * for the new session. Throws CouchRequestError when the server fails or can't be reached.
 	 */
-	async signIn(name: string, password: string): Promise<SignInOutcome> {
+	async signIn(name: string, password: string, clientAddress?: string): Promise<SignInOutcome> {
 		const response = await this.userRequest('/_session', {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', accept: 'application/json' },
+			headers: {
+				'content-type': 'application/json',
+				accept: 'application/json',
+				...forwardedFor(clientAddress)
+			},
 			body: JSON.stringify({ name, password })
 		});
-		if (response.status === 401) return { ok: false };
+		if (response.status === 401) return { ok: false, locked: false };
+		// On `POST /_session` CouchDB answers 403 only for a locked-out name.
+		if (response.status === 403) {
+			await response.body?.cancel();
+			return { ok: false, locked: true };
+		}
 		if (!response.ok) throw await unexpectedAnswer(response);
 		const body = (await response.json()) as { roles?: unknown };
 		return {
@@ -345,8 +394,12 @@ export class CouchClient {
 		const response = await this.userRequest('/_session', {
 			headers: { cookie, accept: 'application/json' }
 		});
-		// CouchDB answers 401 for a cookie it can't read: that is nobody.
-		if (response.status === 401) return { name: null, roles: [] };
+		// CouchDB answers 401 for a cookie it can't read, and CouchDB 3.5 400 for one it can't
+		// even split (the gateway drops those first): either is nobody.
+		if (response.status === 401 || response.status === 400) {
+			await response.body?.cancel();
+			return { name: null, roles: [] };
+		}
 		if (!response.ok) throw await unexpectedAnswer(response);
 		const body = (await response.json()) as { userCtx?: { name?: unknown; roles?: unknown } };
 		const name = body.userCtx?.name;

@@ -12,3 +12,14 @@ export class AccountError extends Error {
 		super(message);
 	}
 }
+
+/**
+ * Password checks of a name are paused for this client (the gateway's limit, or CouchDB's
+ * lockout): 429 `errors.signin_locked` with `Retry-After`, never a wrong-password answer.
+ */
+export class SignInLockedError extends Error {
+	override name = 'SignInLockedError';
+	constructor(readonly retryAfterSeconds: number) {
+		super(`password checks paused; retry after ${retryAfterSeconds} s`);
+	}
+}

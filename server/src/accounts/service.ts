@@ -9,10 +9,17 @@ import {
 	type signupSchema
 } from '../../../src/lib/schemas/account';
 import type { z } from 'zod';
-import { CouchRequestError, sameJson, type CouchClient, type CouchDoc } from '../couch';
+import {
+	COUCH_LOCKOUT_SECONDS,
+	CouchRequestError,
+	sameJson,
+	type CouchClient,
+	type CouchDoc
+} from '../couch';
 import { ensurePatientDb, ensureUserDb } from '../databases/provision';
 import { leaveAllRecords, registerProvisionedRecord } from '../patients/store';
-import { AccountError } from './errors';
+import { AccountError, SignInLockedError } from './errors';
+import { isKeyOf, nicknameLookupKeys, nicknameReservationKey } from './nicknames';
 import { passwordProblem } from './passwords';
 import {
 	isAdminGrantableRole,
@@ -81,8 +88,15 @@ export interface AccountExport {
 	patient_dbs: Record<string, CouchDoc[]>;
 }
 
-/** Counts one password check for a username; throws RateLimitedError when over the limit. */
-export type PasswordAttemptGuard = (username: string) => void;
+/**
+ * Password checks on behalf of one client: `admit` counts a check of `username` before it is
+ * made (throws SignInLockedError when over a limit) and returns it to be taken back when the
+ * password was right; `clientAddress` goes to CouchDB, whose lockout counts per address.
+ */
+export interface PasswordCheckGuard {
+	clientAddress: string;
+	admit(username: string): { succeeded(): void };
+}
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
 
@@ -92,6 +106,8 @@ const isConflict = (error: unknown) => error instanceof CouchRequestError && err
  * lost answer finishes the work without duplicating it.
  */
 export class AccountService {
+	private nicknameMigration: Promise<number> | undefined;
+
 	constructor(
 		private readonly couch: CouchClient,
 		private readonly events: EventEmitter
@@ -103,7 +119,7 @@ export class AccountService {
 	 * Creates the account, its reservation and its databases. A retry by the same person
 	 * (the password matches the stored account) finishes a half-done sign-up.
 	 */
-	async signUp(input: SignupInput, guard: PasswordAttemptGuard): Promise<SignupResult> {
+	async signUp(input: SignupInput, guard: PasswordCheckGuard): Promise<SignupResult> {
 		// A `_users` doc named like the server admin would add roles to the admin's session.
 		if (input.username === normalizeUsername(this.couch.adminName)) throw usernameTaken();
 		const problem = passwordProblem(input.password, input.username);
@@ -128,7 +144,7 @@ export class AccountService {
 	private async ownAccount(
 		stored: CouchDoc,
 		input: SignupInput,
-		guard: PasswordAttemptGuard
+		guard: PasswordCheckGuard
 	): Promise<UserDoc> {
 		const parsed = userDocSchema.safeParse(stored);
 		if (parsed.success && (await this.checkPassword(input.username, input.password, guard))) {
@@ -136,7 +152,7 @@ export class AccountService {
 		}
 		// Our reservation (made before the race was lost) must not keep the loser's nickname.
 		const owner = parsed.success ? parsed.data : undefined;
-		await this.releaseNickname(input.username, nicknameKey(input.nickname), owner);
+		await this.releaseNickname(input.username, nicknameReservationKey(input.nickname), owner);
 		throw usernameTaken();
 	}
 
@@ -212,7 +228,7 @@ export class AccountService {
 		username: string,
 		currentPassword: string,
 		newPassword: string,
-		guard: PasswordAttemptGuard
+		guard: PasswordCheckGuard
 	): Promise<string | undefined> {
 		await this.requireUser(username);
 		const problem = passwordProblem(newPassword, username);
@@ -226,20 +242,24 @@ export class AccountService {
 			);
 		}
 		await this.updateUser(username, (doc) => ({ ...doc, password: newPassword }), true);
-		const session = await this.couch.signIn(username, newPassword);
+		const session = await this.couch.signIn(username, newPassword, guard.clientAddress);
 		return session.ok ? session.setCookie : undefined;
 	}
 
 	async changeNickname(username: string, nickname: string): Promise<AccountProfile> {
 		const before = await this.requireUser(username);
-		const oldKey = nicknameKey(before.nickname);
-		const newKey = nicknameKey(nickname);
+		// The old nickname's key, and its key before skeletons if its reservation is still there.
+		const oldKeys = [nicknameReservationKey(before.nickname), nicknameKey(before.nickname)].filter(
+			(key) => !isKeyOf(nickname, key)
+		);
 		await this.reserveNickname(username, nickname);
 		const updated = await this.updateUser(username, (doc) => ({
 			...doc,
 			nickname,
 			nickname_release:
-				oldKey === newKey ? doc.nickname_release : unique([...(doc.nickname_release ?? []), oldKey])
+				oldKeys.length === 0
+					? doc.nickname_release
+					: unique([...(doc.nickname_release ?? []), ...oldKeys])
 		}));
 		await this.updateProfileDoc(username, { nickname });
 		return toProfile(await this.releasePendingNicknames(updated));
@@ -261,7 +281,7 @@ export class AccountService {
 		username: string,
 		confirm: string,
 		password: string,
-		guard: PasswordAttemptGuard
+		guard: PasswordCheckGuard
 	): Promise<AccountDeleted> {
 		if (confirm.normalize('NFC').trim().toLowerCase() !== username) {
 			throw new AccountError(
@@ -284,7 +304,8 @@ export class AccountService {
 			if (await this.couch.deleteDoc(USERS_DB, user._id, stored._rev)) break;
 			if (attempt >= CONFLICT_RETRIES) throw new Error(`could not delete ${user._id}`);
 		}
-		for (const key of unique([nicknameKey(user.nickname), ...(user.nickname_release ?? [])])) {
+		const keys = [nicknameReservationKey(user.nickname), nicknameKey(user.nickname)];
+		for (const key of unique([...keys, ...(user.nickname_release ?? [])])) {
 			await this.releaseNickname(username, key);
 		}
 		const event: AccountDeleted = { username, patient_dbs_deleted: deleted };
@@ -329,14 +350,33 @@ export class AccountService {
 
 	// ── helpers ────────────────────────────────────────────────────────────────────────────
 
-	/** Checks a password against CouchDB, counting the attempt first. */
+	/**
+	 * Checks a password against CouchDB, counting the attempt first. CouchDB's lockout of the
+	 * name for this client is a wait (SignInLockedError), not a wrong password.
+	 */
 	private async checkPassword(
 		username: string,
 		password: string,
-		guard: PasswordAttemptGuard
+		guard: PasswordCheckGuard
 	): Promise<boolean> {
-		guard(username);
-		return (await this.couch.signIn(username, password)).ok;
+		const attempt = guard.admit(username);
+		const outcome = await this.couch.signIn(username, password, guard.clientAddress);
+		if (outcome.ok) {
+			attempt.succeeded();
+			return true;
+		}
+		if (outcome.locked) throw new SignInLockedError(COUCH_LOCKOUT_SECONDS);
+		return false;
+	}
+
+	/**
+	 * Whether `name` may sign in through the gateway: a Dazzle account, never the server admin
+	 * (a public attempt must not count towards the admin client's lockout).
+	 */
+	async maySignIn(name: string): Promise<boolean> {
+		if (name === normalizeUsername(this.couch.adminName)) return false;
+		const stored = await this.couch.getDoc(USERS_DB, userDocId(name));
+		return stored !== undefined && userDocSchema.safeParse(stored).success;
 	}
 
 	private async requireUser(username: string): Promise<UserDoc> {
@@ -390,8 +430,17 @@ export class AccountService {
 	 * and its owner has no account using that nickname.
 	 */
 	private async reserveNickname(username: string, nickname: string): Promise<void> {
-		const key = nicknameKey(nickname);
+		await this.nicknamesMigrated();
+		const key = nicknameReservationKey(nickname);
 		const id = reservationId(key);
+		// A live reservation under another key that clashes (see nicknames.ts) refuses too.
+		for (const other of nicknameLookupKeys(nickname)) {
+			if (other === key) continue;
+			const existing = await this.couch.getDoc<Reservation>(RESERVATIONS_DB, reservationId(other));
+			if (existing && existing.username !== username && !(await this.isStale(existing, other))) {
+				throw new AccountError(409, 'errors.nickname_taken', 'that nickname is taken', 'nickname');
+			}
+		}
 		const reservation: Reservation = {
 			_id: id,
 			type: 'nickname-reservation',
@@ -417,17 +466,52 @@ export class AccountService {
 		const owner = userDocSchema.safeParse(
 			await this.couch.getDoc(USERS_DB, userDocId(reservation.username))
 		);
-		return !owner.success || nicknameKey(owner.data.nickname) !== key;
+		return !owner.success || !isKeyOf(owner.data.nickname, key);
 	}
 
 	/** Deletes `username`'s reservation of `key`, unless `owner` (their account) still uses it. */
 	private async releaseNickname(username: string, key: string, owner?: UserDoc): Promise<void> {
-		if (owner && nicknameKey(owner.nickname) === key) return;
+		if (owner && isKeyOf(owner.nickname, key)) return;
 		const id = reservationId(key);
 		const existing = (await this.couch.getDoc(RESERVATIONS_DB, id)) as Reservation | undefined;
 		if (existing?._rev && existing.username === username) {
 			await this.couch.deleteDoc(RESERVATIONS_DB, id, existing._rev);
 		}
+	}
+
+	/** The reservation migration of this process (retried by the next reservation if it failed). */
+	private nicknamesMigrated(): Promise<unknown> {
+		this.nicknameMigration ??= this.migrateNicknameReservations().catch((error: unknown) => {
+			this.nicknameMigration = undefined;
+			throw error;
+		});
+		return this.nicknameMigration;
+	}
+
+	/**
+	 * Moves reservations made before confusable skeletons (keyed by `nicknameKey`) to their
+	 * skeleton key; idempotent, run once per process before the first reservation. Two
+	 * nicknames taken before may now share a skeleton: both keep them, the later reservation
+	 * stays under its old key, where lookups still find it. Returns how many moved.
+	 */
+	async migrateNicknameReservations(): Promise<number> {
+		let moved = 0;
+		const docs = await this.couch.docsWithPrefix<Reservation>(RESERVATIONS_DB, reservationId(''));
+		for (const doc of docs) {
+			if (doc.type !== 'nickname-reservation' || typeof doc.nickname !== 'string') continue;
+			const id = reservationId(nicknameReservationKey(doc.nickname));
+			if (doc._id === id || !doc._rev) continue;
+			const { _rev: _old, ...content } = doc;
+			const created = await this.couch.createDoc(RESERVATIONS_DB, { ...content, _id: id });
+			const target = created
+				? undefined
+				: await this.couch.getDoc<Reservation>(RESERVATIONS_DB, id);
+			if (created || target?.username === doc.username) {
+				await this.couch.deleteDoc(RESERVATIONS_DB, doc._id, doc._rev);
+				moved += 1;
+			}
+		}
+		return moved;
 	}
 
 	/** Releases nicknames a change replaced (also after a crash mid-change), then forgets them. */

@@ -10,18 +10,19 @@ import express, {
 import { commonPasswords } from '../accounts/passwords';
 import { AccountService } from '../accounts/service';
 import type { CouchAdmin, DazzleConfig } from '../config';
-import type { CouchClient } from '../couch';
+import { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, type CouchClient } from '../couch';
 import type { HealthState } from '../health';
 import type { Logger } from '../log';
 import { invitationKey } from '../patients/codes';
 import { PatientService } from '../patients/service';
-import { accountRoutes, clientAddress, type ApiLimiters } from './api/accounts';
+import { accountRoutes, clientAddress, passwordFailureKey, type ApiLimiters } from './api/accounts';
 import { patientRoutes } from './api/patients';
-import { RateLimiter } from './api/rate-limit';
+import { FailureWindow, RateLimiter } from './api/rate-limit';
 import { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
 import { sendError } from './errors';
 import { createCouchProxy, type SignInGuard } from './proxy';
+import { SessionRevocations, sessionGate } from './session-revocation';
 import { contentSecurityPolicy, createStaticHandlers } from './static';
 
 export { DB_WRITE_EVENT } from '../events';
@@ -161,20 +162,44 @@ function createLimiters(config: DazzleConfig): ApiLimiters {
 		signinPerUsername: new RateLimiter(limits.signinPerUsername),
 		signinPerAddress: new RateLimiter(limits.signinPerAddress),
 		signupPerAddress: new RateLimiter(limits.signupPerAddress),
-		passwordPerUser: new RateLimiter(limits.passwordPerUser)
+		passwordPerUser: new RateLimiter(limits.passwordPerUser),
+		passwordFailures: new FailureWindow(
+			COUCH_LOCKOUT_THRESHOLD - 1,
+			(COUCH_LOCKOUT_SECONDS + 60) * 1000
+		)
 	};
 }
 
-/** Sign-ins through `/couch/_session`: limited per address and per username. */
-function signInGuard(limiters: ApiLimiters): SignInGuard {
+/**
+ * Sign-ins through `/couch/_session`: limited per address, per username, and per username and
+ * address by failures as CouchDB's lockout counts them (so the gateway refuses first). Only
+ * Dazzle accounts reach CouchDB: the server admin's name (whose lockout would stop the
+ * gateway's own admin client) and names without an account are refused like a wrong password,
+ * after the same limits, so an unknown name answers exactly as a known one (sign-up says
+ * which names are taken anyway; only timing differs).
+ */
+function signInGuard(limiters: ApiLimiters, accounts: AccountService): SignInGuard {
 	return {
-		admit(req, name) {
-			const byAddress = limiters.signinPerAddress.hit(clientAddress(req));
-			if (byAddress !== undefined) return byAddress;
-			return name === undefined ? undefined : limiters.signinPerUsername.hit(name);
-		},
-		succeeded(name) {
-			limiters.signinPerUsername.reset(name);
+		async admit(req, name) {
+			const address = clientAddress(req);
+			const byAddress = limiters.signinPerAddress.hit(address);
+			if (byAddress !== undefined) return { kind: 'wait', seconds: byAddress, locked: false };
+			if (name === undefined) return { kind: 'refuse' };
+			const byName = limiters.signinPerUsername.hit(name);
+			if (byName !== undefined) return { kind: 'wait', seconds: byName, locked: false };
+			const attempt = limiters.passwordFailures.admit(passwordFailureKey(name, address));
+			if ('retryAfterSeconds' in attempt) {
+				return { kind: 'wait', seconds: attempt.retryAfterSeconds, locked: true };
+			}
+			if (!(await accounts.maySignIn(name))) return { kind: 'refuse' };
+			return {
+				kind: 'go',
+				clientAddress: address,
+				succeeded: () => {
+					attempt.succeeded();
+					limiters.signinPerUsername.reset(name);
+				}
+			};
 		}
 	};
 }
@@ -220,6 +245,10 @@ export function createGateway(options: {
 	const accounts = new AccountService(couch, events);
 	const patients = new PatientService(couch, invitationKey(options.admin));
 	const sessions = new SessionResolver(couch);
+	const revocations = new SessionRevocations(couch, {
+		maxAgeSeconds: config.sessionMaxAgeDays * 24 * 60 * 60,
+		logger
+	});
 	const limiters = createLimiters(config);
 	const app = express();
 	app.disable('x-powered-by');
@@ -239,10 +268,11 @@ export function createGateway(options: {
 		})
 	);
 	app.use(['/api', '/couch'], originCheck(config));
+	app.use(['/api', '/couch'], sessionGate({ revocations, sessions, cookiePolicy }));
 	app.use(
 		'/api',
 		apiRouter(config, couch, health, [
-			accountRoutes({ accounts, sessions, limiters, cookiePolicy }),
+			accountRoutes({ accounts, sessions, revocations, limiters, cookiePolicy }),
 			patientRoutes({ patients, sessions })
 		])
 	);
@@ -254,7 +284,7 @@ export function createGateway(options: {
 			events,
 			logger,
 			cookiePolicy,
-			signIn: signInGuard(limiters),
+			signIn: signInGuard(limiters, accounts),
 			isSignedIn: async (req) => (await sessions.identify(req.headers.cookie)) !== undefined
 		})
 	);

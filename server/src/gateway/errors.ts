@@ -20,6 +20,7 @@ export const GATEWAY_ERROR_KEYS = [
 	'errors.couch_unreachable',
 	'errors.internal',
 	'errors.rate_limited',
+	'errors.signin_locked',
 	'errors.signin_required',
 	'errors.signin_failed',
 	// Request bodies, as the shared schemas (src/lib/schemas/account.ts) name them.
@@ -30,6 +31,7 @@ export const GATEWAY_ERROR_KEYS = [
 	'errors.nickname_invalid',
 	'errors.nickname_too_short',
 	'errors.nickname_too_long',
+	'errors.nickname_mixed_scripts',
 	'errors.password_invalid',
 	'errors.password_too_short',
 	'errors.password_too_long',
@@ -98,4 +100,20 @@ export function sendRateLimited(res: Response, retryAfterSeconds: number): void 
 	const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
 	res.setHeader('Retry-After', String(seconds));
 	sendError(res, 429, 'errors.rate_limited', `too many attempts; try again in ${seconds} s`);
+}
+
+/**
+ * 429 for a name whose password checks are paused (the gateway's limit or CouchDB's lockout):
+ * the client shows "try again in N minutes" from `Retry-After`.
+ */
+export function sendSignInLocked(res: Response, retryAfterSeconds: number): void {
+	const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+	const minutes = Math.ceil(seconds / 60);
+	res.setHeader('Retry-After', String(seconds));
+	sendError(
+		res,
+		429,
+		'errors.signin_locked',
+		`too many attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`
+	);
 }

@@ -6,16 +6,25 @@ import type { Logger } from '../log';
 import { checkCouchBody, classifyCouchRequest } from './allowlist';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
-import { sendError, sendRateLimited } from './errors';
-import { DB_WRITE_EVENT } from '../events';
+import { sendError, sendRateLimited, sendSignInLocked } from './errors';
+import { COUCH_LOCKOUT_SECONDS, forwardedFor } from '../couch';
 import { parseJsonBody } from './safe-json';
+import { DB_WRITE_EVENT } from '../events';
 
-/** Rate limiting of sign-ins (`POST /_session`). */
+/**
+ * What the guard says about one sign-in: `wait` (over a limit: 429 `errors.rate_limited`, or
+ * `errors.signin_locked` when it is the name's lockout for this client), `refuse` (a name that may
+ * not sign in here, answered exactly like a wrong password), or `go` on behalf of
+ * `clientAddress`, calling `succeeded` when the password was right.
+ */
+export type SignInAdmission =
+	| { kind: 'wait'; seconds: number; locked: boolean }
+	| { kind: 'refuse' }
+	| { kind: 'go'; clientAddress: string; succeeded(): void };
+
+/** Limits and screens sign-ins (`POST /_session`). */
 export interface SignInGuard {
-	/** Counts an attempt; seconds to wait when over a limit, else undefined. */
-	admit(req: Request, name: string | undefined): number | undefined;
-	/** The attempt for `name` succeeded. */
-	succeeded(name: string): void;
+	admit(req: Request, name: string | undefined): Promise<SignInAdmission>;
 }
 
 export interface CouchProxyOptions {
@@ -145,13 +154,16 @@ function upstreamHeaders(req: Request, body: Buffer | undefined): OutgoingHttpHe
 function copyResponseHeaders(
 	upstream: IncomingHttpHeaders,
 	res: Response,
-	cookiePolicy: CookiePolicy
+	cookiePolicy: CookiePolicy,
+	passCookie: boolean
 ): void {
 	for (const [name, value] of Object.entries(upstream)) {
 		if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
 		res.setHeader(name, value);
 	}
-	const cookies = (upstream['set-cookie'] ?? []).flatMap((header) => {
+	// Only sign-in's and sign-out's cookies: a refreshed one would give the session a second
+	// value that its sign-out can't name (session-revocation.ts).
+	const cookies = (passCookie ? (upstream['set-cookie'] ?? []) : []).flatMap((header) => {
 		const rewritten = rewriteSessionCookie(header, cookiePolicy);
 		return rewritten ? [rewritten] : [];
 	});
@@ -266,12 +278,16 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 
 		const isSignIn = route.kind === 'session' && req.method === 'POST';
 		const signInAs = isSignIn ? signInName(checkedBody) : undefined;
-		if (isSignIn && options.signIn) {
-			const retryAfter = options.signIn.admit(req, signInAs);
-			if (retryAfter !== undefined) {
-				sendRateLimited(res, retryAfter);
-				return;
-			}
+		const admission =
+			isSignIn && options.signIn ? await options.signIn.admit(req, signInAs) : undefined;
+		if (admission?.kind === 'wait') {
+			if (admission.locked) sendSignInLocked(res, admission.seconds);
+			else sendRateLimited(res, admission.seconds);
+			return;
+		}
+		if (admission?.kind === 'refuse') {
+			sendError(res, 401, 'errors.signin_failed', 'wrong username or password');
+			return;
 		}
 
 		const upstreamRequest = transport.request({
@@ -280,7 +296,10 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			port: upstreamBase.port,
 			method: req.method,
 			path: `${basePath}${route.upstreamPath}`,
-			headers: upstreamHeaders(req, body),
+			headers: {
+				...upstreamHeaders(req, body),
+				...(admission?.kind === 'go' ? forwardedFor(admission.clientAddress) : {})
+			},
 			agent
 		});
 		if (route.feed !== 'longpoll') {
@@ -317,10 +336,19 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 				});
 				return;
 			}
-			if (isSignIn && signInAs !== undefined && status === 200) {
-				options.signIn?.succeeded(signInAs);
+			if (admission?.kind === 'go' && status === 200) admission.succeeded();
+			if (isSignIn && status === 403) {
+				// CouchDB's lockout of this name for this address: a wait, not a refusal.
+				upstream.resume();
+				sendSignInLocked(res, COUCH_LOCKOUT_SECONDS);
+				return;
 			}
-			copyResponseHeaders(upstream.headers, res, options.cookiePolicy(req));
+			copyResponseHeaders(
+				upstream.headers,
+				res,
+				options.cookiePolicy(req),
+				route.kind === 'session' && req.method !== 'GET'
+			);
 			res.status(status);
 			if (route.write && route.db && status >= 200 && status < 300) {
 				const db = route.db;

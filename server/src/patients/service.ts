@@ -10,6 +10,7 @@ import {
 import { AccountError } from '../accounts/errors';
 import { patientDbName, patientIdsOf, type PatientAccess } from '../accounts/roles';
 import { RESERVATIONS_DB, reservationId } from '../accounts/service';
+import { isKeyOf, nicknameReservationKey } from '../accounts/nicknames';
 import { userDocId, userDocSchema, USERS_DB, type UserDoc } from '../accounts/user-doc';
 import type { CouchClient, CouchDoc } from '../couch';
 import { ensurePatientDb } from '../databases/provision';
@@ -484,12 +485,15 @@ export class PatientService {
 	 * "no account with this nickname" reveals nothing that the directory would not.
 	 */
 	private async accountByNickname(nickname: string): Promise<UserDoc | undefined> {
-		const key = nicknameKey(nickname);
-		const reservation = await this.couch.getDoc(RESERVATIONS_DB, reservationId(key));
-		if (typeof reservation?.username !== 'string') return undefined;
-		const user = await this.findUser(reservation.username);
-		// A reservation outlives a nickname change until it is released: check the account.
-		return user && nicknameKey(user.nickname) === key ? user : undefined;
+		// Its skeleton key, or its key from before skeletons (accounts/nicknames.ts).
+		for (const key of new Set([nicknameReservationKey(nickname), nicknameKey(nickname)])) {
+			const reservation = await this.couch.getDoc(RESERVATIONS_DB, reservationId(key));
+			if (typeof reservation?.username !== 'string') continue;
+			const user = await this.findUser(reservation.username);
+			// A reservation outlives a nickname change until it is released: check the account.
+			if (user && isKeyOf(user.nickname, key)) return user;
+		}
+		return undefined;
 	}
 
 	private async nicknamesOf(usernames: string[]): Promise<Map<string, string>> {

@@ -27,6 +27,83 @@ export function nicknameKey(nickname: string): string {
 		.replace(/[\s._-]+/g, '');
 }
 
+/**
+ * Scripts whose letters a nickname may use, one script per nickname (UTS #39 "highly
+ * restrictive"): `Аlice1` with a Cyrillic А among Latin letters is refused. Han may go with
+ * Hiragana and Katakana (Japanese), Hangul (Korean) or Bopomofo, as UTS #39 allows. Letters of a
+ * script not listed here count as one unknown script, which mixes with nothing listed.
+ */
+const NICKNAME_SCRIPTS = [
+	'Latin',
+	'Greek',
+	'Cyrillic',
+	'Armenian',
+	'Georgian',
+	'Hebrew',
+	'Arabic',
+	'Syriac',
+	'Thaana',
+	'Devanagari',
+	'Bengali',
+	'Gurmukhi',
+	'Gujarati',
+	'Oriya',
+	'Tamil',
+	'Telugu',
+	'Kannada',
+	'Malayalam',
+	'Sinhala',
+	'Thai',
+	'Lao',
+	'Tibetan',
+	'Myanmar',
+	'Khmer',
+	'Mongolian',
+	'Ethiopic',
+	'Cherokee',
+	'Tifinagh',
+	'Canadian_Aboriginal',
+	'Hangul',
+	'Hiragana',
+	'Katakana',
+	'Bopomofo',
+	'Han'
+] as const;
+
+/** UTS #39 augmented script sets: the writing systems a script's letters may belong to. */
+const AUGMENTED: Partial<Record<(typeof NICKNAME_SCRIPTS)[number], string[]>> = {
+	Han: ['Han', 'Japanese', 'Korean', 'Chinese'],
+	Hiragana: ['Japanese'],
+	Katakana: ['Japanese'],
+	Hangul: ['Korean'],
+	Bopomofo: ['Chinese']
+};
+
+let scriptPatterns: [string, RegExp][] | undefined;
+
+/** Whether the letters of `text` come from more than one writing system (UTS #39). */
+export function isMixedScript(text: string): boolean {
+	scriptPatterns ??= NICKNAME_SCRIPTS.map((name) => [
+		name,
+		new RegExp(`\\p{Script_Extensions=${name}}`, 'u')
+	]);
+	let common: Set<string> | undefined;
+	for (const char of text.normalize('NFD')) {
+		// Digits, spaces, punctuation and combining marks go with any script.
+		if (/[\p{Script=Common}\p{Script=Inherited}]/u.test(char)) continue;
+		const sets = new Set<string>();
+		for (const [name, pattern] of scriptPatterns) {
+			if (pattern.test(char)) {
+				for (const each of AUGMENTED[name as keyof typeof AUGMENTED] ?? [name]) sets.add(each);
+			}
+		}
+		if (sets.size === 0) sets.add('unknown');
+		common = common === undefined ? sets : new Set([...common].filter((each) => sets.has(each)));
+		if (common.size === 0) return true;
+	}
+	return false;
+}
+
 export const usernameSchema = z
 	.string({ error: 'errors.username_invalid' })
 	.transform(normalizeUsername)
@@ -50,6 +127,7 @@ export const nicknameSchema = z
 			.max(40, { error: 'errors.nickname_too_long' })
 			.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, { error: 'errors.nickname_invalid' })
 			.refine((value) => nicknameKey(value).length >= 2, { error: 'errors.nickname_too_short' })
+			.refine((value) => !isMixedScript(value), { error: 'errors.nickname_mixed_scripts' })
 	);
 
 export const PASSWORD_MIN_LENGTH = 10;

@@ -12,13 +12,20 @@ import {
 	deleteAccountSchema,
 	signupSchema
 } from '../../../../src/lib/schemas/account';
-import { AccountError } from '../../accounts/errors';
-import type { AccountService } from '../../accounts/service';
+import { AccountError, SignInLockedError } from '../../accounts/errors';
+import type { AccountService, PasswordCheckGuard } from '../../accounts/service';
 import { CouchRequestError } from '../../couch';
-import { rewriteSessionCookie, SESSION_COOKIE, type CookiePolicy } from '../cookies';
-import { sendError, sendRateLimited } from '../errors';
+import {
+	parseSessionCookie,
+	rewriteSessionCookie,
+	SESSION_COOKIE,
+	sessionCookieValue,
+	type CookiePolicy
+} from '../cookies';
+import { sendError, sendRateLimited, sendSignInLocked } from '../errors';
+import type { SessionRevocations } from '../session-revocation';
 import { parseBody } from './body';
-import { addressKey, RateLimitedError, type RateLimiter } from './rate-limit';
+import { addressKey, RateLimitedError, type FailureWindow, type RateLimiter } from './rate-limit';
 import type { SessionResolver, SignedIn } from './sessions';
 
 export interface ApiLimiters {
@@ -26,11 +33,18 @@ export interface ApiLimiters {
 	signinPerAddress: RateLimiter;
 	signupPerAddress: RateLimiter;
 	passwordPerUser: RateLimiter;
+	/** Every password check (sign-in, sign-up retry, password change, deletion) by failures. */
+	passwordFailures: FailureWindow;
 }
+
+/** CouchDB locks a name per client address: the gateway counts failures the same way. */
+export const passwordFailureKey = (username: string, address: string): string =>
+	`${username}\n${address}`;
 
 export interface AccountRoutesOptions {
 	accounts: AccountService;
 	sessions: SessionResolver;
+	revocations: SessionRevocations;
 	limiters: ApiLimiters;
 	cookiePolicy(req: Request): CookiePolicy;
 }
@@ -81,11 +95,23 @@ export const methodNotAllowed: RequestHandler = (req, res) => {
  * Roles are never read from a request: the schemas are strict.
  */
 export function accountRoutes(options: AccountRoutesOptions): express.Router {
-	const { accounts, sessions, limiters } = options;
+	const { accounts, sessions, revocations, limiters } = options;
 	const router = express.Router();
 
 	const signedIn = (req: Request) => requireAccount(sessions, req);
-	const passwordGuard = (limiter: RateLimiter) => (username: string) => limiter.consume(username);
+	/** Password checks on behalf of this request: `limiter` per user, then the failure window. */
+	const passwordGuard = (limiter: RateLimiter, req: Request): PasswordCheckGuard => {
+		const address = clientAddress(req);
+		return {
+			clientAddress: address,
+			admit(username) {
+				limiter.consume(username);
+				const attempt = limiters.passwordFailures.admit(passwordFailureKey(username, address));
+				if ('retryAfterSeconds' in attempt) throw new SignInLockedError(attempt.retryAfterSeconds);
+				return attempt;
+			}
+		};
+	};
 
 	router
 		.route('/signup')
@@ -94,7 +120,7 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 				const input = body(signupSchema, req, res);
 				if (!input) return;
 				limiters.signupPerAddress.consume(clientAddress(req));
-				const result = await accounts.signUp(input, passwordGuard(limiters.signinPerUsername));
+				const result = await accounts.signUp(input, passwordGuard(limiters.signinPerUsername, req));
 				res.status(201).set('Cache-Control', 'no-store').json(result);
 			})
 		)
@@ -117,8 +143,10 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 					user.name,
 					input.confirm,
 					input.password,
-					passwordGuard(limiters.passwordPerUser)
+					passwordGuard(limiters.passwordPerUser, req)
 				);
+				// Every session of the name ends, also one a re-created account could match.
+				await revocations.revokeUser(user.name, Date.now() / 1000 + 1);
 				sessions.forget(user.name);
 				const cleared = rewriteSessionCookie(`${SESSION_COOKIE}=`, options.cookiePolicy(req));
 				if (cleared) res.setHeader('Set-Cookie', cleared);
@@ -138,7 +166,15 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 					user.name,
 					input.current_password,
 					input.new_password,
-					passwordGuard(limiters.passwordPerUser)
+					passwordGuard(limiters.passwordPerUser, req)
+				);
+				// Every other session ends: those issued before the new one (CouchDB's clock).
+				const fresh = setCookie
+					? parseSessionCookie(sessionCookieValue(setCookie) ?? '')
+					: undefined;
+				await revocations.revokeUser(
+					user.name,
+					fresh && fresh !== 'malformed' ? fresh.issuedAt : Date.now() / 1000
 				);
 				sessions.forget(user.name);
 				const cookie = setCookie && rewriteSessionCookie(setCookie, options.cookiePolicy(req));
@@ -200,6 +236,7 @@ export const apiErrors: ErrorRequestHandler = (error: unknown, _req, res, next) 
 		return sendError(res, error.status, error.key, error.message, error.field);
 	}
 	if (error instanceof RateLimitedError) return sendRateLimited(res, error.retryAfterSeconds);
+	if (error instanceof SignInLockedError) return sendSignInLocked(res, error.retryAfterSeconds);
 	if (error instanceof CouchRequestError) {
 		if (error.status === 0) {
 			return sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');

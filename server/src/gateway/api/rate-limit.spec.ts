@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, RateLimitedError, RateLimiter } from './rate-limit';
+import { addressKey, RateLimitedError, RateLimiter, FailureWindow } from './rate-limit';
 
 describe('RateLimiter', () => {
 	const clock = () => {
@@ -79,5 +79,65 @@ describe('addressKey', () => {
 	it('leaves anything else as it is', () => {
 		expect(addressKey('')).toBe('');
 		expect(addressKey('not an address')).toBe('not an address');
+	});
+});
+
+describe('FailureWindow', () => {
+	const minute = 60_000;
+
+	it('refuses the attempt after `max` failures, until the oldest leaves the window', () => {
+		let now = 0;
+		const failures = new FailureWindow(4, 6 * minute, 100, () => now);
+		for (let i = 0; i < 4; i += 1) {
+			expect(failures.admit('ana\n203.0.113.9')).toHaveProperty('succeeded');
+			now += minute;
+		}
+		// 4 failures at 0, 1, 2, 3 min; now 4 min: the first leaves at 6 min.
+		expect(failures.admit('ana\n203.0.113.9')).toEqual({ retryAfterSeconds: 120 });
+		expect(failures.admit('ana\n198.51.100.7')).toHaveProperty('succeeded');
+		now = 6 * minute + 1;
+		expect(failures.admit('ana\n203.0.113.9')).toHaveProperty('succeeded');
+	});
+
+	it('never lets CouchDB see 5 failures within its 5 minutes, even across windows', () => {
+		// CouchDB locks once 5 failures fall within 5 min of the first; try every 10 s for an hour.
+		let now = 0;
+		const failures = new FailureWindow(4, 6 * minute, 100, () => now);
+		const sent: number[] = [];
+		for (; now < 60 * minute; now += 10_000) {
+			if ('succeeded' in failures.admit('bob\n203.0.113.9')) sent.push(now);
+		}
+		for (const first of sent) {
+			expect(sent.filter((at) => at >= first && at < first + 5 * minute).length).toBeLessThan(5);
+		}
+		expect(sent.length).toBeGreaterThan(30);
+	});
+
+	it('takes a success back: it does not count, as in CouchDB', () => {
+		const failures = new FailureWindow(2, minute, 100, () => 0);
+		const first = failures.admit('ana');
+		if (!('succeeded' in first)) throw new Error('admitted first');
+		first.succeeded();
+		expect(failures.admit('ana')).toHaveProperty('succeeded');
+		expect(failures.admit('ana')).toHaveProperty('succeeded');
+		expect(failures.admit('ana')).toEqual({ retryAfterSeconds: 60 });
+	});
+
+	it('counts attempts from admission, so concurrent ones cannot slip past', () => {
+		const failures = new FailureWindow(4, minute, 100, () => 0);
+		const admitted = Array.from({ length: 10 }, () => failures.admit('ana')).filter(
+			(attempt) => 'succeeded' in attempt
+		);
+		expect(admitted).toHaveLength(4);
+	});
+
+	it('keeps at most maxKeys keys', () => {
+		let now = 0;
+		const failures = new FailureWindow(4, minute, 3, () => now);
+		for (let i = 0; i < 10; i += 1) {
+			failures.admit(`user${i}`);
+			now += 1;
+		}
+		expect(failures.size).toBeLessThanOrEqual(3);
 	});
 });

@@ -104,3 +104,63 @@ export function addressKey(address: string): string {
 	const prefix = ipv6Groups(address).slice(0, 4);
 	return `${prefix.map((group) => group.toString(16)).join(':')}::/64`;
 }
+
+/** One counted password check; `succeeded` takes it back (CouchDB counts only failures). */
+export interface PasswordAttempt {
+	succeeded(): void;
+}
+
+/**
+ * Failed password checks per key in a sliding window, counted the way CouchDB's lockout
+ * counts them, so that the gateway refuses before CouchDB locks: CouchDB 3.5 locks a name for
+ * a client address once `threshold` (5) failures fall within `max_lifetime` (5 min) of the
+ * first one, and a success does not reset it. An attempt counts from the moment it is admitted
+ * (concurrent attempts can't slip past), and a success is taken back. With `max` 4 over a
+ * window longer than CouchDB's, no 5 failures ever reach CouchDB within its lifetime.
+ */
+export class FailureWindow {
+	private readonly attempts = new Map<string, number[]>();
+
+	constructor(
+		readonly max: number,
+		readonly windowMs: number,
+		private readonly maxKeys = 100_000,
+		private readonly now: () => number = Date.now
+	) {}
+
+	/** Counts an attempt; seconds to wait when `max` failures are already in the window. */
+	admit(key: string): { retryAfterSeconds: number } | PasswordAttempt {
+		const now = this.now();
+		const live = (this.attempts.get(key) ?? []).filter((at) => at > now - this.windowMs);
+		if (live.length >= this.max) {
+			this.attempts.set(key, live);
+			const oldest = live[0] ?? now;
+			return { retryAfterSeconds: Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000)) };
+		}
+		live.push(now);
+		this.attempts.delete(key);
+		this.attempts.set(key, live);
+		this.bound(now);
+		return {
+			succeeded: () => {
+				const list = this.attempts.get(key);
+				const index = list?.indexOf(now) ?? -1;
+				if (list && index !== -1) list.splice(index, 1);
+				if (list?.length === 0) this.attempts.delete(key);
+			}
+		};
+	}
+
+	get size(): number {
+		return this.attempts.size;
+	}
+
+	private bound(now: number): void {
+		if (this.attempts.size <= this.maxKeys) return;
+		// Keys are re-inserted on each attempt: the first ones are the least recent.
+		for (const [key, list] of this.attempts) {
+			if (this.attempts.size <= this.maxKeys && (list.at(-1) ?? 0) > now - this.windowMs) break;
+			this.attempts.delete(key);
+		}
+	}
+}
