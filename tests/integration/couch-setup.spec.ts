@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCouchSetup, COUCH_SETUP_DIR } from '../../couch-setup/apply';
 import { seedContent } from '../../couch-setup/content';
 import { SERVER_DATABASES, VALIDATION_DDOC_ID } from '../../couch-setup/databases';
+import { databaseKinds, loadDatabaseKinds } from '../../server/src/databases/kinds';
+import { patientDbName } from '../../server/src/databases/names';
+import { ensurePatientDb } from '../../server/src/databases/provision';
+import { DatabaseReconciler } from '../../server/src/databases/reconcile';
 import { startTestDazzle, type TestDazzle } from './support';
 
 describe('couch-setup', () => {
@@ -173,6 +178,32 @@ describe('couch-setup from another folder', () => {
 		const second = await applyCouchSetup(dazzle.couch, { setupDir });
 		expect(second).toMatchObject({ created: 0, updated: 0 });
 		expect((await dazzle.couch.getDoc('forms', '_design/by-url'))?._rev).toBe(rev);
+	});
+
+	it('brings a changed validate function to databases provisioned before the change', async () => {
+		const patientId = randomUUID();
+		const db = patientDbName(patientId);
+		await ensurePatientDb(dazzle.couch, patientId);
+		const installed = await databaseKinds();
+		const file = path.join(setupDir, 'validate/patient.js');
+		await writeFile(
+			file,
+			(await readFile(file, 'utf8')).replace('var roles =', '// a stricter rule\n\tvar roles =')
+		);
+		const changed = await loadDatabaseKinds(setupDir);
+		expect(changed.patient.version).not.toBe(installed.patient.version);
+		expect(changed.userdb.version).toBe(installed.userdb.version);
+
+		const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+		const report = await new DatabaseReconciler(dazzle.couch, {
+			logger: quiet,
+			kinds: changed
+		}).run();
+		expect(report).toMatchObject({ failed: 0, updated: 1 });
+		expect(await dazzle.couch.getDoc(db, VALIDATION_DDOC_ID)).toMatchObject({
+			validate_doc_update: expect.stringContaining('// a stricter rule'),
+			dazzle_setup_version: changed.patient.version
+		});
 	});
 
 	it('names the file when a security object is malformed', async () => {

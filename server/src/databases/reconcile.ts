@@ -26,6 +26,7 @@ import { applyKind, type DatabaseOutcome } from './provision';
 
 export type ReconcileState = 'pending' | 'running' | 'done' | 'failing';
 
+/** Public (served by `/api/health`): no database names (they spell usernames), no error text. */
 export interface ReconcileStatus {
 	/** `pending` before the first run, `failing` after a run with failures or an error. */
 	state: ReconcileState;
@@ -36,12 +37,10 @@ export interface ReconcileStatus {
 	failed: number;
 	/** Databases left alone: a deleted record's leftovers, names no owner maps to, gone meanwhile. */
 	skipped: number;
-	/** The checkpoint this run continued after (a previous run stopped there). */
-	resumed_after?: string;
+	/** This run continued after the checkpoint of a run that stopped midway. */
+	resumed: boolean;
 	started_at?: string;
 	finished_at?: string;
-	/** Why the last run stopped early (the couch unreachable, …). */
-	error?: string;
 }
 
 export interface ReconcileReport {
@@ -155,7 +154,8 @@ const emptyStatus = (): ReconcileStatus => ({
 	checked: 0,
 	updated: 0,
 	failed: 0,
-	skipped: 0
+	skipped: 0,
+	resumed: false
 });
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
@@ -252,7 +252,7 @@ export class DatabaseReconciler {
 			let after = checkpoint?.version === version ? (checkpoint.last_done ?? undefined) : undefined;
 			if (after) {
 				report.resumed_after = after;
-				this.current.resumed_after = after;
+				this.current.resumed = true;
 				logger.info(`reconcile: resuming after ${after}`);
 			}
 			const lister = new DatabaseLister(this.couch, logger);
@@ -287,7 +287,6 @@ export class DatabaseReconciler {
 			return report;
 		} catch (error) {
 			this.current.state = 'failing';
-			this.current.error = error instanceof Error ? error.message : String(error);
 			if (!signal.aborted) {
 				logger.warn(
 					`reconcile: stopped after ${report.checked} checked, ${report.updated} updated, ${report.failed} failed`,
