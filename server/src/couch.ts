@@ -118,6 +118,20 @@ export interface ViewRow<V = unknown> {
 	value: V;
 }
 
+/** One row of `_db_updates`: a database created, updated or deleted. */
+export interface DbUpdate {
+	db_name: string;
+	type: 'created' | 'updated' | 'deleted' | string;
+	/** Opaque; a cluster's are not ordered across nodes. */
+	seq: string;
+}
+
+export interface DbUpdatesPage {
+	results: DbUpdate[];
+	/** Pass it as `since` for the next page. */
+	last_seq: string;
+}
+
 const USER_REQUEST_TIMEOUT_MS = 10_000;
 
 export class CouchClient {
@@ -438,6 +452,57 @@ export class CouchClient {
 			password,
 			roles
 		});
+	}
+
+	/**
+	 * Whether the server offers `_db_updates` (how a worker learns which of thousands of
+	 * databases changed). Apache CouchDB 3.x does, once its `_global_changes` system database
+	 * exists: a single node does not create it, so it is created here (admin only, like every
+	 * `_` database). The embedded server (express-pouchdb) answers 400: there the worker relies
+	 * on the gateway's in-process write events instead.
+	 */
+	async dbUpdatesAvailable(): Promise<boolean> {
+		try {
+			await this.dbUpdates('now', { limit: 1 });
+			return true;
+		} catch (error) {
+			if (!(error instanceof CouchRequestError) || error.status !== 404) {
+				if (error instanceof CouchRequestError && error.status === 400) return false;
+				throw error;
+			}
+		}
+		await this.ensureDb('_global_changes');
+		await this.dbUpdates('now', { limit: 1 });
+		return true;
+	}
+
+	/**
+	 * `GET /_db_updates` from `since` (`now`, `0` or a `last_seq`). `longpoll` waits up to
+	 * `timeoutMs` for a first change; `normal` answers at once. Throws CouchRequestError (a 400
+	 * on the embedded server: see `dbUpdatesAvailable`).
+	 */
+	async dbUpdates(
+		since: string,
+		options: {
+			feed?: 'normal' | 'longpoll';
+			timeoutMs?: number;
+			limit?: number;
+			signal?: AbortSignal;
+		} = {}
+	): Promise<DbUpdatesPage> {
+		const qs: Record<string, unknown> = { since, feed: options.feed ?? 'normal' };
+		if (options.timeoutMs !== undefined) qs.timeout = options.timeoutMs;
+		if (options.limit !== undefined) qs.limit = options.limit;
+		const answer = await this.request<Partial<DbUpdatesPage> | string>({
+			path: '_db_updates',
+			qs,
+			signal: options.signal
+		});
+		// express-pouchdb's 400 has no body, and nano hands that over as a string, not an error.
+		if (typeof answer !== 'object' || !Array.isArray(answer.results)) {
+			throw new CouchRequestError(400, 'bad_request', '_db_updates is not supported here');
+		}
+		return { results: answer.results, last_seq: String(answer.last_seq ?? since) };
 	}
 }
 

@@ -11,6 +11,7 @@ import { DatabaseReconciler } from './databases/reconcile';
 import { createGateway } from './gateway/app';
 import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
+import { WriteFeed } from './worker/db-updates';
 import { Worker } from './worker/index';
 
 export type StartOptions = Partial<DazzleConfig> & {
@@ -37,6 +38,8 @@ export interface RunningDazzle {
 	/** Gateway events (`db-write`). */
 	events: EventEmitter;
 	worker: Worker;
+	/** Tells the worker which databases changed: `_db_updates`, or events + sweep (embedded). */
+	writeFeed: WriteFeed;
 	/** What `/api/health` reports: couch-setup's state and the background parts. */
 	health: HealthState;
 	/**
@@ -151,9 +154,12 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		throw error;
 	}
 	const worker = new Worker(events, logger);
+	const writeFeed = new WriteFeed(couch, (db) => worker.notify(db), logger);
+	health.register('worker', () => writeFeed.status());
 	// After setup (the checkpoint lives in `worker`), never before the gateway listens.
 	void ready.then(() => {
 		if (!stopped) reconciler.start();
+		if (!stopped) writeFeed.start();
 	});
 
 	let closing: Promise<void> | undefined;
@@ -166,6 +172,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 				// Live `_changes` feeds keep connections open: end them.
 				httpServer.closeAllConnections();
 			});
+			await writeFeed.close();
 			await worker.close();
 			await reconciler.close();
 			await embedded?.close();
@@ -181,6 +188,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		couch,
 		events,
 		worker,
+		writeFeed,
 		health,
 		reconciler,
 		ready,

@@ -90,6 +90,7 @@ describe('/api/health', () => {
 			couch: { reachable: true, vendor: VENDOR },
 			setup: 'ok',
 			reconcile: expect.objectContaining({ state: expect.any(String) }),
+			worker: expect.objectContaining({ source: expect.any(String) }),
 			version: expect.stringMatching(/^\d+\.\d+\.\d+/)
 		});
 	});
