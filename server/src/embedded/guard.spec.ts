@@ -49,6 +49,7 @@ describe('classifyEmbeddedRequest: what the app sends passes', () => {
 		['GET', `${DB}/_changes?since=0&limit=100&style=all_docs&include_docs=true`],
 		['GET', `${DB}/_changes?feed=longpoll&since=now&timeout=25000&heartbeat=10000`],
 		['POST', `${DB}/_changes?filter=_doc_ids`, { doc_ids: ['note-1', 'note-2'] }],
+		['POST', `${DB}/_changes?filter=%22_doc_ids%22`, { doc_ids: ['note-1'] }],
 		['POST', '/content/_changes?filter=_selector&style=all_docs', { selector: ARTICLE_SELECTOR }],
 		[
 			'GET',
@@ -126,6 +127,7 @@ describe('classifyEmbeddedRequest: what only the server admin may do is refused'
 		['GET', `${DB}/_changes?filter=_view&view=x/y`, undefined, 403],
 		['GET', `${DB}/_changes?filter=x/y`, undefined, 403],
 		['GET', `${DB}/_changes?filter=%22_view%22`, undefined, 403],
+		['GET', `${DB}/_changes?filter=%20%0A%22_view%22`, undefined, 403],
 		['GET', `${DB}/_changes?filter[]=_selector`, undefined, 403],
 		['GET', `${DB}/_changes?filter=_selector&filter=_view`, undefined, 403],
 		['GET', `${DB}/_changes?view=x/y`, undefined, 403],
