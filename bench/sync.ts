@@ -27,6 +27,11 @@
  * `--window` is how many KB a connection may have in flight each way (send buffers and queues
  * on the path). Options may also come from BENCH_DOCS, BENCH_RATE_KBIT, BENCH_RTT_MS,
  * BENCH_WINDOW_KB and BENCH_SEED.
+ *
+ * The server: the embedded one, or the Apache CouchDB named by COUCH_URL (+ COUCH_ADMIN_USER,
+ * COUCH_ADMIN_PASSWORD), a single node or a cluster (`eval "$(tests/support/couchdb-cluster.sh
+ * start)"`); the first line says which (a cluster with its nodes and the database's shards).
+ * Every run, plain PouchDB included, goes through the same gateway to the same server.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -180,6 +185,36 @@ function describeProgress(progress: SyncProgress[]): string {
 	);
 }
 
+/**
+ * Which server the numbers are for: the embedded one, a single Apache CouchDB or a cluster
+ * (its connected nodes and how the bench database is split: shard ranges × copies).
+ */
+async function describeServer(db: string): Promise<string> {
+	const info = await dazzle.couch.serverInfo(10_000);
+	// CouchDB names its vendor, not itself.
+	const product =
+		info.vendor === 'The Apache Software Foundation' ? 'Apache CouchDB' : (info.vendor ?? 'server');
+	const name = `${product} ${info.version ?? ''}`.trim();
+	if (!process.env.COUCH_URL) return `${name} (embedded, in the gateway's process)`;
+	const membership = await dazzle.couch
+		.request<{ all_nodes: string[]; cluster_nodes: string[] }>({ path: '_membership' })
+		.catch(() => undefined);
+	const shards = await dazzle.couch
+		.request<{ shards: Record<string, string[]> }>({ path: `${encodeURIComponent(db)}/_shards` })
+		.catch(() => undefined);
+	const ranges = shards ? Object.values(shards.shards) : [];
+	const layout =
+		ranges.length > 0
+			? `, the database in ${ranges.length} shard ranges × ${Math.max(...ranges.map((copies) => copies.length))} copies`
+			: '';
+	const nodes = membership
+		? membership.cluster_nodes.length > 1
+			? `a cluster of ${membership.cluster_nodes.length} nodes (${membership.all_nodes.length} connected)`
+			: 'a single node'
+		: 'nodes unknown';
+	return `${name} at ${dazzle.couchUrl} (COUCH_URL): ${nodes}${layout}; the gateway talks to this node`;
+}
+
 const started = Date.now();
 const dazzle = await startTestDazzle({ rateLimits: GENEROUS_LIMITS });
 let exitCode = 0;
@@ -224,6 +259,7 @@ try {
 	const timeoutMs = 120_000 + floorMs * 40;
 
 	const remoteUrl = `http://127.0.0.1:${proxy.port}/couch/${user.userDb}`;
+	console.info(`server: ${await describeServer(user.userDb)}`);
 	console.info(
 		`sync bench: ${DOCS} QuestionnaireResponse documents (${sizes.min}–${sizes.max} B, mean ${Math.round(sizes.mean)} B, seed ${SEED}) ` +
 			`in a user database standing in for a patient database; ${expected.count} documents on the server`

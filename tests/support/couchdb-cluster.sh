@@ -8,6 +8,7 @@
 #   tests/support/couchdb-cluster.sh status             # which nodes answer, cluster membership
 #   tests/support/couchdb-cluster.sh stop               # stop all three (data stays in the dir)
 #   tests/support/couchdb-cluster.sh destroy            # stop and remove the dir
+#   tests/support/couchdb-cluster.sh test [files…]      # npm run test:cluster: the sync suite on it
 #
 # One unpacked release (the same tarball ../shared/couchdb/start.sh uses) serves three Erlang nodes
 # cluster1..3@127.0.0.1, each with its own vm.args and ini (bin/couchdb reads COUCHDB_ARGS_FILE and
@@ -52,17 +53,22 @@ tarball() {
 	echo "$found"
 }
 
-# The VM's pid: every node runs the same beam.smp, so the node name on its command line tells them apart.
+# The VM's pid: every node runs the same beam.smp, so the node name on its command line tells them
+# apart. The pid file first; else one pgrep (a loop over /proc forks per process: 25 s on a loaded
+# machine), each candidate checked to run this release's VM.
+is_beam_of() {
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
+	case "$exe" in "$release"/erts-*/bin/beam.smp) ;; *) return 1 ;; esac
+	tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q -- "-name $2 "
+}
 beam_pid() {
-	local name exe p
+	local name pid pidfile
 	name=$(name_of "$1")
-	for p in /proc/[0-9]*; do
-		exe=$(readlink "$p/exe" 2>/dev/null) || continue
-		case "$exe" in "$release"/erts-*/bin/beam.smp) ;; *) continue ;; esac
-		if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "-name $name "; then
-			echo "${p#/proc/}"
-			return
-		fi
+	pidfile="$(node_dir "$1")/couchdb.pid"
+	if [ -s "$pidfile" ] && is_beam_of "$(cat "$pidfile")" "$name"; then cat "$pidfile"; return; fi
+	for pid in $(pgrep -f -- "-name ${name//./\\.}( |\$)" || true); do
+		if is_beam_of "$pid" "$name"; then echo "$pid"; return; fi
 	done
 }
 
@@ -212,7 +218,8 @@ case "$cmd" in
 		[ -f "$dir/joined" ] && fresh=false
 		for i in 1 2 3; do start_node "$i"; done
 		for i in 1 2 3; do wait_node "$i"; done
-		if $fresh; then
+		# (A cluster joined before, from another dir or by hand, is not set up again.)
+		if $fresh && ! joined; then
 			setup_cluster
 			touch "$dir/joined"
 		else
@@ -251,7 +258,28 @@ case "$cmd" in
 	env)
 		exports
 		;;
+	test)
+		# `npm run test:cluster`: the sync suite (engine, first pull, network faults, and the node
+		# restarts of sync-cluster.spec.ts) on the cluster. Uses a cluster that already answers on
+		# the ports (left running), else starts one in a temporary dir and removes it at the end.
+		shift
+		started_here=""
+		if ! answers 1; then
+			dir=$(mktemp -d "${TMPDIR:-/tmp}/dazzle-test-cluster.XXXXXX")
+			release=$dir/release/couchdb
+			started_here=$dir
+			trap 'DAZZLE_CLUSTER_DIR="$started_here" "$self" destroy' EXIT
+		fi
+		began=$(date +%s)
+		eval "$(DAZZLE_CLUSTER_DIR="$dir" "$self" start)"
+		export COUCH_URL COUCH_ADMIN_USER COUCH_ADMIN_PASSWORD DAZZLE_CLUSTER_NODES DAZZLE_CLUSTER_CONTROL
+		# The suites empty the server between test files (loopback only): a test cluster is disposable.
+		export DAZZLE_TEST_COUCH_RESET=1
+		say "▶ sync suite on the 3-node cluster (gateway → $COUCH_URL)"
+		(cd "$root" && npx vitest run --project sync "$@")
+		say "▶ cluster suite passed in $(($(date +%s) - began)) s (cluster start included)"
+		;;
 	*)
-		die "usage: $0 start|stop|destroy|status|env|stop-node N|kill-node N|start-node N"
+		die "usage: $0 start|stop|destroy|status|env|test [vitest args]|stop-node N|kill-node N|start-node N"
 		;;
 esac
