@@ -1,15 +1,16 @@
 import { createContext, untrack } from 'svelte';
 // The data layer (the forms engine, its schemas, PouchDB) loads with the first open profile.
 import type { FormLibrary, PublishedForm } from '$lib/data/forms';
-import type { Connectivity } from '$lib/sync/engine';
-import type { PullSchedule, PullState } from '$lib/sync/pull-schedule';
+import type { ProfileSync } from '$lib/sync/coordinator';
+import type { PullState } from '$lib/sync/pull-schedule';
 import type { ActiveProfile, ProfilesState } from './profiles.svelte';
+
+/** The questionnaires' pull, in the profile's coordinator. */
+const FORMS = 'forms';
 
 export interface FormsOptions {
 	PouchDB?: () => Promise<PouchDB.Static>;
 	localOptions?: Record<string, unknown>;
-	connectivity?: () => Connectivity;
-	fetch?: () => typeof fetch;
 	origin?: () => string;
 	/** Follow `profiles.active` (off in unit tests, which call `attach`). */
 	track?: boolean;
@@ -18,16 +19,6 @@ export interface FormsOptions {
 async function defaultPouchDB(): Promise<PouchDB.Static> {
 	const { loadPouchDB } = await import('$lib/sync/profile-engine');
 	return loadPouchDB();
-}
-
-async function defaultConnectivity(): Promise<Connectivity> {
-	const { deviceConnectivity } = await import('$lib/sync/data-saving');
-	return deviceConnectivity();
-}
-
-async function defaultFetch(): Promise<typeof fetch> {
-	const { countingFetch, deviceTrafficMeter } = await import('$lib/sync/traffic');
-	return countingFetch((input, init) => fetch(input, init), deviceTrafficMeter());
 }
 
 /**
@@ -46,7 +37,7 @@ export class FormsState {
 	#options: FormsOptions;
 	#profileId: string | undefined;
 	#library: FormLibrary | undefined;
-	#schedule: PullSchedule | undefined;
+	#replications: ProfileSync | undefined;
 	#unsubscribe: (() => void) | undefined;
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -63,18 +54,15 @@ export class FormsState {
 		return this.#library;
 	}
 
-	attach(active: Pick<ActiveProfile, 'id'> | undefined): Promise<void> {
+	attach(active: Pick<ActiveProfile, 'id' | 'replications'> | undefined): Promise<void> {
 		const run = this.#queue.then(async () => {
 			if (active?.id === this.#profileId && (this.#library || !active)) return;
 			await this.#detach();
 			if (!active) return;
 			this.#profileId = active.id;
-			const [PouchDB, { FormLibrary }, { PullSchedule }, connectivity, send] = await Promise.all([
+			const [PouchDB, { FormLibrary }] = await Promise.all([
 				(this.#options.PouchDB ?? defaultPouchDB)(),
-				import('$lib/data/forms'),
-				import('$lib/sync/pull-schedule'),
-				this.#options.connectivity?.() ?? defaultConnectivity(),
-				this.#options.fetch?.() ?? defaultFetch()
+				import('$lib/data/forms')
 			]);
 			if (this.#profileId !== active.id) return;
 			const library = new FormLibrary({
@@ -85,19 +73,21 @@ export class FormsState {
 			this.#library = library;
 			await this.#read();
 			this.ready = true;
-			const schedule = new PullSchedule({
-				connectivity,
+			const replications = active.replications;
+			this.#replications = replications;
+			const schedule = replications.registerPull({
+				name: FORMS,
 				// The profile's own data first (a new account's first sync), then the catalogue.
 				startDelayMs: this.forms.length === 0 ? 1_500 : 4_000,
-				run: async () => {
-					const written = await library.pull({ origin: this.#origin(), fetch: send });
+				pull: async () => {
+					const written = await library.pull({
+						origin: this.#origin(),
+						fetch: replications.fetch
+					});
 					if (written > 0 || this.forms.length === 0) await this.#read();
-				},
-				onDiagnostic: (message, error) => console.debug(`[forms] ${message}`, error ?? '')
+				}
 			});
-			this.#schedule = schedule;
 			this.#unsubscribe = schedule.subscribe((state) => (this.pull = state));
-			schedule.start();
 		});
 		this.#queue = run.catch(() => undefined);
 		return run;
@@ -121,13 +111,13 @@ export class FormsState {
 	/** Looks for new questionnaires now (the user asked: data-saving mode does not hold it). */
 	async refresh(): Promise<void> {
 		await this.#queue;
-		await this.#schedule?.request();
+		await this.#replications?.pull(FORMS)?.request();
 	}
 
 	async #detach(): Promise<void> {
-		this.#schedule?.stop();
+		this.#replications?.unregisterPull(FORMS);
 		this.#unsubscribe?.();
-		this.#schedule = undefined;
+		this.#replications = undefined;
 		this.#unsubscribe = undefined;
 		const library = this.#library;
 		this.#library = undefined;

@@ -4,6 +4,7 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 /* eslint-enable no-restricted-imports */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NewPatient } from '$lib/data/patients';
+import { ProfileSync } from '$lib/sync/coordinator';
 import type { SyncEngine } from '$lib/sync/engine';
 import { INITIAL_STATUS, type SyncStatus } from '$lib/sync/status';
 import { SyncState } from '$lib/sync/sync-state.svelte';
@@ -79,14 +80,18 @@ function setup(options: { online?: boolean } = {}) {
 		localOptions: { adapter: 'memory' },
 		online: () => network.online,
 		origin: () => ORIGIN,
-		storage,
+		storage
+	});
+	const profileId = crypto.randomUUID();
+	// The profile's coordinator builds the open record's engine.
+	const replications = new ProfileSync({
+		profileId,
 		createEngine: async (input) => {
 			const engine = fakeEngine(input);
 			engines.push(engine);
 			return engine as unknown as SyncEngine;
 		}
 	});
-	const profileId = crypto.randomUUID();
 	const userDb = new Pouch(`dazzle-${profileId}-user`, { adapter: 'memory' });
 	databases.push(userDb);
 	const active: ActiveProfile = {
@@ -94,7 +99,8 @@ function setup(options: { online?: boolean } = {}) {
 		username: 'maria',
 		nickname: 'Maria',
 		userDb,
-		sync: new SyncState()
+		sync: new SyncState(),
+		replications
 	};
 	return { state, network, engines, storage, active, profileId };
 }
@@ -165,14 +171,17 @@ describe('PatientsState', () => {
 			pending: 0,
 			lastSyncedAt: '2026-11-25T10:00:00.000Z'
 		};
-		active.sync.status = upToDate;
+		// The header reads the profile's coordinator (`ProfilesState.header`): the user database's
+		// engine runs there beside the record's.
+		const user = fakeEngine({ localName: `dazzle-${active.id}-user`, remoteUrl: ORIGIN });
+		active.replications.startLive('user', user as unknown as SyncEngine);
+		user.emit(upToDate);
 		engines[0]!.emit({ kind: 'syncing', pending: 2, lastSyncedAt: null });
-		expect(state.header(active)?.status).toMatchObject({ kind: 'syncing', pending: 2 });
+		expect(active.replications.status).toMatchObject({ kind: 'syncing', pending: 2 });
 		engines[0]!.emit({ kind: 'sign-in-again', pending: 2, lastSyncedAt: null });
-		expect(state.header(active)?.status.kind).toBe('sign-in-again');
+		expect(active.replications.status?.kind).toBe('sign-in-again');
 		engines[0]!.emit(upToDate);
-		expect(state.header(active)?.status).toEqual(upToDate);
-		expect(state.header(undefined)).toBeUndefined();
+		expect(active.replications.status).toEqual(upToDate);
 	});
 
 	it('adds records the account lists (shared by others) and marks those no longer listed', async () => {

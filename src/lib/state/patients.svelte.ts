@@ -16,14 +16,16 @@ import type {
 	PatientAccessRole,
 	PatientMembers
 } from '$lib/schemas/patient';
-import { combineStatuses } from '$lib/sync/combine';
-import type { SyncEngine } from '$lib/sync/engine';
 import type { RecordPulls } from '$lib/data/record-pulls';
-import type { PullSchedule } from '$lib/sync/pull-schedule';
-import type { SyncStatus } from '$lib/sync/status';
+import type { ProfileSync } from '$lib/sync/coordinator';
+import type { SyncEngine } from '$lib/sync/engine';
 import { SyncState } from '$lib/sync/sync-state.svelte';
 import type { ActiveProfile, ProfilesState } from './profiles.svelte';
 import type { SessionState } from './session.svelte';
+
+/** The open record's live replication and the other records' pulls, in the profile's coordinator. */
+const RECORD = 'record';
+const OTHER_RECORDS = 'records';
 
 /** Where the open patient of each profile is remembered on the device. */
 export function openPatientKey(profileId: string): string {
@@ -34,12 +36,6 @@ export function openPatientKey(profileId: string): string {
 export interface PatientsOptions {
 	PouchDB?: () => Promise<PouchDB.Static>;
 	localOptions?: Record<string, unknown>;
-	/** Builds the (not started) engine of a patient database; `createDatabaseEngine` in the app. */
-	createEngine?: (input: {
-		profileId: string;
-		localName: string;
-		remoteUrl: string;
-	}) => Promise<SyncEngine>;
 	online?: () => boolean;
 	origin?: () => string;
 	storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -50,15 +46,6 @@ export interface PatientsOptions {
 async function defaultPouchDB(): Promise<PouchDB.Static> {
 	const { loadPouchDB } = await import('$lib/sync/profile-engine');
 	return loadPouchDB();
-}
-
-async function defaultCreateEngine(input: {
-	profileId: string;
-	localName: string;
-	remoteUrl: string;
-}): Promise<SyncEngine> {
-	const { createDatabaseEngine } = await import('$lib/sync/profile-engine');
-	return createDatabaseEngine(input);
 }
 
 function browserStorage(): PatientsOptions['storage'] {
@@ -141,12 +128,13 @@ export class PatientsState {
 	#data: PatientRecords | undefined;
 	#stopFollow: (() => void) | undefined;
 	#unsubscribe: (() => void) | undefined;
-	#engine: SyncEngine | undefined;
+	/** The open profile's replications: the open record's live sync and the others' pulls. */
+	#replications: ProfileSync | undefined;
+	/** The record whose live sync runs (`record` in the coordinator). */
 	#engineFor: string | undefined;
 	#provisionTimer: ReturnType<typeof setTimeout> | undefined;
 	#provisionRetries = 0;
 	/** Pulls of the records not open now (start, timer, back online). */
-	#others: PullSchedule | undefined;
 	#otherPulls: RecordPulls | undefined;
 	/** The record whose database is being deleted: not opened meanwhile. */
 	#forgetting: string | undefined;
@@ -174,10 +162,11 @@ export class PatientsState {
 			window.addEventListener('online', back);
 			return () => window.removeEventListener('online', back);
 		});
-		session?.onSignIn(() => {
-			// Back from "sign in again": the patient's sync resumes too.
-			if (this.sync.status.kind === 'sign-in-again') this.sync.signedIn();
-		});
+	}
+
+	/** The open record's engine, while it syncs. */
+	get #engine(): SyncEngine | undefined {
+		return this.#engineFor === undefined ? undefined : this.#replications?.live(RECORD);
 	}
 
 	#serial<T>(task: () => Promise<T>): Promise<T> {
@@ -212,20 +201,6 @@ export class PatientsState {
 		return this.#engine && this.#engineFor === this.openId ? this.#engine.local : undefined;
 	}
 
-	/** One status for the header: the profile's user database and the open record. */
-	header(active: ActiveProfile | undefined): { status: SyncStatus; retry: () => void } | undefined {
-		if (!active) return undefined;
-		const statuses = [active.sync.status];
-		if (this.sync.engine) statuses.push(this.sync.status);
-		return {
-			status: combineStatuses(statuses) ?? active.sync.status,
-			retry: () => {
-				active.sync.retry();
-				this.sync.retry();
-			}
-		};
-	}
-
 	/** The open profile changed (or closed): the records follow it. */
 	attach(active: ActiveProfile | undefined): Promise<void> {
 		const profileId = active?.id;
@@ -235,6 +210,7 @@ export class PatientsState {
 			if (!active) return;
 			this.#profileId = active.id;
 			this.#username = active.username;
+			this.#replications = active.replications;
 			const [PouchDB, { PatientRecords }] = await Promise.all([
 				(this.#options.PouchDB ?? defaultPouchDB)(),
 				import('$lib/data/patients')
@@ -272,58 +248,48 @@ export class PatientsState {
 		}
 		if (this.#isOnline()) await this.provision();
 		else await this.#serial(() => this.#syncOpen());
-		if (this.#options.track !== false) await this.#startOtherPulls(active.id);
+		if (this.#options.track !== false) await this.#pullOthers(active);
 	}
 
 	/** The records not open now are pulled one way, so switching to one shows its latest. */
-	async #startOtherPulls(profileId: string): Promise<void> {
+	async #pullOthers(active: ActiveProfile): Promise<void> {
 		const data = this.#data;
-		if (!data || this.#others) return;
-		const [PouchDB, { RecordPulls }, { PullSchedule }, { deviceConnectivity }, traffic] =
-			await Promise.all([
-				(this.#options.PouchDB ?? defaultPouchDB)(),
-				import('$lib/data/record-pulls'),
-				import('$lib/sync/pull-schedule'),
-				import('$lib/sync/data-saving'),
-				import('$lib/sync/traffic')
-			]);
-		if (this.#profileId !== profileId || this.#data !== data || this.#others) return;
+		const replications = active.replications;
+		if (!data || this.#otherPulls) return;
+		const [PouchDB, { RecordPulls }] = await Promise.all([
+			(this.#options.PouchDB ?? defaultPouchDB)(),
+			import('$lib/data/record-pulls')
+		]);
+		if (this.#profileId !== active.id || this.#data !== data || this.#otherPulls) return;
 		const pulls = new RecordPulls({
 			PouchDB,
 			localName: (patientId) => data.localName(patientId),
 			remoteUrl: (patientId) => data.remoteUrl(patientId, this.#origin()),
-			fetch: traffic.countingFetch(
-				(input, init) => fetch(input, init),
-				traffic.deviceTrafficMeter()
-			),
+			fetch: replications.fetch,
 			onDiagnostic: (message, error) => console.debug(`[patients] ${message}`, error ?? '')
 		});
-		const schedule = new PullSchedule({
-			connectivity: deviceConnectivity(),
+		this.#otherPulls = pulls;
+		replications.registerPull({
+			name: OTHER_RECORDS,
 			intervalMs: 30 * 60_000,
 			// The open record and the profile's own data sync first.
 			startDelayMs: 5_000,
-			run: async () => {
+			pull: async () => {
 				const others = this.records
 					.filter((record) => record.provisioned && !record.removed)
 					.map((record) => record.patientId)
 					.filter((patientId) => patientId !== this.#engineFor);
 				await pulls.pull(others);
-			},
-			onDiagnostic: (message, error) => console.debug(`[patients] ${message}`, error ?? '')
+			}
 		});
-		this.#otherPulls = pulls;
-		this.#others = schedule;
-		schedule.start();
 	}
 
 	async #detach(): Promise<void> {
 		clearTimeout(this.#provisionTimer);
 		this.#provisionTimer = undefined;
 		this.#provisionRetries = 0;
-		this.#others?.stop();
+		this.#replications?.unregisterPull(OTHER_RECORDS);
 		this.#otherPulls?.clear();
-		this.#others = undefined;
 		this.#otherPulls = undefined;
 		this.#stopFollow?.();
 		this.#unsubscribe?.();
@@ -336,6 +302,7 @@ export class PatientsState {
 		this.openId = undefined;
 		this.ready = false;
 		await this.#stopEngine();
+		this.#replications = undefined;
 	}
 
 	/** The remembered record, or the first one still shared with this account. */
@@ -473,7 +440,7 @@ export class PatientsState {
 		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 		await data.saveDemographics(patientId, fields, this.#handle(patientId));
 		this.detailsSaved += 1;
-		this.#engine?.syncNow();
+		this.syncNow();
 	}
 
 	// ── leaving and forgetting ───────────────────────────────────────────────────────────
@@ -490,7 +457,7 @@ export class PatientsState {
 
 	/** Sends the open record's changes now (after "wait until it is sent"). */
 	syncNow(): void {
-		this.#engine?.syncNow();
+		if (this.#engineFor !== undefined) this.#replications?.syncNow(RECORD);
 	}
 
 	/**
@@ -598,33 +565,27 @@ export class PatientsState {
 	async #syncOpen(): Promise<void> {
 		const data = this.#data;
 		const profileId = this.#profileId;
+		const replications = this.#replications;
 		const record = this.open;
 		const wanted =
 			data && profileId && record?.provisioned && !record.removed ? record.patientId : undefined;
 		if (wanted === this.#engineFor && (wanted === undefined || this.#engine)) return;
 		await this.#stopEngine();
-		if (!wanted || !data || !profileId) return;
-		const engine = await (this.#options.createEngine ?? defaultCreateEngine)({
-			profileId,
-			localName: data.localName(wanted),
-			remoteUrl: data.remoteUrl(wanted, this.#origin())
-		});
-		if (this.#profileId !== profileId) {
-			await engine.close().catch(() => undefined);
-			return;
-		}
-		this.#engine = engine;
+		if (!wanted || !data || !profileId || !replications) return;
+		const engine = await replications.openLive(
+			RECORD,
+			{ localName: data.localName(wanted), remoteUrl: data.remoteUrl(wanted, this.#origin()) },
+			() => this.#profileId === profileId
+		);
+		if (!engine) return;
 		this.#engineFor = wanted;
-		this.sync.attach(engine);
-		engine.start().catch((error: unknown) => console.warn('Patient sync did not start', error));
+		this.sync.attach(engine, (listener) => replications.watch(RECORD, listener));
 	}
 
 	async #stopEngine(): Promise<void> {
-		const engine = this.#engine;
-		this.#engine = undefined;
 		this.#engineFor = undefined;
 		this.sync.attach(undefined);
-		await engine?.close().catch(() => undefined);
+		await this.#replications?.stopLive(RECORD);
 	}
 
 	// ── sharing (needs a connection) ─────────────────────────────────────────────────────

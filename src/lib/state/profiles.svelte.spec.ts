@@ -86,6 +86,8 @@ const teo = { username: 'teo', nickname: 'Teo', user_db: 'userdb-74656f' };
 describe('ProfilesState', () => {
 	it('makes a profile on first sign-in and opens it with its engine started', async () => {
 		const { profiles, session, engines, registry } = setup();
+		// No profile open: the header shows no sync status.
+		expect(profiles.header).toBeUndefined();
 		await session.signIn(ana);
 		expect(profiles.active?.username).toBe('ana');
 		expect(profiles.active?.id).toBe(registry.list()[0]?.id);

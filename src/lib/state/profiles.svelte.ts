@@ -3,7 +3,9 @@ import { browserRegistry, type LocalProfile, type ProfileRegistry } from '$lib/d
 import type { KeyedError } from '$lib/errors';
 import { checkPin, hashPin, pinError, type PinCheck } from '$lib/profiles/pin';
 import type { AccountProfile } from '$lib/schemas/account';
+import type { ProfileSync } from '$lib/sync/coordinator';
 import type { SyncEngine } from '$lib/sync/engine';
+import type { SyncStatus } from '$lib/sync/status';
 import { SyncState } from '$lib/sync/sync-state.svelte';
 import type { SessionState } from './session.svelte';
 
@@ -14,7 +16,10 @@ export interface ActiveProfile {
 	nickname: string;
 	/** The engine's local user database (`dazzle-<id>-user`). */
 	userDb: PouchDB.Database;
+	/** The user database's own sync (what sign-out warns about). */
 	sync: SyncState;
+	/** Every replication of the profile (`lib/sync/coordinator.ts`): register, read, call. */
+	replications: ProfileSync;
 }
 
 /** Where the start-up flow (or choosing a profile) has to send the user, if anywhere. */
@@ -36,7 +41,9 @@ export interface ProfilesOptions {
 	registry?: ProfileRegistry;
 	/** Builds the (not yet started) engine of a profile; `createProfileEngine` in the app. */
 	createEngine?: (profile: LocalProfile) => Promise<SyncEngine>;
-	/** Removes the databases and cached data of a profile; the engine is closed already. */
+	/** The replications coordinator of a profile; `ProfileSync` in the app. */
+	createSync?: (profileId: string) => Promise<ProfileSync>;
+	/** Removes the databases and cached data of a profile (`removeProfileData`); its sync is stopped already. */
 	destroyData?: (profileId: string, local: PouchDB.Database | undefined) => Promise<void>;
 	online?: () => boolean;
 }
@@ -46,25 +53,17 @@ async function defaultCreateEngine(profile: LocalProfile): Promise<SyncEngine> {
 	return createProfileEngine({ profileId: profile.id, userDb: profile.user_db });
 }
 
-/** Cache Storage entries and localStorage keys that name the profile, then its databases. */
+async function defaultCreateSync(profileId: string): Promise<ProfileSync> {
+	const { ProfileSync } = await import('$lib/sync/coordinator');
+	return new ProfileSync({ profileId });
+}
+
 async function defaultDestroyData(
 	profileId: string,
 	local: PouchDB.Database | undefined
 ): Promise<void> {
-	const { destroyProfileDatabases } = await import('$lib/sync/profile-engine');
-	await destroyProfileDatabases(profileId, local ? [local] : []);
-	if (typeof caches !== 'undefined') {
-		for (const name of await caches.keys()) {
-			if (name.includes(profileId)) await caches.delete(name);
-		}
-	}
-	try {
-		for (const key of Object.keys(localStorage)) {
-			if (key.includes(profileId)) localStorage.removeItem(key);
-		}
-	} catch {
-		// storage blocked: nothing of theirs is there either
-	}
+	const { removeProfileData } = await import('$lib/sync/profile-engine');
+	await removeProfileData(profileId, local);
 }
 
 /**
@@ -86,9 +85,12 @@ export class ProfilesState {
 	#session: SessionState;
 	#registry: ProfileRegistry;
 	#createEngine: (profile: LocalProfile) => Promise<SyncEngine>;
+	#createSync: (profileId: string) => Promise<ProfileSync>;
+	/** The open profile's replications folded into one, for the header. */
+	#headerStatus = $state.raw<SyncStatus | undefined>();
+	#unsubscribeHeader: (() => void) | undefined;
 	#destroyData: (profileId: string, local: PouchDB.Database | undefined) => Promise<void>;
 	#online: () => boolean;
-	#engine: SyncEngine | undefined;
 	/** Opening and closing never interleave (a fast double tap, a sign-in during start). */
 	#queue: Promise<unknown> = Promise.resolve();
 
@@ -96,6 +98,7 @@ export class ProfilesState {
 		this.#session = session;
 		this.#registry = options.registry ?? browserRegistry();
 		this.#createEngine = options.createEngine ?? defaultCreateEngine;
+		this.#createSync = options.createSync ?? defaultCreateSync;
 		this.#destroyData = options.destroyData ?? defaultDestroyData;
 		this.#online = options.online ?? (() => navigator.onLine);
 		this.list = this.#registry.list();
@@ -114,6 +117,16 @@ export class ProfilesState {
 
 	get(id: string): LocalProfile | undefined {
 		return this.#registry.get(id);
+	}
+
+	/** One status for the header: every replication of the open profile, and "try again". */
+	get header(): { status: SyncStatus; retry: () => void } | undefined {
+		const active = this.active;
+		if (!active) return undefined;
+		return {
+			status: this.#headerStatus ?? active.sync.status,
+			retry: () => active.replications.syncNow()
+		};
 	}
 
 	/** The stored profile of the open one (its PIN record, times). */
@@ -200,7 +213,7 @@ export class ProfilesState {
 		if (active?.id === profile.id) {
 			active.nickname = profile.nickname;
 			// Back from "sign in again": sync resumes with every local change kept.
-			if (active.sync.status.kind === 'sign-in-again') active.sync.signedIn();
+			active.replications.signedIn();
 			return;
 		}
 		// Another account's profile was open: close it, but keep the session just made.
@@ -214,14 +227,19 @@ export class ProfilesState {
 			if (this.active) await this.#closeNow();
 			this.opening = profile;
 			let engine: SyncEngine;
+			let replications: ProfileSync;
 			try {
-				engine = await this.#createEngine(profile);
+				[engine, replications] = await Promise.all([
+					this.#createEngine(profile),
+					this.#createSync(profile.id)
+				]);
 			} finally {
 				this.opening = undefined;
 			}
+			replications.startLive('user', engine);
 			const sync = new SyncState();
-			sync.attach(engine);
-			this.#engine = engine;
+			sync.attach(engine, (listener) => replications.watch('user', listener));
+			this.#unsubscribeHeader = replications.subscribe((status) => (this.#headerStatus = status));
 			this.#registry.touch(profile.id);
 			this.#reload();
 			this.locked = undefined;
@@ -230,9 +248,9 @@ export class ProfilesState {
 				username: profile.username,
 				nickname: profile.nickname,
 				userDb: engine.local,
-				sync
+				sync,
+				replications
 			};
-			engine.start().catch((error: unknown) => console.warn('Sync did not start', error));
 			if (this.#online()) void this.#checkServerSession(profile);
 		});
 	}
@@ -260,13 +278,19 @@ export class ProfilesState {
 		}
 	}
 
-	async #closeNow(): Promise<ActiveProfile | undefined> {
+	/**
+	 * Ends every replication of the open profile; with `keepUserDb` the user database's handle
+	 * stays open (it is destroyed through it next), the others let their databases go.
+	 */
+	async #closeNow(keepUserDb = false): Promise<ActiveProfile | undefined> {
 		const active = this.active;
-		const engine = this.#engine;
 		this.active = undefined;
-		this.#engine = undefined;
+		this.#unsubscribeHeader?.();
+		this.#unsubscribeHeader = undefined;
+		this.#headerStatus = undefined;
 		active?.sync.attach(undefined);
-		await engine?.close().catch(() => undefined);
+		if (keepUserDb) await active?.replications.stopLive('user', 'stop');
+		await active?.replications.close();
 		return active;
 	}
 
@@ -304,13 +328,9 @@ export class ProfilesState {
 	 */
 	removeData(): Promise<void> {
 		return this.#serial(async () => {
-			const active = this.active;
-			const engine = this.#engine;
+			const engine = this.active?.replications.live('user');
+			const active = await this.#closeNow(true);
 			if (!active) return;
-			this.active = undefined;
-			this.#engine = undefined;
-			active.sync.attach(undefined);
-			await engine?.stop().catch(() => undefined);
 			await this.#destroyData(active.id, engine?.local);
 			this.#registry.remove(active.id);
 			this.#reload();

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-	StorageState,
-	isLowOnSpace,
-	requestPersistenceOnce,
-	type StorageApi
-} from './storage.svelte';
+import { isLowOnSpace, requestPersistenceOnce, type StorageApi } from '$lib/sync/storage';
+import { StorageState } from './storage.svelte';
 
 function memory() {
 	const store = new Map<string, string>();

@@ -1,87 +1,19 @@
-/**
- * Whether the browser keeps this app's data when space runs low (persistent storage) and how
- * much space it uses. Browsers without the Storage API are reported as such, never guessed.
- */
-
-export type PersistenceState =
-	/** Not asked yet (or still reading). */
-	| 'unknown'
-	/** No `navigator.storage.persist`: the browser decides alone (older Safari, some WebViews). */
-	| 'unsupported'
-	| 'persisted'
-	/** Not persistent, not asked on this device yet. */
-	| 'not-persisted'
-	/** Asked and refused: the browser may clear the data. */
-	| 'refused';
-
-export interface StorageEstimateFigures {
-	usage: number;
-	quota: number;
-}
-
-/** The parts of `StorageManager` used here. */
-export type StorageApi = Partial<Pick<StorageManager, 'persist' | 'persisted' | 'estimate'>>;
-
-export interface KeyValue {
-	getItem(key: string): string | null;
-	setItem(key: string, value: string): void;
-}
-
-const ASKED_KEY = 'dazzle.persist-asked';
-
-/** Less than this much free space left (bytes, or share of the quota) is worth a warning. */
-const LOW_SPACE_BYTES = 50e6;
-const LOW_SPACE_SHARE = 0.1;
-
-export function isLowOnSpace(figures: StorageEstimateFigures | undefined): boolean {
-	if (!figures || figures.quota <= 0) return false;
-	const free = figures.quota - figures.usage;
-	return free < Math.min(LOW_SPACE_BYTES, figures.quota * LOW_SPACE_SHARE);
-}
-
-function browserStorage(): StorageApi | undefined {
-	return typeof navigator === 'undefined' ? undefined : navigator.storage;
-}
-
-function browserKeyValue(): KeyValue | undefined {
-	return typeof localStorage === 'undefined' ? undefined : localStorage;
-}
-
-function remembered(keyValue: KeyValue | undefined): boolean {
-	try {
-		return keyValue?.getItem(ASKED_KEY) === '1';
-	} catch {
-		return false;
-	}
-}
-
-function remember(keyValue: KeyValue | undefined): void {
-	try {
-		keyValue?.setItem(ASKED_KEY, '1');
-	} catch {
-		// asked again next time: harmless, the browser answers without a prompt in Chromium
-	}
-}
+import {
+	browserKeyValue,
+	browserStorage,
+	isLowOnSpace,
+	rememberAskedForPersistence,
+	askedForPersistence,
+	type KeyValue,
+	type PersistenceState,
+	type StorageApi,
+	type StorageEstimateFigures
+} from '$lib/sync/storage';
 
 /**
- * Asks for persistent storage once per device (when a profile opens): later asks come from
- * the button in Settings. Returns the browser's answer, or undefined if it was not asked.
+ * The storage figures Settings shows, as runes: whether the browser keeps this app's data
+ * (persistent storage) and how much space it uses. The browser calls are in `sync/storage.ts`.
  */
-export async function requestPersistenceOnce(
-	storage: StorageApi | undefined = browserStorage(),
-	keyValue: KeyValue | undefined = browserKeyValue()
-): Promise<boolean | undefined> {
-	if (!storage?.persist || remembered(keyValue)) return undefined;
-	try {
-		if (await storage.persisted?.()) return true;
-		const granted = await storage.persist();
-		remember(keyValue);
-		return granted;
-	} catch {
-		return undefined;
-	}
-}
-
 export class StorageState {
 	persistence = $state<PersistenceState>('unknown');
 	/** Undefined while reading, or when the browser cannot estimate. */
@@ -115,7 +47,7 @@ export class StorageState {
 		try {
 			const persisted = await this.#storage.persisted();
 			if (persisted) this.persistence = 'persisted';
-			else this.persistence = remembered(this.#keyValue) ? 'refused' : 'not-persisted';
+			else this.persistence = askedForPersistence(this.#keyValue) ? 'refused' : 'not-persisted';
 		} catch {
 			this.persistence = 'unsupported';
 		}
@@ -138,7 +70,7 @@ export class StorageState {
 		this.busy = true;
 		try {
 			const granted = await this.#storage.persist();
-			remember(this.#keyValue);
+			rememberAskedForPersistence(this.#keyValue);
 			this.persistence = granted ? 'persisted' : 'refused';
 		} catch {
 			this.persistence = 'refused';

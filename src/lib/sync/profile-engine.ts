@@ -1,6 +1,6 @@
-import { requestPersistenceOnce } from '$lib/state/storage.svelte';
 import { deviceConnectivity } from './data-saving';
 import { SyncEngine, type Connectivity, type SyncEngineOptions } from './engine';
+import { requestPersistenceOnce } from './storage';
 import { countingFetch, deviceTrafficMeter } from './traffic';
 
 /**
@@ -141,4 +141,28 @@ export async function destroyProfileDatabases(
 		if (name?.startsWith(IDB_PREFIX + prefix)) await deleteIndexedDb(name);
 	}
 	return removed;
+}
+
+/**
+ * Removes everything of a profile from this device: its databases (`local`, the open engine's,
+ * destroyed through PouchDB), then the Cache Storage entries and localStorage keys that name it.
+ * Stop its replications first.
+ */
+export async function removeProfileData(
+	profileId: string,
+	local: PouchDB.Database | undefined
+): Promise<void> {
+	await destroyProfileDatabases(profileId, local ? [local] : []);
+	if (typeof caches !== 'undefined') {
+		for (const name of await caches.keys()) {
+			if (name.includes(profileId)) await caches.delete(name);
+		}
+	}
+	try {
+		for (const key of Object.keys(localStorage)) {
+			if (key.includes(profileId)) localStorage.removeItem(key);
+		}
+	} catch {
+		// storage blocked: nothing of theirs is there either
+	}
 }

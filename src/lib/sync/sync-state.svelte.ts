@@ -24,8 +24,15 @@ export class SyncState {
 		return this.#engine;
 	}
 
-	/** Follows `engine` (the open profile's); a previous engine is let go, not stopped. */
-	attach(engine: SyncEngine | undefined): void {
+	/**
+	 * Follows `engine`; a previous engine is let go, not stopped. Its statuses come from
+	 * `subscribe` (the coordinator's `watch`, which holds the one subscription to the engine).
+	 */
+	attach(
+		engine: SyncEngine | undefined,
+		subscribe: (listener: (status: SyncStatus) => void) => () => void = (listener) =>
+			engine?.subscribe(listener) ?? (() => undefined)
+	): void {
 		this.#unsubscribe?.();
 		this.#unsubscribe = undefined;
 		this.#engine = engine;
@@ -33,7 +40,7 @@ export class SyncState {
 			this.status = INITIAL_STATUS;
 			return;
 		}
-		this.#unsubscribe = engine.subscribe((status) => (this.status = status));
+		this.#unsubscribe = subscribe((status) => (this.status = status));
 	}
 
 	retry(): void {
