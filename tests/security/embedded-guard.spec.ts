@@ -268,6 +268,10 @@ describe('embedded server guard (direct to 127.0.0.1)', () => {
 						{ docs: [{ _id: '_design/validation', ...emptyValidation }], new_edits: false }
 					],
 					['DELETE', `/${patientDb}/_design/validation?rev=1-x`, undefined],
+					// pouchdb-validation skips ids starting with `_local`, even without a slash:
+					// such a document would replicate to every device unvalidated.
+					['PUT', `/${patientDb}/_localevil`, { type: 'x' }],
+					['POST', `/${patientDb}/_bulk_docs`, { docs: [{ _id: '_localevil', type: 'x' }] }],
 					['DELETE', `/${patientDb}`, undefined],
 					['PUT', `/${patientDb}`, undefined],
 					['POST', `/${patientDb}/_purge`, { x: ['1-a'] }],

@@ -85,6 +85,9 @@ describe('classifyEmbeddedRequest: what only the server admin may do is refused'
 		['PUT', `${DB}/_local/%5Fsecurity`, { admins: {} }, 403],
 		['PUT', `${DB}/_LOCAL/_security`, { admins: {} }, 403],
 		['PUT', `${DB}/%5Flocal/x`, {}, 403],
+		// pouchdb-validation skips every id starting with `_local`, slash or not.
+		['PUT', `${DB}/_localevil`, { type: 'x' }, 403],
+		['POST', `${DB}/_bulk_docs`, { docs: [{ _id: '_localevil', type: 'x' }] }, 403],
 		['DELETE', `${DB}/_local/_security`, undefined, 403],
 		// Finding 1 and 2: the id query parameter, in any shape.
 		['PUT', `${DB}/x?id=_local/_security&rev=0-1`, { admins: {} }, 400],
