@@ -84,6 +84,12 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 	 * @param {Record<string, unknown> | null} oldDoc
 	 */
 	function validateResponse(newDoc, oldDoc) {
+		/** @param {Record<string, unknown>} doc */
+		function versionOf(doc) {
+			var resource = /** @type {{ meta?: { versionId?: unknown } } | null} */ (doc.resource);
+			var version = Number(resource && resource.meta ? resource.meta.versionId : NaN);
+			return isFinite(version) ? version : 0;
+		}
 		var statuses = ['in-progress', 'completed', 'amended'];
 		if (statuses.indexOf(String(newDoc.status)) === -1) {
 			throw { forbidden: 'status must be in-progress, completed or amended.' };
@@ -116,7 +122,12 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 			}
 			if (
 				newDoc.status !== 'in-progress' &&
-				JSON.stringify(newDoc.resource) !== JSON.stringify(oldDoc.resource)
+				JSON.stringify(newDoc.resource) !== JSON.stringify(oldDoc.resource) &&
+				// A device that finished an amendment before its next push sends only the result:
+				// the server never saw the draft in between, and Apache CouchDB then validates it
+				// against the completed revision. The result of an amendment is `amended` with a
+				// higher version (the kept version was written when the amendment started).
+				!(newDoc.status === 'amended' && versionOf(newDoc) > versionOf(oldDoc))
 			) {
 				throw { forbidden: 'Completed answers change only through an amendment.' };
 			}

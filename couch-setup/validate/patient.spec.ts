@@ -134,6 +134,36 @@ describe('validate_doc_update for patient databases', () => {
 		expect(() => validatePatient(amended, amending, editor)).not.toThrow();
 	});
 
+	it('accepts a finished amendment replicated straight over the completed revision', () => {
+		// Apache CouchDB validates a replicated revision against the newest one it has: a device
+		// that completed and amended before pushing skips the draft in between.
+		const v1 = { ...COMPLETED, resource: { ...COMPLETED.resource, meta: { versionId: '1' } } };
+		const answers = [{ linkId: 'x', answer: [{ valueString: 'corrected' }] }];
+		const v2 = {
+			...v1,
+			status: 'amended',
+			resource: { ...v1.resource, status: 'amended', meta: { versionId: '2' }, item: answers }
+		};
+		expect(() => validatePatient(v2, v1, editor)).not.toThrow();
+		// Not without a higher version, and never as a plain `completed`.
+		const sameVersion = { ...v2, resource: { ...v2.resource, meta: { versionId: '1' } } };
+		expect(() => validatePatient(sameVersion, v1, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only through an amendment') })
+		);
+		const completedAgain = {
+			...v2,
+			status: 'completed',
+			resource: { ...v2.resource, status: 'completed' }
+		};
+		expect(() => validatePatient(completedAgain, v1, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only through an amendment') })
+		);
+		const older = { ...v2, resource: { ...v2.resource, meta: { versionId: '1' } } };
+		expect(() => validatePatient(older, v2, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.stringContaining('only through an amendment') })
+		);
+	});
+
 	it('refuses design documents from editors, not from the server', () => {
 		expect(() => validatePatient({ _id: '_design/x' }, null, editor)).toThrow();
 		expect(() => validatePatient({ _id: '_design/x', _deleted: true }, null, editor)).toThrow();

@@ -92,7 +92,13 @@ export async function startTestDazzle(
 		await rm(root, { recursive: true, force: true });
 		throw error;
 	}
-	if (envCouch) liveOnEnvCouch += 1;
+	if (envCouch) {
+		liveOnEnvCouch += 1;
+		// An external CouchDB gets couch-setup in the background (the gateway serves meanwhile,
+		// health 503); the embedded server has it before startDazzle returns. Tests expect the
+		// latter, on both (setup retries until it succeeds; the hook's timeout bounds the wait).
+		await running.ready;
+	}
 	let disposed = false;
 	return {
 		...running,

@@ -51,8 +51,9 @@ export interface ResetReport {
 
 /**
  * Brings the CouchDB back to an empty server, as a fresh embedded data folder is: every database
- * whose name does not start with `_` is deleted and every `_users` document except design
- * documents. System databases stay (a node needs them), and so does the configuration.
+ * whose name does not start with `_` is deleted, and every `_users` document except CouchDB's
+ * own `_design/_auth` (Dazzle's `_design/dazzle` goes too: setup writes it again). System
+ * databases stay (a node needs them), and so does the configuration.
  */
 export async function resetTestCouch(couch: TestCouch): Promise<ResetReport> {
 	if (!resetAllowed(couch)) {
@@ -77,7 +78,7 @@ export async function resetTestCouch(couch: TestCouch): Promise<ResetReport> {
 		path: '_users/_all_docs'
 	});
 	const tombstones = users.rows
-		.filter((row) => !row.id.startsWith('_design/'))
+		.filter((row) => row.id !== '_design/_auth')
 		.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true }));
 	const results = await client.bulkDocs('_users', tombstones);
 	const failed = results.filter((result) => result.error);
