@@ -4,7 +4,8 @@ import { rawRequest, startTestDazzle, type TestDazzle } from './support';
 describe('the embedded server under abuse', () => {
 	let dazzle: TestDazzle;
 	beforeAll(async () => {
-		dazzle = await startTestDazzle();
+		// The embedded server in particular: with COUCH_URL set the others run on CouchDB.
+		dazzle = await startTestDazzle({}, { server: 'embedded' });
 	});
 	afterAll(async () => {
 		await dazzle?.dispose();
