@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	TERMS_VERSION,
+	isMixedScript,
 	nicknameKey,
 	nicknameSchema,
 	passwordContainsUsername,
@@ -91,5 +92,28 @@ describe('signupSchema', () => {
 describe('userDbName', () => {
 	it('is CouchDB’s userdb name: hex of the UTF-8 username', () => {
 		expect(userDbName('zebra')).toBe('userdb-7a65627261');
+	});
+});
+
+describe('isMixedScript (UTS #39, one script per nickname)', () => {
+	it.each([
+		['Alice1', false],
+		['Zebra Mamá', false],
+		['Мария', false],
+		['Ελένη', false],
+		['مريم', false],
+		['山田さくら', false],
+		['김 山', false],
+		['ﬁona', false],
+		['\u0410lice1', true],
+		['\u0391lice', true],
+		['Ali مريم', true],
+		['さくら 김', true]
+	])('%s mixes scripts: %s', (nickname, mixed) => {
+		expect(isMixedScript(nickname)).toBe(mixed);
+	});
+
+	it('refuses a mixed nickname with its own key', () => {
+		expect(issue(nicknameSchema.safeParse('\u0410lice1'))).toBe('errors.nickname_mixed_scripts');
 	});
 });
