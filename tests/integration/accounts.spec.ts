@@ -4,6 +4,7 @@ import { nicknameReservationKey } from '../../server/src/accounts/nicknames';
 import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import {
+	adminSessionCookie,
 	call,
 	GENEROUS_LIMITS,
 	sessionCookieOf,
@@ -357,12 +358,7 @@ describe('accounts', () => {
 				body: { name: dazzle.admin.username, password: dazzle.admin.password }
 			});
 			expect(viaGateway).toMatchObject({ status: 401, body: { error: 'errors.signin_failed' } });
-			const direct = await fetch(`${dazzle.couch.url}/_session`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ name: dazzle.admin.username, password: dazzle.admin.password })
-			});
-			const cookie = direct.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+			const cookie = await adminSessionCookie(dazzle);
 			expect(cookie).toMatch(/^AuthSession=./);
 			const answer = await call(dazzle, 'GET', '/api/account', { cookie });
 			expect(answer).toMatchObject({ status: 403, body: { error: 'errors.no_account' } });
