@@ -15,17 +15,53 @@ const nanoPatterns = {
 };
 
 /** `/api` (and the session endpoint) are called only through the typed functions of src/lib/api. */
-const apiCallRule = [
-	'error',
-	...[
-		"CallExpression[callee.name='fetch'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
-		"CallExpression[callee.name='fetch'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]",
-		"NewExpression[callee.name='URL'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
-		"NewExpression[callee.name='URL'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]"
-	].map((selector) => ({
-		selector,
-		message: 'Call /api through the typed functions of src/lib/api (STYLE.md: one HTTP client).'
-	}))
+const apiCalls = [
+	"CallExpression[callee.name='fetch'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
+	"CallExpression[callee.name='fetch'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]",
+	"NewExpression[callee.name='URL'] > Literal.arguments[value=/^\\/(api|couch\\/_session)\\b/]",
+	"NewExpression[callee.name='URL'] > TemplateLiteral.arguments > TemplateElement[value.raw=/^\\/(api|couch\\/_session)\\b/]"
+].map((selector) => ({
+	selector,
+	message: 'Call /api through the typed functions of src/lib/api (STYLE.md: one HTTP client).'
+}));
+
+/**
+ * The layers (ARCHITECTURE.md): components and routes → state → sync, data, api. Components
+ * read data and sync through state (types are fine); sync and data never import state.
+ */
+const throughState = {
+	group: ['$lib/data/*', '$lib/sync/*'],
+	allowTypeImports: true,
+	message:
+		'Components and routes use data and sync through a state class (src/lib/state); type imports are fine.'
+};
+const noState = {
+	group: ['$lib/state/*', '../state/*', '**/lib/state/*'],
+	message: 'sync/ and data/ never import state/: state reads them, not the other way round.'
+};
+/** State reads sync and data and calls them; it never drives databases or storage itself. */
+const stateDrives = [
+	{
+		selector: "CallExpression[callee.property.name='changes']",
+		message: 'State never opens a changes feed: ask the data module (e.g. ResponseStore.follow).'
+	},
+	{
+		selector: "CallExpression[callee.property.name='destroy']",
+		message: 'State never deletes databases: ask sync or data (e.g. removeProfileData).'
+	},
+	{
+		selector: "MemberExpression[object.name='indexedDB'], MemberExpression[object.name='caches']",
+		message: 'State never deletes databases or caches: ask sync (removeProfileData).'
+	}
+];
+/** The sync layer knows no document types: data modules register a conflict policy per type. */
+const syncKnowsNoTypes = [
+	{
+		selector:
+			"BinaryExpression:matches([left.property.name='type'], [right.property.name='type']):has(Literal)",
+		message:
+			'Sync knows no document types: the data module registers a policy (registerConflictPolicy).'
+	}
 ];
 
 export default ts.config(
@@ -68,11 +104,31 @@ export default ts.config(
 	{
 		files: ['src/**'],
 		ignores: ['src/lib/api/**'],
-		rules: { 'no-restricted-syntax': apiCallRule }
+		rules: { 'no-restricted-syntax': ['error', ...apiCalls] }
+	},
+	{
+		files: ['src/lib/components/**', 'src/routes/**'],
+		rules: {
+			'no-restricted-imports': 'off',
+			'@typescript-eslint/no-restricted-imports': [
+				'error',
+				{ patterns: [pouchPatterns, nanoPatterns, throughState] }
+			]
+		}
+	},
+	{
+		files: ['src/lib/state/**'],
+		ignores: ['**/*.spec.ts'],
+		rules: { 'no-restricted-syntax': ['error', ...apiCalls, ...stateDrives] }
+	},
+	{
+		files: ['src/lib/sync/**'],
+		ignores: ['**/*.spec.ts'],
+		rules: { 'no-restricted-syntax': ['error', ...apiCalls, ...syncKnowsNoTypes] }
 	},
 	{
 		files: ['src/lib/data/**', 'src/lib/sync/**'],
-		rules: { 'no-restricted-imports': ['error', { patterns: [nanoPatterns] }] }
+		rules: { 'no-restricted-imports': ['error', { patterns: [nanoPatterns, noState] }] }
 	},
 	{
 		// The embedded server is the CouchDB stand-in itself; tests and benches may build PouchDBs as fixtures.

@@ -1,11 +1,10 @@
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { patientDocSchema, patientIdSchema } from '$lib/schemas/patient';
+import { PATIENT_NAME_MAX_LENGTH, patientDocSchema, patientIdSchema } from '$lib/schemas/patient';
 import validatePatient from '../../../couch-setup/validate/patient.js';
 import {
 	NAMES_ID,
-	PATIENT_NAME_MAX_LENGTH,
 	PatientRecordError,
 	PatientRecords,
 	REGISTRY_ID,

@@ -7,6 +7,8 @@ import {
 	PATIENT_DOC_ID,
 	PATIENT_RELATIONS,
 	birthMonthSchema,
+	normalizedPatientName,
+	patientNameError,
 	patientDocSchema,
 	patientIdSchema,
 	type PatientAccessRole,
@@ -16,6 +18,8 @@ import {
 } from '$lib/schemas/patient';
 import { classifyError, StorageFullError } from '$lib/sync/errors';
 import { isClosed } from './autosave';
+// Record databases hold questionnaire responses: their conflict policy is registered first.
+import './response-conflicts';
 import { profileDbPrefix } from '$lib/sync/profile-engine';
 
 /**
@@ -40,7 +44,6 @@ import { profileDbPrefix } from '$lib/sync/profile-engine';
 
 export const REGISTRY_ID = 'patients';
 export const NAMES_ID = '_local/patient-names';
-export const PATIENT_NAME_MAX_LENGTH = 60;
 
 /** A refusal or failure, with the i18n key the UI shows. */
 export class PatientRecordError extends Error implements KeyedError {
@@ -176,14 +179,11 @@ function parseEntry(value: unknown): RegistryEntry | undefined {
 	};
 }
 
-/** The name as stored: NFC, trimmed, inner whitespace collapsed; or the i18n key refusing it. */
-export function normalizePatientName(raw: string): string {
-	const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
-	if (name === '') throw new PatientRecordError('errors.patient_name_missing');
-	if ([...name].length > PATIENT_NAME_MAX_LENGTH) {
-		throw new PatientRecordError('errors.patient_name_too_long');
-	}
-	return name;
+/** The name as stored, or a `PatientRecordError` with the i18n key refusing it. */
+function normalizePatientName(raw: string): string {
+	const error = patientNameError(raw);
+	if (error) throw new PatientRecordError(error);
+	return normalizedPatientName(raw);
 }
 
 /** A patient id fit for a database name, or a `PatientRecordError`. */

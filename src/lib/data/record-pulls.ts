@@ -1,4 +1,6 @@
 import { isClosed } from './autosave';
+// Record databases hold questionnaire responses: their conflict policy is registered first.
+import './response-conflicts';
 import { pullOnce } from '$lib/sync/engine';
 
 /**

@@ -1,4 +1,5 @@
 import type { KeyedError } from '$lib/errors';
+import './response-conflicts';
 import {
 	amendResponse,
 	type ChangeSummary,
@@ -161,6 +162,25 @@ export class ResponseStore {
 			this.#stale = true;
 			return use(this.db);
 		}
+	}
+
+	/**
+	 * Calls `onChange` whenever a response of the record changes (this device or another, by
+	 * sync), once after a burst (a pull writes many at once); returns a stop.
+	 */
+	follow(onChange: () => void, burstMs = 150): () => void {
+		const feed = this.#options.db.changes({ since: 'now', live: true });
+		let burst: ReturnType<typeof setTimeout> | undefined;
+		feed.on('change', (change) => {
+			if (!change.id.startsWith('response-')) return;
+			clearTimeout(burst);
+			burst = setTimeout(onChange, burstMs);
+		});
+		feed.on('error', (error) => console.debug('[responses] feed stopped', error));
+		return () => {
+			feed.cancel();
+			clearTimeout(burst);
+		};
 	}
 
 	/** A write failed: a closed connection (full disk) is reopened before the next one. */

@@ -16,6 +16,22 @@ export const patientIdSchema = z
 		error: 'errors.patient_id_invalid'
 	});
 
+/** The longest name a record may have (it is shown only on the device that typed it). */
+export const PATIENT_NAME_MAX_LENGTH = 60;
+
+/** A record's name as stored: NFC, trimmed, inner whitespace collapsed. */
+export function normalizedPatientName(raw: string): string {
+	return raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/** The i18n key refusing a record's name, if any. */
+export function patientNameError(raw: string): string | undefined {
+	const name = normalizedPatientName(raw);
+	if (name === '') return 'errors.patient_name_missing';
+	if ([...name].length > PATIENT_NAME_MAX_LENGTH) return 'errors.patient_name_too_long';
+	return undefined;
+}
+
 /** How an editor relates to the patient (`self`: the patient's own account). */
 export const PATIENT_RELATIONS = ['self', 'child', 'other-relative', 'other'] as const;
 export type PatientRelation = (typeof PATIENT_RELATIONS)[number];

@@ -46,8 +46,6 @@ export function recordFormRows(
 
 export interface RecordResponsesOptions {
 	store: ResponseStore;
-	/** The record's database (to follow changes arriving by sync). */
-	db: PouchDB.Database;
 	patientId: string;
 	author?: Reference;
 }
@@ -59,8 +57,7 @@ export class RecordResponsesState {
 	error = $state<string | undefined>();
 
 	#options: RecordResponsesOptions;
-	#feed: PouchDB.Core.Changes<object> | undefined;
-	#reload: ReturnType<typeof setTimeout> | undefined;
+	#stopFollowing: (() => void) | undefined;
 
 	constructor(options: RecordResponsesOptions) {
 		this.#options = options;
@@ -83,15 +80,8 @@ export class RecordResponsesState {
 
 	/** Lists again whenever a response changes (this device or another, by sync). */
 	follow(): void {
-		this.#feed?.cancel();
-		this.#feed = this.#options.db.changes({ since: 'now', live: true });
-		this.#feed.on('change', (change) => {
-			if (!change.id.startsWith('response-')) return;
-			// A pull writes many at once: list once after the burst.
-			clearTimeout(this.#reload);
-			this.#reload = setTimeout(() => void this.load(), 150);
-		});
-		this.#feed.on('error', (error) => console.debug('[responses] feed stopped', error));
+		this.#stopFollowing?.();
+		this.#stopFollowing = this.#options.store.follow(() => void this.load());
 	}
 
 	/** A new draft of `form` for this record; returns its id. Works offline. */
@@ -109,15 +99,14 @@ export class RecordResponsesState {
 	}
 
 	close(): void {
-		this.#feed?.cancel();
-		clearTimeout(this.#reload);
+		this.#stopFollowing?.();
+		this.#stopFollowing = undefined;
 	}
 }
 
 /** What a page needs to read and write one record's responses on this device. */
 export interface RecordAccess {
 	store: ResponseStore;
-	db: PouchDB.Database;
 	canEdit: boolean;
 }
 
@@ -144,5 +133,5 @@ export async function recordAccess(
 		device: deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
 		reopen: (handle) => data.guard(patientId, reopenDatabase(handle))
 	});
-	return { store, db, canEdit: data.canEdit(patientId) };
+	return { store, canEdit: data.canEdit(patientId) };
 }

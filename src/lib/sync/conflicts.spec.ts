@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// Responses' policy is their data module's; the rules below are tested with it registered.
+import '$lib/data/response-conflicts';
 import {
 	compareRevisions,
 	conflictRecordId,

@@ -126,17 +126,36 @@ function fieldMerge(ours: Revision, theirs: Revision, ancestor: Revision): Revis
 }
 
 /**
- * Which of two versions should win: the newer, except that a plain draft of a questionnaire
- * response never wins over a completed one (or one being corrected): the server refuses a
- * completed response going back to a draft, so the device would never agree with it.
+ * What a document type asks of conflict resolution beyond the general rules. Sync knows no
+ * document types: the data module that owns a type registers its policy
+ * (`data/response-conflicts.ts` for questionnaire responses).
  */
+export interface ConflictPolicy {
+	/** The document is one whole (status, versions, answers): never merged field by field. */
+	whole?: boolean;
+	/**
+	 * Positive when `a` must win over `b` whatever their times, negative for `b`, 0 to let the
+	 * newer win. Must be deterministic: every device resolves the same way.
+	 */
+	precedence?: (a: Revision, b: Revision) => number;
+}
+
+const policies = new Map<string, ConflictPolicy>();
+
+/** Registers the policy of documents whose `type` is `type` (once, when their module loads). */
+export function registerConflictPolicy(type: string, policy: ConflictPolicy): void {
+	policies.set(type, policy);
+}
+
+function policyOf(doc: Revision): ConflictPolicy | undefined {
+	return doc.type === undefined ? undefined : policies.get(doc.type);
+}
+
+/** Which of two versions should win: the newer, unless their type's policy says otherwise. */
 function preferred(a: Revision, b: Revision): number {
-	const settled = (doc: Revision) =>
-		doc.type === 'response' && (doc.status !== 'in-progress' || doc.amending != null) ? 1 : 0;
-	if (a.type === 'response' && b.type === 'response' && settled(a) !== settled(b)) {
-		return settled(a) - settled(b);
-	}
-	return compareRevisions(a, b);
+	const precedence = a.type === b.type ? policyOf(a)?.precedence : undefined;
+	const first = precedence?.(a, b) ?? 0;
+	return first !== 0 ? first : compareRevisions(a, b);
 }
 
 /**
@@ -154,8 +173,8 @@ export function resolveConflict(winner: Revision, conflicts: ConflictingRevision
 	for (const { revision, ancestor } of ordered) {
 		const theirs = withoutMeta(revision);
 		if (sameContent(current, theirs)) continue;
-		// Questionnaire answers are one whole (status, versions, answers): never merged by field.
-		const whole = current.type === 'response' || theirs.type === 'response';
+		// Some types are one whole (questionnaire answers): never merged by field.
+		const whole = policyOf(current)?.whole === true || policyOf(theirs)?.whole === true;
 		const fieldMerged =
 			ancestor && !whole ? fieldMerge(current, theirs, withoutMeta(ancestor)) : undefined;
 		if (fieldMerged) {
