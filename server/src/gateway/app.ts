@@ -22,7 +22,7 @@ import { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
 import { sendError } from './errors';
 import { createCouchProxy, type SignInGuard } from './proxy';
-import { SessionRevocations, sessionGate } from './session-revocation';
+import { checkSessionTimeout, SessionRevocations, sessionGate } from './session-revocation';
 import { contentSecurityPolicy, createStaticHandlers } from './static';
 
 export { DB_WRITE_EVENT } from '../events';
@@ -249,6 +249,7 @@ export function createGateway(options: {
 		maxAgeSeconds: config.sessionMaxAgeDays * 24 * 60 * 60,
 		logger
 	});
+	void checkSessionTimeout(couch, config.sessionMaxAgeDays * 24 * 60 * 60, logger);
 	const limiters = createLimiters(config);
 	const app = express();
 	app.disable('x-powered-by');

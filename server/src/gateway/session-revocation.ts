@@ -246,3 +246,39 @@ export function sessionGate(options: {
 		);
 	};
 }
+
+/** CouchDB's `[chttpd_auth] timeout` when it is not set. */
+const COUCH_DEFAULT_SESSION_SECONDS = 600;
+
+/**
+ * The gateway passes on no refreshed cookie (see above), so on Apache CouchDB a session lasts
+ * `[chttpd_auth] timeout` from sign-in: warn when that is shorter than the cookie's Max-Age
+ * (CouchDB's default, 10 minutes, would sign users out every 10 minutes). The embedded server
+ * is configured by Dazzle itself. Never throws: this is advice at start-up.
+ */
+export async function checkSessionTimeout(
+	couch: CouchClient,
+	maxAgeSeconds: number,
+	logger: Logger
+): Promise<void> {
+	try {
+		const info = await couch.serverInfo();
+		if (info.vendor === 'express-pouchdb') return;
+		let timeout = COUCH_DEFAULT_SESSION_SECONDS;
+		try {
+			timeout = Number(
+				await couch.request<string>({ path: '_node/_local/_config/chttpd_auth/timeout' })
+			);
+		} catch (error) {
+			if (!(error instanceof CouchRequestError && error.status === 404)) throw error;
+		}
+		if (timeout < maxAgeSeconds) {
+			logger.warn(
+				`CouchDB's [chttpd_auth] timeout is ${timeout} s: sessions end that long after sign-in. ` +
+					`Set it to ${maxAgeSeconds} (SESSION_MAX_AGE_DAYS) on every node.`
+			);
+		}
+	} catch (error) {
+		logger.warn('could not read CouchDB’s session timeout', error);
+	}
+}
