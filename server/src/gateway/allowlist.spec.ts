@@ -3,6 +3,7 @@ import {
 	checkCouchBody,
 	checkSelector,
 	classifyCouchRequest,
+	MAX_BULK_DOCS,
 	MAX_BULK_ITEMS,
 	MAX_RAW_PATH_LENGTH,
 	type CouchRequestKind
@@ -551,7 +552,7 @@ describe('checkCouchBody: every id, every field, deny by default', () => {
 			status: 400,
 			field: 'docs.0._conflicts'
 		});
-		const many = { docs: Array.from({ length: MAX_BULK_ITEMS + 1 }, () => ({})) };
+		const many = { docs: Array.from({ length: MAX_BULK_DOCS + 1 }, () => ({})) };
 		expect(checkCouchBody('bulk-docs', many)).toMatchObject({ ok: false, status: 400 });
 	});
 

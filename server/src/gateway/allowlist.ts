@@ -77,11 +77,14 @@ export type CouchRequestClass = CouchRequestAllowed | CouchRequestRefused;
 export const MAX_RAW_PATH_LENGTH = 2048;
 
 /**
- * Most entries in one `_bulk_docs`, `_bulk_get` or `_revs_diff` body. The app sends at most a
- * `_changes` page's worth (2,000 rows on a first pull, usually 250); more is refused before
- * it can keep the database busy.
+ * Most documents in one `_bulk_docs`: the app pushes at most one `_changes` page of 250 rows
+ * (a few leaves each), PouchDB's replicate 100. The embedded server writes a batch in one go
+ * on its event loop (~1 ms per document on a loaded machine): more is refused before it can
+ * keep the database busy.
  */
-export const MAX_BULK_ITEMS = 5_000;
+export const MAX_BULK_DOCS = 1_000;
+/** Most ids in one `_bulk_get` or revisions in one `_revs_diff`: a first pull's page (2,000). */
+export const MAX_BULK_ITEMS = 2_000;
 
 /** Databases clients only read (written by the server): every write is refused here. */
 export const READ_ONLY_DBS: ReadonlySet<string> = new Set(
@@ -764,7 +767,7 @@ export function checkCouchBody(check: BodyCheck, body: unknown, docId?: string):
 			if (body.new_edits !== undefined && typeof body.new_edits !== 'boolean') {
 				return bad('new_edits must be true or false', 'new_edits');
 			}
-			if (body.docs.length > MAX_BULK_ITEMS) return bad(`over ${MAX_BULK_ITEMS} documents`, 'docs');
+			if (body.docs.length > MAX_BULK_DOCS) return bad(`over ${MAX_BULK_DOCS} documents`, 'docs');
 			for (const [index, doc] of body.docs.entries()) {
 				const field = `docs.${index}`;
 				if (!isPlainObject(doc)) return bad('expected an object', field);
