@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUserDbName, pullOnce, type SyncEngine } from '../../src/lib/sync/engine';
 import { GENEROUS_LIMITS } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
+import { sameJson } from '../../server/src/couch';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
 import {
 	cookieFetch,
 	eventually,
@@ -123,7 +124,9 @@ describe('a first pull on a fresh device', () => {
 		await fresh.whenUpToDate(15_000);
 		await eventually(async () => {
 			const [server, local] = await Promise.all([serverDocs(), localDocs(fresh)]);
-			return JSON.stringify(server) === JSON.stringify(local);
+			// Same content: the order of a document's members is not part of it (CouchDB and
+			// PouchDB each keep their own).
+			return sameJson(server, local);
 		}, 10_000);
 
 		const local = await localDocs(fresh);
@@ -180,7 +183,11 @@ describe('a first pull on a fresh device', () => {
 			batchSize: 10
 		});
 		expect(docsWritten).toBeGreaterThan(40);
-		expect(pullLog.filter((entry) => entry !== 'GET _changes')).toEqual(['GET /']);
+		// Progress needs a total: Apache CouchDB's `_changes` says how many rows are `pending`;
+		// the embedded server's does not, so the pull asks the database once.
+		expect(pullLog.filter((entry) => entry !== 'GET _changes')).toEqual(
+			onExternalCouch() ? [] : ['GET /']
+		);
 		await local.put({ _id: 'note:made-before-opening', type: 'note', text: 'mine' });
 		await local.close();
 
