@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from '../server/src/config';
 import { connectCouch } from '../server/src/couch-connection';
 import type { EmbeddedCouch } from '../server/src/embedded/index';
-import { DatabaseReconciler } from '../server/src/databases/reconcile';
+import { DatabaseReconciler, EMBEDDED_CONCURRENCY } from '../server/src/databases/reconcile';
 import { createLogger } from '../server/src/log';
 import { applyCouchSetup } from './apply';
 import { seedContent } from './content';
@@ -39,7 +39,10 @@ export async function runSetupCommand(env: NodeJS.ProcessEnv = process.env): Pro
 		for (const item of setup.items.filter((entry) => entry.change !== 'unchanged')) {
 			console.log(`  ${item.change} ${item.item}`);
 		}
-		const reconciled = await new DatabaseReconciler(couch, { logger }).run();
+		const reconciled = await new DatabaseReconciler(couch, {
+			logger,
+			...(embedded ? { concurrency: EMBEDDED_CONCURRENCY } : {})
+		}).run();
 		console.log(
 			`databases: ${reconciled.checked} checked, ${reconciled.updated} updated, ` +
 				`${reconciled.failed} failed, ${reconciled.skipped} skipped`

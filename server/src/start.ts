@@ -7,7 +7,7 @@ import { seedForms, type FormsSeedReport } from '../../couch-setup/forms';
 import { parseConfig, type CouchAdmin, type DazzleConfig } from './config';
 import type { CouchClient } from './couch';
 import { connectCouch } from './couch-connection';
-import { DatabaseReconciler } from './databases/reconcile';
+import { DatabaseReconciler, EMBEDDED_CONCURRENCY } from './databases/reconcile';
 import { createGateway } from './gateway/app';
 import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
@@ -137,7 +137,10 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 	}
 
 	const events = new EventEmitter();
-	const reconciler = new DatabaseReconciler(couch, { logger });
+	const reconciler = new DatabaseReconciler(couch, {
+		logger,
+		...(embedded ? { concurrency: EMBEDDED_CONCURRENCY } : {})
+	});
 	health.register('reconcile', () => reconciler.status());
 	const gateway = createGateway({ config, couch, couchUrl, admin, logger, events, health });
 	const httpServer = createServer(gateway.app);
