@@ -37,7 +37,9 @@ async function waitForHealth(
 	child: ChildProcess,
 	output: () => string
 ): Promise<void> {
-	const deadline = Date.now() + 30_000;
+	// Healthy means couch-setup ran too (health is 503 before): on Apache CouchDB the server
+	// listens first and sets up after, and a loaded CI machine needs its time to compile it.
+	const deadline = Date.now() + 60_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`Dazzle exited early:\n${output()}`);
 		try {
