@@ -34,7 +34,12 @@ if [ -n "${COUCH_URL:-}" ]; then
 elif [ -x "$shared_couch/start.sh" ]; then
 	# A port nothing listens on (start.sh reuses whatever already answers on its port, and the
 	# tests wipe the server they use) and a node name no other CouchDB on this machine has.
-	port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+	# DAZZLE_TEST_COUCH_PORT picks the port (it must be free).
+	port=${DAZZLE_TEST_COUCH_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
+	if curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+		echo "port $port is taken: something answers there" >&2
+		exit 1
+	fi
 	started_dir=$(mktemp -d "${TMPDIR:-/tmp}/dazzle-test-couchdb.XXXXXX")
 	echo "▶ starting Apache CouchDB from ../shared/couchdb on port $port"
 	eval "$(COUCHDB_DIR="$started_dir" COUCHDB_PORT="$port" COUCHDB_NODE="dazzle-test-$$" "$shared_couch/start.sh")"
