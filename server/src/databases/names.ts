@@ -1,10 +1,11 @@
 import { userDbName } from '../../../src/lib/schemas/account';
+import { patientDbName } from '../../../src/lib/schemas/patient';
 
 /**
- * Every database name Dazzle uses, in one place (DESIGN.md). `userDbName` stays in the shared
- * account schema because the client derives its remote database from it too.
+ * Every database name Dazzle uses, in one place (DESIGN.md). `userDbName` and `patientDbName`
+ * are defined in the shared schemas because the client names its remote databases with them.
  */
-export { userDbName };
+export { patientDbName, userDbName };
 
 export const USERS_DB = '_users';
 /** Server-owned bookkeeping: records registry, invitations, nicknames, checkpoints (admin-only). */
@@ -15,8 +16,6 @@ export const PATIENT_DB_PREFIX = 'patient-';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX = /^(?:[0-9a-f]{2})+$/;
-
-export const patientDbName = (patientId: string): string => `${PATIENT_DB_PREFIX}${patientId}`;
 
 /** A record's registry document in the worker db (patients/store.ts): creator, deletion. */
 export const recordDocId = (patientId: string): string => `patient-record:${patientId}`;

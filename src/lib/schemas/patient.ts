@@ -16,6 +16,9 @@ export const patientIdSchema = z
 		error: 'errors.patient_id_invalid'
 	});
 
+/** A record's database on the server (`userDbName` is the user's): `patient-<uuid>`. */
+export const patientDbName = (patientId: string): string => `patient-${patientId}`;
+
 /** The longest name a record may have (it is shown only on the device that typed it). */
 export const PATIENT_NAME_MAX_LENGTH = 60;
 
