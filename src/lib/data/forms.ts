@@ -6,7 +6,7 @@ import {
 	type Questionnaire
 } from '$lib/forms';
 import { questionnaireFromDocument } from '$lib/forms/documents';
-import { pullOnce } from '$lib/sync/engine';
+import { pullOnce } from '$lib/sync/pull-once';
 import { profileDbPrefix } from '$lib/sync/profile-engine';
 
 /**

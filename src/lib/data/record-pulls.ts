@@ -1,7 +1,7 @@
 import { isClosed } from './autosave';
 // Record databases hold questionnaire responses: their conflict policy is registered first.
 import './response-conflicts';
-import { pullOnce } from '$lib/sync/engine';
+import { pullOnce } from '$lib/sync/pull-once';
 
 /**
  * One-way pulls of the patient records a profile holds but is not editing now (DESIGN.md: only

@@ -1,6 +1,7 @@
 import { combineStatuses } from './combine';
 import { deviceConnectivity } from './data-saving';
-import type { Connectivity, SyncEngine } from './engine';
+import type { Connectivity } from './connectivity';
+import type { SyncEngine } from './engine';
 import { createDatabaseEngine } from './profile-engine';
 import { PullSchedule } from './pull-schedule';
 import type { SyncStatus } from './status';

@@ -1,4 +1,4 @@
-import { browserConnectivity, type Connectivity } from './engine';
+import { browserConnectivity, type Connectivity } from './connectivity';
 import type { SyncStatus } from './status';
 
 /**

@@ -1,17 +1,24 @@
 import { Backoff, type BackoffOptions } from './backoff';
+import { browserConnectivity, type Connectivity } from './connectivity';
 import { classifyError, SessionExpiredError, StorageFullError } from './errors';
+import { applyChanges, fetchChanges, KnownRevisions, pushBatch, type RemoteDb } from './replicator';
+// The engine module stays the entry of the sync engine's public API (tests and benches import it).
+export { ALWAYS_ONLINE, browserConnectivity, type Connectivity } from './connectivity';
+export { fetchWithLongpollCap, fetchWithStallTimeout } from './fetch-timeouts';
+export { pullOnce, type PullOnceOptions } from './pull-once';
+export { DEFAULT_TUNING, type SyncTuning } from './pull-run';
+import { fetchWithLongpollCap, fetchWithStallTimeout } from './fetch-timeouts';
 import {
-	applyChanges,
-	fetchChanges,
-	KnownRevisions,
-	pushBatch,
-	remoteJson,
-	type ChangesPage,
-	type RemoteDb,
-	type Seq
-} from './replicator';
+	DEFAULT_TUNING,
+	EMPTY_MEMO,
+	MEMO_ID,
+	pullToDate,
+	type PullRun,
+	type SyncMemo,
+	type SyncTuning
+} from './pull-run';
 import { resolveConflicts } from './resolve-conflicts';
-import { INITIAL_STATUS, next, type SyncEvent, type SyncProgress, type SyncStatus } from './status';
+import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status';
 
 /**
  * The sync engine of one local database replicated live both ways with its server database
@@ -22,66 +29,6 @@ import { INITIAL_STATUS, next, type SyncEvent, type SyncProgress, type SyncStatu
  * engine runs a pull loop and a push loop and restarts them itself, with backoff, so the status
  * it reports is the truth (offline, error and when it retries, sign in again).
  */
-
-export interface Connectivity {
-	online(): boolean;
-	/** Online, but sync is held back on purpose (data-saving mode on mobile data). */
-	heldBack?(): boolean;
-	/** Calls back with the new value on every change; returns an unsubscribe. */
-	subscribe(listener: (online: boolean) => void): () => void;
-}
-
-/** The browser's idea of being online (`navigator.onLine` and the window events). */
-export const browserConnectivity: Connectivity = {
-	online: () => typeof navigator === 'undefined' || navigator.onLine,
-	subscribe(listener) {
-		if (typeof window === 'undefined') return () => undefined;
-		const online = () => listener(true);
-		const offline = () => listener(false);
-		window.addEventListener('online', online);
-		window.addEventListener('offline', offline);
-		return () => {
-			window.removeEventListener('online', online);
-			window.removeEventListener('offline', offline);
-		};
-	}
-};
-
-export const ALWAYS_ONLINE: Connectivity = { online: () => true, subscribe: () => () => undefined };
-
-export interface SyncTuning {
-	/** Documents per `_changes` page and `_bulk_get`/`_bulk_docs` batch. */
-	batchSize: number;
-	/**
-	 * Largest page of a first pull (documents travel in the feed itself). Pages start at
-	 * `batchSize` (progress shows soon) and double while full: fewer round trips on a big account.
-	 */
-	firstPullPageSize: number;
-	/** A push of more revisions than this asks `_revs_diff` before sending bodies. */
-	revsDiffAbove: number;
-	/** Batches PouchDB may fetch ahead while one is written (`pullOnce`). */
-	batchesLimit: number;
-	/** A request that receives nothing for this long is abandoned (a stalled connection). */
-	stallTimeoutMs: number;
-	/**
-	 * Grace after `longpollMs` before the device ends a long poll the server did not end itself
-	 * (the embedded server ignores `timeout`); `longpollMs + heartbeatMs` stays below the stall
-	 * timeout. (Named for the heartbeats it replaced: CouchDB ignores `timeout` with them.)
-	 */
-	heartbeatMs: number;
-	/** A waiting live `_changes` is ended after this long and asked again (see `fetchWithLongpollCap`). */
-	longpollMs: number;
-}
-
-export const DEFAULT_TUNING: SyncTuning = {
-	batchSize: 250,
-	firstPullPageSize: 2_000,
-	revsDiffAbove: 20,
-	batchesLimit: 4,
-	stallTimeoutMs: 45_000,
-	heartbeatMs: 10_000,
-	longpollMs: 30_000
-};
 
 export interface SyncEngineOptions {
 	/** The PouchDB constructor (`pouchdb-browser` in the app, Node's PouchDB in tests). */
@@ -108,29 +55,6 @@ export interface SyncEngineOptions {
 
 export type StatusListener = (status: SyncStatus) => void;
 
-/** What the engine keeps in the local database between runs (never replicated: `_local`). */
-interface SyncMemo {
-	_id: '_local/dazzle-sync';
-	_rev?: string;
-	/** Local sequence the server is known to have everything up to. */
-	push_seq: Seq;
-	/** Server sequence the device has everything up to. */
-	pull_seq: Seq;
-	/** The first full pull finished (later pulls fetch only missing revisions). */
-	pulled_all: boolean;
-	/** Local sequence up to which conflicts were looked for. */
-	resolved_seq: number | string;
-}
-
-const MEMO_ID = '_local/dazzle-sync';
-const EMPTY_MEMO: SyncMemo = {
-	_id: MEMO_ID,
-	push_seq: 0,
-	pull_seq: 0,
-	pulled_all: false,
-	resolved_seq: 0
-};
-
 /** Recount at most this often while changes stream in (a first pull writes thousands). */
 const PENDING_COUNT_DELAY_MS = 250;
 
@@ -139,236 +63,6 @@ const PUSH_COALESCE_MS = 50;
 
 export function localUserDbName(profileId: string): string {
 	return `dazzle-${profileId}-user`;
-}
-
-/**
- * Aborts `controller` when `outer` aborts; returns a release. PouchDB reuses one signal for a
- * whole live feed, so a listener per request must be removed when the request ends.
- */
-function follow(outer: AbortSignal | null | undefined, controller: AbortController): () => void {
-	if (!outer) return () => undefined;
-	if (outer.aborted) controller.abort(outer.reason);
-	const onAbort = () => controller.abort(outer.reason);
-	outer.addEventListener('abort', onAbort, { once: true });
-	return () => outer.removeEventListener('abort', onAbort);
-}
-
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-/**
- * The slowest upload a phone link is expected to sustain (16 kbit/s). Before the answer, nothing
- * arrives while a request body travels: a `_bulk_docs` of 250 documents (~500 KB) needs a minute
- * on 2G, so a request gets its stall time plus its body's travel time at this rate.
- */
-const UPLOAD_FLOOR_BYTES_PER_S = 2_000;
-
-function uploadAllowanceMs(body: BodyInit | null | undefined): number {
-	const bytes =
-		typeof body === 'string'
-			? body.length
-			: body instanceof Blob
-				? body.size
-				: body instanceof ArrayBuffer || ArrayBuffer.isView(body)
-					? body.byteLength
-					: 0;
-	return (bytes / UPLOAD_FLOOR_BYTES_PER_S) * 1000;
-}
-
-/**
- * A fetch that abandons a request when nothing arrives for `ms`: no answer, or a body that stops
- * flowing. A large answer on a slow link takes as long as it needs; a live `_changes` stays alive
- * on the server's heartbeats. (Not a total timeout: that would cut honest slow transfers.)
- */
-export function fetchWithStallTimeout(inner: typeof fetch, ms: number): typeof fetch {
-	return async (input, init) => {
-		const controller = new AbortController();
-		const release = follow(init?.signal, controller);
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const disarm = () => {
-			clearTimeout(timer);
-			release();
-		};
-		const arm = (extraMs = 0) => {
-			clearTimeout(timer);
-			timer = setTimeout(
-				() => controller.abort(new DOMException('The connection stalled', 'TimeoutError')),
-				ms + extraMs
-			);
-		};
-		arm(uploadAllowanceMs(init?.body));
-		let response: Response;
-		try {
-			response = await inner(input, { ...init, signal: controller.signal });
-		} catch (error) {
-			disarm();
-			throw error;
-		}
-		if (!response.body || NULL_BODY_STATUSES.has(response.status)) {
-			disarm();
-			return response;
-		}
-		arm();
-		const reader = response.body.getReader();
-		const body = new ReadableStream<Uint8Array>({
-			async pull(stream) {
-				try {
-					const { done, value } = await reader.read();
-					if (done) {
-						disarm();
-						stream.close();
-						return;
-					}
-					arm();
-					stream.enqueue(value);
-				} catch (error) {
-					disarm();
-					stream.error(error);
-				}
-			},
-			cancel(reason) {
-				disarm();
-				return reader.cancel(reason);
-			}
-		});
-		return new Response(body, {
-			status: response.status,
-			statusText: response.statusText,
-			headers: response.headers
-		});
-	};
-}
-
-/**
- * Ends a waiting live `_changes` request after `ms` as if the server had answered "no changes"
- * (CouchDB's own `timeout`), so the next request asks again. The embedded server ignores
- * `timeout` and does not wake a waiting feed for replicated updates (`new_edits: false` on an
- * existing document): without this cap, another device's edit could wait forever.
- */
-export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fetch {
-	return async (input, init) => {
-		const url = new URL(String(input instanceof Request ? input.url : input));
-		if (!url.pathname.endsWith('/_changes') || url.searchParams.get('feed') !== 'longpoll') {
-			return inner(input, init);
-		}
-		const controller = new AbortController();
-		const release = follow(init?.signal, controller);
-		let capped = false;
-		const timer = setTimeout(() => {
-			capped = true;
-			controller.abort(new DOMException('long poll ended', 'AbortError'));
-		}, ms);
-		let text = '';
-		let response: Response | undefined;
-		try {
-			response = await inner(input, { ...init, signal: controller.signal });
-			text = await response.text();
-		} catch (error) {
-			// Nothing but the opening and heartbeats arrived: answer "no changes since `since`".
-			if (!capped) throw error;
-			const since = url.searchParams.get('since') ?? '0';
-			const lastSeq = /^\d+$/.test(since) ? Number(since) : since;
-			return new Response(JSON.stringify({ results: [], last_seq: lastSeq }), {
-				status: 200,
-				headers: { 'content-type': 'application/json' }
-			});
-		} finally {
-			clearTimeout(timer);
-			release();
-		}
-		return new Response(text, {
-			status: response.status,
-			statusText: response.statusText,
-			headers: response.headers
-		});
-	};
-}
-
-/** One pull of one database up to the server's present, shared by the engine and `pullOnce`. */
-interface PullRun {
-	local: PouchDB.Database;
-	remote: RemoteDb;
-	memo: SyncMemo;
-	known: KnownRevisions;
-	tuning: SyncTuning;
-	signal: AbortSignal;
-	/** False once the run was cancelled (stop, offline, a newer run). */
-	current: () => boolean;
-	/** Called after each page is written; may be async (awaited). */
-	saveMemo: () => void | Promise<void>;
-	onPage: (info: { written: number; progress?: SyncProgress }) => void;
-}
-
-async function remoteDocumentCount(remote: RemoteDb, signal: AbortSignal): Promise<number> {
-	const info = await remoteJson(remote, '', { signal });
-	const count = (key: string) => {
-		const value = (info as Record<string, unknown>)[key];
-		return typeof value === 'number' ? value : 0;
-	};
-	return count('doc_count') + count('doc_del_count');
-}
-
-/**
- * Pages through `_changes` until caught up (returns true) or cancelled (false). A first pull
- * asks for the documents in the feed, with pages that double up to `firstPullPageSize`, and
- * fetches the next page while one is written; it reports progress (documents of total).
- */
-async function pullToDate(run: PullRun): Promise<boolean> {
-	const { memo, tuning } = run;
-	let firstPage = Math.min(tuning.batchSize, tuning.firstPullPageSize);
-	const pageSize = (first: boolean) => (first ? firstPage : tuning.batchSize);
-	const request = (since: Seq, first: boolean) =>
-		fetchChanges(run.remote, {
-			since,
-			limit: pageSize(first),
-			includeDocs: first,
-			signal: run.signal
-		});
-	const progress: SyncProgress = { done: 0, total: 0 };
-	if (!memo.pulled_all && memo.pull_seq !== 0) {
-		// A first pull cut short: count what already arrived.
-		progress.done = (await run.local.info()).doc_count;
-	}
-	let prefetched: Promise<ChangesPage> | undefined;
-	while (run.current()) {
-		const first = !memo.pulled_all;
-		const limit = pageSize(first);
-		const page = await (prefetched ?? request(memo.pull_seq, first));
-		prefetched = undefined;
-		if (!run.current()) return false;
-		const full = page.results.length >= limit;
-		if (full) {
-			if (first) firstPage = Math.min(firstPage * 2, tuning.firstPullPageSize);
-			// Pipelined: the next page travels while this one is written to the device.
-			prefetched = request(page.last_seq, first);
-			prefetched.catch(() => undefined);
-		}
-		if (first && page.results.length > 0) {
-			if (progress.total === 0) {
-				// A single page is all there is; else CouchDB's `pending`, else one count.
-				progress.total = !full
-					? progress.done + page.results.length
-					: page.pending !== undefined
-						? progress.done + page.results.length + page.pending
-						: await remoteDocumentCount(run.remote, run.signal);
-			}
-			progress.done += page.results.length;
-			progress.total = Math.max(progress.total, progress.done);
-		}
-		const applied = await applyChanges(run.local, run.remote, page, run.known, run.signal);
-		if (!run.current()) return false;
-		memo.pull_seq = page.last_seq;
-		if (first && !full) {
-			memo.pulled_all = true;
-			progress.done = progress.total; // the last page: all there
-		}
-		await run.saveMemo();
-		run.onPage({
-			written: applied.written.length,
-			...(first && progress.total > 0 ? { progress: { ...progress } } : {})
-		});
-		if (!full) return true;
-	}
-	return false;
 }
 
 /** IndexedDB refuses work on a connection that closed (after a quota abort, in Chromium). */
@@ -872,108 +566,5 @@ export class SyncEngine {
 		}
 		if (pending !== this.#status.pending) this.#dispatch({ type: 'pending-changed', pending });
 		return { pending, lastSeq };
-	}
-}
-
-export interface PullOnceOptions {
-	PouchDB: PouchDB.Static;
-	/** The local database (a patient not open now, forms, directory; content by selector). */
-	local: PouchDB.Database;
-	remoteUrl: string;
-	fetch?: typeof fetch;
-	/** Only documents matching it (content in the reader's languages): PouchDB's replicate. */
-	selector?: PouchDB.Find.Selector;
-	batchSize?: number;
-	stallTimeoutMs?: number;
-}
-
-async function readMemo(local: PouchDB.Database): Promise<SyncMemo> {
-	try {
-		return { ...EMPTY_MEMO, ...(await local.get<SyncMemo>(MEMO_ID)) };
-	} catch {
-		return { ...EMPTY_MEMO };
-	}
-}
-
-/**
- * The push checkpoint moves past local changes that all came from the server (a one-way pull),
- * up to the first change of the device's own, so a later two-way sync does not re-check them.
- */
-async function skipPulled(
-	local: PouchDB.Database,
-	memo: SyncMemo,
-	known: KnownRevisions
-): Promise<void> {
-	const changes = await local.changes({ since: memo.push_seq, style: 'all_docs' });
-	for (const row of changes.results) {
-		const pulled =
-			row.id.startsWith('_design/') || row.changes.every(({ rev }) => known.has(row.id, rev));
-		if (!pulled) return;
-		memo.push_seq = row.seq;
-	}
-	memo.push_seq = changes.last_seq;
-}
-
-/**
- * One pull of a database (a patient not open now, forms, directory): only what changed since
- * the last pull travels, and the checkpoint stays on the device and is the engine's, so opening
- * that database later for two-way sync continues from here. Errors are thrown as the named
- * sync errors.
- */
-export async function pullOnce(options: PullOnceOptions): Promise<{ docsWritten: number }> {
-	const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
-	const stallFetch = fetchWithStallTimeout(
-		baseFetch,
-		options.stallTimeoutMs ?? DEFAULT_TUNING.stallTimeoutMs
-	);
-	if (options.selector) return pullSelected(options, options.selector, stallFetch);
-	const { local } = options;
-	const memo = await readMemo(local);
-	const known = new KnownRevisions();
-	let docsWritten = 0;
-	try {
-		await pullToDate({
-			local,
-			remote: { url: options.remoteUrl.replace(/\/+$/, ''), fetch: stallFetch },
-			memo,
-			known,
-			tuning: { ...DEFAULT_TUNING, ...(options.batchSize ? { batchSize: options.batchSize } : {}) },
-			signal: new AbortController().signal,
-			current: () => true,
-			saveMemo: async () => {
-				await skipPulled(local, memo, known);
-				const result = await local.put(memo as PouchDB.Core.PutDocument<object>);
-				memo._rev = result.rev;
-			},
-			onPage: ({ written }) => (docsWritten += written)
-		});
-		return { docsWritten };
-	} catch (error) {
-		throw classifyError(error);
-	}
-}
-
-/** A filtered pull (Learn content by language) through PouchDB's replicate. */
-async function pullSelected(
-	options: PullOnceOptions,
-	selector: PouchDB.Find.Selector,
-	stallFetch: typeof fetch
-): Promise<{ docsWritten: number }> {
-	const remote = new options.PouchDB(options.remoteUrl, {
-		skip_setup: true,
-		fetch: stallFetch
-	} as PouchDB.Configuration.RemoteDatabaseConfiguration);
-	try {
-		const result = await options.local.replicate.from(remote, {
-			batch_size: options.batchSize ?? 500,
-			batches_limit: DEFAULT_TUNING.batchesLimit,
-			checkpoint: 'target',
-			selector
-		} as PouchDB.Replication.ReplicateOptions);
-		return { docsWritten: result.docs_written };
-	} catch (error) {
-		throw classifyError(error);
-	} finally {
-		await remote.close();
 	}
 }

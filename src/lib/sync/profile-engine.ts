@@ -1,5 +1,6 @@
 import { deviceConnectivity } from './data-saving';
-import { SyncEngine, type Connectivity, type SyncEngineOptions } from './engine';
+import type { Connectivity } from './connectivity';
+import { SyncEngine, type SyncEngineOptions } from './engine';
 import { requestPersistenceOnce } from './storage';
 import { countingFetch, deviceTrafficMeter } from './traffic';
 

@@ -1,4 +1,4 @@
-import type { Connectivity } from './engine';
+import type { Connectivity } from './connectivity';
 import { classifyError } from './errors';
 
 /**
