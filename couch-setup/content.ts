@@ -107,6 +107,25 @@ export async function seedContent(
 	dir: string = DEFAULT_CONTENT_DIR
 ): Promise<SeedReport> {
 	const loaded = await loadArticles(dir);
+	// Several gateways starting together on one CouchDB seed the same files at once: a write
+	// that lost such a race (409) is compared again against what the winner stored.
+	for (let attempt = 1; ; attempt += 1) {
+		const outcome = await seedOnce(couch, loaded);
+		if (!('conflicts' in outcome)) return outcome;
+		if (attempt >= SEED_ATTEMPTS) {
+			throw new Error(
+				`content: ${outcome.conflicts} write(s) kept conflicting with another writer`
+			);
+		}
+	}
+}
+
+const SEED_ATTEMPTS = 3;
+
+async function seedOnce(
+	couch: CouchClient,
+	loaded: LoadedArticles
+): Promise<SeedReport | { conflicts: number }> {
 	const stored = new Map(
 		(await couch.docsWithPrefix(CONTENT_DB, ARTICLE_PREFIX)).map((doc) => [doc._id, doc])
 	);
@@ -135,6 +154,9 @@ export async function seedContent(
 	}
 	const results = await couch.bulkDocs(CONTENT_DB, writes);
 	const failed = results.filter((result) => result.error);
+	if (failed.length > 0 && failed.every((result) => result.error === 'conflict')) {
+		return { conflicts: failed.length };
+	}
 	if (failed.length > 0) {
 		throw new Error(
 			`content: ${failed.length} write(s) failed, first ${failed[0]?.id}: ${failed[0]?.error} ${failed[0]?.reason ?? ''}`

@@ -159,6 +159,23 @@ describe('content seeding', () => {
 			title: 'Hilfe finden'
 		});
 	});
+
+	it('lets two gateways starting together seed the same new article', async () => {
+		await writeFile(
+			path.join(dazzle.contentDir, 'getting-help/it.md'),
+			'---\ntitle: Trovare aiuto\nsummary: Dove trovare sostegno.\ntopics: [daily-life]\nupdated: 2026-11-20\n---\nLe associazioni possono aiutare.\n'
+		);
+		// Both read before either writes: one bulk write loses the race (409) and compares again.
+		const reports = await Promise.all([
+			seedContent(dazzle.couch, dazzle.contentDir),
+			seedContent(dazzle.couch, dazzle.contentDir)
+		]);
+		expect(reports.flatMap((report) => report.created)).toEqual(['article:getting-help:it']);
+		expect(await dazzle.couch.getDoc('content', 'article:getting-help:it')).toMatchObject({
+			title: 'Trovare aiuto',
+			_rev: expect.stringMatching(/^1-/)
+		});
+	});
 });
 
 describe('couch-setup from another folder', () => {
