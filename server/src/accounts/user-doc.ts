@@ -7,7 +7,7 @@ import {
 } from '../../../src/lib/schemas/account';
 import { patientDbName, patientIdsOf } from './roles';
 
-export const USERS_DB = '_users';
+export { USERS_DB } from '../databases/names';
 export const USER_ID_PREFIX = 'org.couchdb.user:';
 
 export const userDocId = (username: string): string => `${USER_ID_PREFIX}${username}`;
