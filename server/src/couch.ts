@@ -295,20 +295,6 @@ export class CouchClient {
 		return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
 	}
 
-	async bulkDocs(db: string, docs: CouchDoc[]): Promise<BulkResult[]> {
-		if (docs.length === 0) return [];
-		return this.request<BulkResult[]>({
-			method: 'post',
-			path: `${encodeURIComponent(db)}/_bulk_docs`,
-			body: { docs }
-		});
-	}
-
-	/** Creates a document unless one with its id exists; false when it existed (or won a race). */
-	async createDoc(db: string, doc: CouchDoc): Promise<boolean> {
-		try {
-			await this.putDoc(db, doc);
-			return true;
 	/** Ids and revisions of the documents whose ids lie in [`startkey`, `endkey`]. */
 	async docIdsInRange(
 		db: string,
@@ -323,6 +309,20 @@ export class CouchClient {
 		return answer.rows.map((row) => ({ id: row.id, rev: row.value.rev }));
 	}
 
+	async bulkDocs(db: string, docs: CouchDoc[]): Promise<BulkResult[]> {
+		if (docs.length === 0) return [];
+		return this.request<BulkResult[]>({
+			method: 'post',
+			path: `${encodeURIComponent(db)}/_bulk_docs`,
+			body: { docs }
+		});
+	}
+
+	/** Creates a document unless one with its id exists; false when it existed (or won a race). */
+	async createDoc(db: string, doc: CouchDoc): Promise<boolean> {
+		try {
+			await this.putDoc(db, doc);
+			return true;
 		} catch (error) {
 			if (error instanceof CouchRequestError && error.status === 409) return false;
 			throw error;
