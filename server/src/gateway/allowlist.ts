@@ -92,13 +92,13 @@ export const READ_ONLY_DBS: ReadonlySet<string> = new Set(
 );
 
 /**
- * Patient records (`patient-<uuid v4>`). Their writes are checked upstream by
+ * Patient records (`patient-<uuid v4>`, as patientIdSchema). Their writes are checked upstream by
  * validate_doc_update against `userCtx.roles` (editors only); what that function can't see
  * (`_local` documents, design documents, security objects) is refused here as for every
  * database. Only well-formed record names are forwarded.
  */
 export const PATIENT_DB_NAME =
-	/^patient-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+	/^patient-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
  * The only `_local` documents a client may read or write on the server: PouchDB's own
@@ -285,7 +285,6 @@ function checkQuery(query: string, table: ParamTable): CouchRequestRefused | { s
 	}
 	const seen = new Set<string>();
 	for (const [key, value] of params) {
-		if (key === '' && value === '') continue;
 		if (!Object.hasOwn(table, key)) {
 			return badQuery(`query parameter ${JSON.stringify(key.slice(0, 40))} is not accepted here`);
 		}
@@ -296,7 +295,6 @@ function checkQuery(query: string, table: ParamTable): CouchRequestRefused | { s
 			return badQuery(`query parameter ${JSON.stringify(key)} has an unexpected value`);
 		}
 	}
-	params.delete('');
 	const search = params.toString();
 	return { search: search === '' ? '' : `?${search}` };
 }
@@ -373,7 +371,7 @@ function classifyPath(method: string, rawPath: string): CouchRequestClass {
 		const decoded = decodeSegment(raw);
 		if (decoded === undefined) return badPath('malformed percent-encoding');
 		if (decoded === '.' || decoded === '..') return badPath('dot segment in path');
-		if (decoded.includes('\u0000')) return badPath('NUL in path');
+		if (hasControlCharacter(decoded)) return badPath('control character in path');
 		segments.push(decoded);
 	}
 
