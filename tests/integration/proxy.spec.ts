@@ -61,8 +61,18 @@ describe('/couch proxy', () => {
 			expect(await session.json()).toMatchObject({
 				userCtx: { name: 'alice', roles: ['patient'] }
 			});
+			// Sign-out now ends the session on the server (issue 14): end a session of its own, a
+			// second later so that its cookie differs from the one the other tests use.
+			await new Promise((resolve) => setTimeout(resolve, 1_100));
+			const login = await fetch(`${dazzle.url}/couch/_session`, {
+				method: 'POST',
+				headers: json,
+				body: JSON.stringify({ name: 'alice', password: 'correct horse battery' })
+			});
+			const own = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+			expect(own).not.toBe(aliceCookie);
 			const logout = await rawRequest(dazzle.url, 'DELETE', '/couch/_session', {
-				headers: asAlice()
+				headers: { cookie: own }
 			});
 			expect(logout.status).toBe(200);
 			expect(logout.headers['set-cookie']?.[0]).toMatch(/^AuthSession=; Path=\/; Max-Age=0;/);

@@ -370,13 +370,14 @@ export class AccountService {
 	}
 
 	/**
-	 * Whether `name` may sign in through the gateway: a Dazzle account, never the server admin
-	 * (a public attempt must not count towards the admin client's lockout).
+	 * Whether `name` may sign in through the gateway: a user of `_users`, never the server admin
+	 * (a public attempt must not count towards the admin client's lockout) nor a name without an
+	 * account (CouchDB would count those too).
 	 */
 	async maySignIn(name: string): Promise<boolean> {
 		if (name === normalizeUsername(this.couch.adminName)) return false;
 		const stored = await this.couch.getDoc(USERS_DB, userDocId(name));
-		return stored !== undefined && userDocSchema.safeParse(stored).success;
+		return stored?.type === 'user' && stored.name === name;
 	}
 
 	private async requireUser(username: string): Promise<UserDoc> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { CouchRequestError, type CouchClient, type CouchDoc } from '../couch';
 import type { Logger } from '../log';
 import type { SessionResolver } from './api/sessions';
@@ -199,17 +199,14 @@ export class SessionRevocations {
 	}
 }
 
-function isSignOut(req: Request): boolean {
-	if (req.method !== 'DELETE' || req.baseUrl !== '/couch') return false;
-	const rawPath = req.originalUrl.slice(req.baseUrl.length) || '/';
-	const route = classifyCouchRequest(req.method, rawPath);
-	return route.allow && route.kind === 'session';
-}
-
 /**
  * In front of `/api` and `/couch`: a malformed or ended session cookie is taken off the
  * request (it goes on as anonymous, so sign-in still works) and cleared in the browser; a
  * sign-out records the session as ended before it is forwarded.
+ *
+ * What needs no database answer is decided at once (no cookie, a malformed one, a `/couch`
+ * route the proxy refuses without forwarding anything): a request answered later lets Node's
+ * parser read on past a body the request did not frame, and it then answers a bare 400 itself.
  */
 export function sessionGate(options: {
 	revocations: SessionRevocations;
@@ -217,24 +214,37 @@ export function sessionGate(options: {
 	cookiePolicy(req: Request): CookiePolicy;
 }): RequestHandler {
 	const { revocations, sessions } = options;
-	const handle = async (req: Request, res: Parameters<RequestHandler>[1]): Promise<void> => {
-		const value = sessionCookieValue(req.headers.cookie);
-		if (!value) return;
-		const cookie = parseSessionCookie(value);
-		if (cookie === 'malformed' || (await revocations.isRevoked(cookie))) {
-			const rest = withoutSessionCookie(req.headers.cookie);
-			if (rest === undefined) delete req.headers.cookie;
-			else req.headers.cookie = rest;
-			res.setHeader('Set-Cookie', clearedSessionCookie(options.cookiePolicy(req)));
+	const dropCookie = (req: Request, res: Response) => {
+		const rest = withoutSessionCookie(req.headers.cookie);
+		if (rest === undefined) delete req.headers.cookie;
+		else req.headers.cookie = rest;
+		res.setHeader('Set-Cookie', clearedSessionCookie(options.cookiePolicy(req)));
+	};
+	const check = async (req: Request, res: Response, cookie: SessionCookie, signOut: boolean) => {
+		if (await revocations.isRevoked(cookie)) {
+			dropCookie(req, res);
 			return;
 		}
 		// Only a live session leaves a record: a made-up cookie costs one cached check.
-		if (isSignOut(req) && (await sessions.identify(req.headers.cookie)) !== undefined) {
+		if (signOut && (await sessions.identify(req.headers.cookie)) !== undefined) {
 			await revocations.revokeSession(cookie);
 		}
 	};
 	return (req, res, next) => {
-		handle(req, res).then(
+		const value = sessionCookieValue(req.headers.cookie);
+		if (!value) return next();
+		const route =
+			req.baseUrl === '/couch'
+				? classifyCouchRequest(req.method, req.originalUrl.slice(req.baseUrl.length) || '/')
+				: undefined;
+		if (route && !route.allow) return next();
+		const cookie = parseSessionCookie(value);
+		if (cookie === 'malformed') {
+			dropCookie(req, res);
+			return next();
+		}
+		const signOut = route?.allow === true && route.kind === 'session' && req.method === 'DELETE';
+		check(req, res, cookie, signOut).then(
 			() => next(),
 			(error: unknown) => {
 				if (error instanceof CouchRequestError && error.status === 0) {
