@@ -1,26 +1,29 @@
 import type { AccountProfile } from '$lib/schemas/account';
 import { ApiRequestError } from '$lib/api/client';
 import { provisionPatient } from '$lib/api/patients';
-import { errorKey, type KeyedError } from '$lib/errors';
+import { errorKey } from '$lib/errors';
 import {
-	PATIENT_ACCESS,
 	PATIENT_DOC_ID,
-	PATIENT_RELATIONS,
-	birthMonthSchema,
-	normalizedPatientName,
-	patientNameError,
 	patientDocSchema,
 	patientIdSchema,
 	type PatientAccessRole,
 	type PatientDoc,
-	type PatientRelation,
-	type PatientSex
+	type PatientRelation
 } from '$lib/schemas/patient';
-import { classifyError, StorageFullError } from '$lib/sync/errors';
+import { profileDbPrefix } from '$lib/sync/profile-engine';
 import { isClosed } from './autosave';
+import { demographicsDoc, type Demographics } from './patient-demographics';
+import { checkedId, failureKey, normalizePatientName, PatientRecordError } from './patient-errors';
+import { refuseWrites } from './patient-guard';
+import {
+	CONFLICT_RETRIES,
+	REGISTRY_ID,
+	RecordRegistry,
+	statusOf,
+	type RegistryEntry
+} from './patient-registry';
 // Record databases hold questionnaire responses: their conflict policy is registered first.
 import './response-conflicts';
-import { profileDbPrefix } from '$lib/sync/profile-engine';
 
 /**
  * The patient records of one local profile (DESIGN.md, `patient-<uuid>` databases), framework
@@ -42,48 +45,6 @@ import { profileDbPrefix } from '$lib/sync/profile-engine';
  * device must not pile up changes it can never send).
  */
 
-export const REGISTRY_ID = 'patients';
-export const NAMES_ID = '_local/patient-names';
-
-/** A refusal or failure, with the i18n key the UI shows. */
-export class PatientRecordError extends Error implements KeyedError {
-	override name = 'PatientRecordError';
-	constructor(
-		/** i18n key, e.g. `errors.patient_editors_only`. */
-		readonly key: string,
-		readonly patientId?: string,
-		/** HTTP status of the server's answer; 0 when the request did not get through. */
-		readonly status?: number
-	) {
-		super(key);
-	}
-}
-
-/** One record in the registry (replicated with the user database: no name here, ever). */
-export interface RegistryEntry {
-	role: PatientAccessRole;
-	relation?: PatientRelation;
-	/** The server has the database and gave this account its role. */
-	provisioned: boolean;
-	created_at: string;
-	/** The last `/api/account` no longer listed it: access removed (or the record left). */
-	removed_at?: string;
-}
-
-interface RegistryDoc {
-	_id: typeof REGISTRY_ID;
-	_rev?: string;
-	type: 'patient_registry';
-	records: Record<string, RegistryEntry>;
-	updated_at: string;
-}
-
-interface NamesDoc {
-	_id: typeof NAMES_ID;
-	_rev?: string;
-	names: Record<string, string>;
-}
-
 /** What the UI lists. */
 export interface PatientRecordView {
 	patientId: string;
@@ -97,17 +58,6 @@ export interface PatientRecordView {
 	createdAt: string;
 	/** The last provisioning attempt failed with this i18n key (still pending). */
 	provisionError?: string;
-}
-
-/** What a record's demographics document holds, as the forms give it. */
-export interface Demographics {
-	/** This account's relation to the patient. */
-	relation: PatientRelation;
-	/** `YYYY-MM` */
-	birth: string;
-	sex: PatientSex;
-	/** ISO 3166-1 alpha-2 */
-	country: string;
 }
 
 export interface NewPatient extends Demographics {
@@ -144,63 +94,6 @@ export interface PatientRecordsOptions {
 	randomUUID?: () => string;
 }
 
-const WRITE_METHODS = new Set([
-	'put',
-	'post',
-	'bulkDocs',
-	'remove',
-	'putAttachment',
-	'removeAttachment'
-]);
-const CONFLICT_RETRIES = 5;
-
-function statusOf(error: unknown): unknown {
-	return (error as { status?: unknown } | null)?.status;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A stored entry read defensively: another device or an older version may have written it. */
-function parseEntry(value: unknown): RegistryEntry | undefined {
-	if (!isRecord(value)) return undefined;
-	const { role, relation, provisioned, created_at, removed_at } = value;
-	if (!PATIENT_ACCESS.includes(role as PatientAccessRole)) return undefined;
-	if (typeof created_at !== 'string') return undefined;
-	return {
-		role: role as PatientAccessRole,
-		...(PATIENT_RELATIONS.includes(relation as PatientRelation)
-			? { relation: relation as PatientRelation }
-			: {}),
-		provisioned: provisioned === true,
-		created_at,
-		...(typeof removed_at === 'string' ? { removed_at } : {})
-	};
-}
-
-/** The name as stored, or a `PatientRecordError` with the i18n key refusing it. */
-function normalizePatientName(raw: string): string {
-	const error = patientNameError(raw);
-	if (error) throw new PatientRecordError(error);
-	return normalizedPatientName(raw);
-}
-
-/** A patient id fit for a database name, or a `PatientRecordError`. */
-function checkedId(patientId: string): string {
-	if (!patientIdSchema.safeParse(patientId).success) {
-		throw new PatientRecordError('errors.patient_id_invalid', patientId);
-	}
-	return patientId;
-}
-
-function failureKey(error: unknown): string {
-	if (error instanceof PatientRecordError) return error.key;
-	return classifyError(error) instanceof StorageFullError
-		? 'errors.storage_full'
-		: 'errors.save_failed';
-}
-
 export class PatientRecords {
 	readonly #options: PatientRecordsOptions;
 	#records: Record<string, RegistryEntry> = {};
@@ -208,11 +101,13 @@ export class PatientRecords {
 	#provisionErrors = new Map<string, string>();
 	#listeners = new Set<(records: PatientRecordView[]) => void>();
 	#handles = new Map<string, PouchDB.Database>();
+	#registry: RecordRegistry;
 	/** Registry writes one after the other (read, change, write). */
 	#queue: Promise<unknown> = Promise.resolve();
 
 	constructor(options: PatientRecordsOptions) {
 		this.#options = options;
+		this.#registry = new RecordRegistry(options.userDb, () => this.#now());
 	}
 
 	#now(): string {
@@ -236,8 +131,8 @@ export class PatientRecords {
 
 	/** Reads the registry and the names; call once before `list()`, and after a pull. */
 	async load(): Promise<PatientRecordView[]> {
-		this.#records = (await this.#readRegistry()).records;
-		this.#names = (await this.#readNames()).names;
+		this.#records = (await this.#registry.read()).records;
+		this.#names = (await this.#registry.readNames()).names;
 		this.#emit();
 		return this.list();
 	}
@@ -370,28 +265,7 @@ export class PatientRecords {
 
 	/** `db` with writes refused unless this account may edit the record. */
 	guard(patientId: string, db: PouchDB.Database): PouchDB.Database {
-		return new Proxy(db, {
-			get: (target, property, receiver) => {
-				const value: unknown = Reflect.get(target, property, receiver);
-				if (typeof value !== 'function') return value;
-				if (typeof property === 'string' && WRITE_METHODS.has(property)) {
-					return (...args: unknown[]) => {
-						try {
-							this.assertCanEdit(patientId);
-						} catch (error) {
-							const callback = args.at(-1);
-							if (typeof callback === 'function') {
-								callback(error);
-								return undefined;
-							}
-							return Promise.reject(error);
-						}
-						return (value as (...a: unknown[]) => unknown).apply(target, args);
-					};
-				}
-				return (value as (...a: unknown[]) => unknown).bind(target);
-			}
-		});
+		return refuseWrites(db, () => this.assertCanEdit(patientId));
 	}
 
 	// ── creating ─────────────────────────────────────────────────────────────────────────
@@ -406,7 +280,7 @@ export class PatientRecords {
 		const name = normalizePatientName(input.name);
 		const now = this.#now();
 		const patientId = checkedId(this.#options.randomUUID?.() ?? globalThis.crypto.randomUUID());
-		const doc = this.#demographics(input, now);
+		const doc = demographicsDoc(input, this.#options.username, now);
 		const db = this.handle(patientId);
 		try {
 			await db.put(doc);
@@ -429,28 +303,6 @@ export class PatientRecords {
 		const view = this.get(patientId);
 		if (!view) throw new PatientRecordError('errors.save_failed', patientId);
 		return view;
-	}
-
-	/** The demographics document for `fields`, on top of `stored`; throws the i18n key refusing it. */
-	#demographics(fields: Demographics, now: string, stored?: PatientDoc): PatientDoc {
-		const birth = birthMonthSchema.safeParse(fields.birth);
-		if (!birth.success) throw new PatientRecordError('errors.birth_month_invalid');
-		const parsed = patientDocSchema.safeParse({
-			_id: PATIENT_DOC_ID,
-			...(stored?._rev ? { _rev: stored._rev } : {}),
-			type: 'patient',
-			schema_version: 1,
-			birth_month: birth.data,
-			sex: fields.sex,
-			country: fields.country,
-			relations: { ...stored?.relations, [this.#options.username]: fields.relation },
-			created_at: stored?.created_at ?? now,
-			updated_at: now
-		} satisfies PatientDoc);
-		if (!parsed.success) {
-			throw new PatientRecordError(parsed.error.issues[0]?.message ?? 'errors.value_invalid');
-		}
-		return parsed.data;
 	}
 
 	/**
@@ -495,7 +347,7 @@ export class PatientRecords {
 						(found) => found._rev,
 						() => undefined
 					));
-				const doc = this.#demographics(fields, this.#now(), stored);
+				const doc = demographicsDoc(fields, this.#options.username, this.#now(), stored);
 				try {
 					const result = await handle.put(rev ? { ...doc, _rev: rev } : doc);
 					if (this.#records[patientId]?.relation !== fields.relation) {
@@ -681,89 +533,25 @@ export class PatientRecords {
 		return { deleted: true, unsent };
 	}
 
-	// ── storage ──────────────────────────────────────────────────────────────────────────
-
-	async #readRegistry(): Promise<RegistryDoc> {
-		let stored: unknown;
-		try {
-			stored = await this.#options.userDb.get(REGISTRY_ID);
-		} catch (error) {
-			if (statusOf(error) !== 404) throw error;
-		}
-		const records: Record<string, RegistryEntry> = {};
-		const raw = isRecord(stored) ? stored : {};
-		if (isRecord(raw.records)) {
-			for (const [patientId, value] of Object.entries(raw.records)) {
-				const entry = parseEntry(value);
-				if (entry && patientIdSchema.safeParse(patientId).success) records[patientId] = entry;
-			}
-		}
-		return {
-			_id: REGISTRY_ID,
-			...(typeof raw._rev === 'string' ? { _rev: raw._rev } : {}),
-			type: 'patient_registry',
-			records,
-			updated_at: typeof raw.updated_at === 'string' ? raw.updated_at : this.#now()
-		};
-	}
-
-	async #readNames(): Promise<NamesDoc> {
-		let stored: unknown;
-		try {
-			stored = await this.#options.userDb.get(NAMES_ID);
-		} catch (error) {
-			if (statusOf(error) !== 404) throw error;
-		}
-		const raw = isRecord(stored) ? stored : {};
-		const names: Record<string, string> = {};
-		if (isRecord(raw.names)) {
-			for (const [patientId, name] of Object.entries(raw.names)) {
-				if (typeof name === 'string' && name !== '') names[patientId] = name;
-			}
-		}
-		return { _id: NAMES_ID, ...(typeof raw._rev === 'string' ? { _rev: raw._rev } : {}), names };
-	}
-
 	#serial<T>(run: () => Promise<T>): Promise<T> {
 		const next = this.#queue.then(run, run);
 		this.#queue = next.catch(() => undefined);
 		return next;
 	}
 
-	/** Read, change, write; again on a conflict (another tab, or a pull landing meanwhile). */
 	#updateRegistry(
 		change: (records: Record<string, RegistryEntry>) => Record<string, RegistryEntry>
 	): Promise<void> {
 		return this.#serial(async () => {
-			for (let attempt = 0; ; attempt += 1) {
-				const doc = await this.#readRegistry();
-				const records = change(doc.records);
-				try {
-					await this.#options.userDb.put({ ...doc, records, updated_at: this.#now() });
-					this.#records = records;
-					this.#emit();
-					return;
-				} catch (error) {
-					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
-				}
-			}
+			this.#records = await this.#registry.update(change);
+			this.#emit();
 		});
 	}
 
 	#updateNames(change: (names: Record<string, string>) => Record<string, string>): Promise<void> {
 		return this.#serial(async () => {
-			for (let attempt = 0; ; attempt += 1) {
-				const doc = await this.#readNames();
-				const names = change(doc.names);
-				try {
-					await this.#options.userDb.put({ ...doc, names });
-					this.#names = names;
-					this.#emit();
-					return;
-				} catch (error) {
-					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
-				}
-			}
+			this.#names = await this.#registry.updateNames(change);
+			this.#emit();
 		});
 	}
 }

@@ -3,12 +3,8 @@ import { ApiRequestError, NetworkError } from '$lib/api/client';
 import { acceptInvitation, createInvitation, fetchMembers, removeMember } from '$lib/api/patients';
 // The data layer (and its zod schemas) loads with the first open profile, not on the first
 // screen of every visitor.
-import type {
-	Demographics,
-	NewPatient,
-	PatientRecordView,
-	PatientRecords
-} from '$lib/data/patients';
+import type { Demographics } from '$lib/data/patient-demographics';
+import type { NewPatient, PatientRecordView, PatientRecords } from '$lib/data/patients';
 import type { AccountProfile } from '$lib/schemas/account';
 import type {
 	InvitationAccepted,
