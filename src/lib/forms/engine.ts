@@ -28,6 +28,7 @@ import {
 	type ResponseStatus
 } from './fhir';
 import { validateAnswers, type FormError } from './validate';
+import { containerOf, formatPath, joinPath, parsePath, stripKey } from './paths';
 
 /**
  * The filling engine. Every item of a response has a stable **path**: linkIds joined by `/`,
@@ -68,38 +69,6 @@ export interface StrayItem {
 	linkId: string;
 	answers: AnswerValue[];
 	reason: 'unknown_item' | 'repeated_item' | 'group_answered' | 'nested_answer_items';
-}
-
-type Segment = { linkId: string; key: number | undefined };
-
-function joinPath(container: string, linkId: string): string {
-	return container ? `${container}/${linkId}` : linkId;
-}
-
-export function parsePath(path: string): Segment[] {
-	return path.split('/').map((part) => {
-		const match = /^(.*)\[(\d+)\]$/.exec(part);
-		return match ? { linkId: match[1]!, key: Number(match[2]) } : { linkId: part, key: undefined };
-	});
-}
-
-function formatPath(segments: Segment[]): string {
-	return segments
-		.map((segment) =>
-			segment.key === undefined ? segment.linkId : `${segment.linkId}[${segment.key}]`
-		)
-		.join('/');
-}
-
-/** The path of the group instance (or '') that holds the node at `path`. */
-function containerOf(path: string): string {
-	const slash = path.lastIndexOf('/');
-	return slash === -1 ? '' : path.slice(0, slash);
-}
-
-/** `a[2]/b[5]` → `a[2]/b`: the node path of an instance container. */
-function stripKey(container: string): string {
-	return container.replace(/\[\d+\]$/, '');
 }
 
 function copyValue(value: AnswerValue): AnswerValue {

@@ -22,10 +22,10 @@ export {
 	openResponse,
 	FormEngine,
 	FormEngineError,
-	parsePath,
 	type StrayItem,
 	type ResponseMeta
 } from './engine';
+export { parsePath } from './paths';
 export { loadFhirPath, ExpressionError, type FhirPathEvaluator } from './expressions';
 export { EXT, ITEM_CONTROLS, type ItemControl } from './extensions';
 export { validateAnswers, parseAnswerInput, formatBound, type FormError } from './validate';

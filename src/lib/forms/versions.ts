@@ -1,5 +1,6 @@
 import { ancestorsOf, type FormDefinition, type ItemDefinition } from './definition';
-import { FormEngine, openResponse, parsePath, type EngineOptions, type StrayItem } from './engine';
+import { FormEngine, openResponse, type EngineOptions, type StrayItem } from './engine';
+import { parsePath } from './paths';
 import type { AnswerValue, QuestionnaireResponse, Reference } from './fhir';
 import { validateAnswers } from './validate';
 

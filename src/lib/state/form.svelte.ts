@@ -2,6 +2,7 @@
    (and `expanded`); the other maps and sets are bookkeeping that nothing renders directly. */
 import { SvelteMap } from 'svelte/reactivity';
 import type { AnswerValue, FormEngine, FormError } from '$lib/forms';
+import { joinPath, splitPath } from '$lib/forms/paths';
 
 /**
  * The renderer's view of a `FormEngine`: one reactive counter per node path, bumped only for
@@ -47,18 +48,6 @@ export interface RemovedInstance {
 
 class Counter {
 	value = $state(0);
-}
-
-function joinPath(container: string, linkId: string): string {
-	return container ? `${container}/${linkId}` : linkId;
-}
-
-/** `a[2]/b[5]/c` → [['a', '2'], ['b', '5'], ['c', undefined]] (the bracket text kept as is). */
-function splitPath(path: string): { linkId: string; bracket: string | undefined }[] {
-	return path.split('/').map((part) => {
-		const match = /^(.*)\[([^\]]*)\]$/.exec(part);
-		return match ? { linkId: match[1]!, bracket: match[2]! } : { linkId: part, bracket: undefined };
-	});
 }
 
 export class FormState {
