@@ -350,8 +350,12 @@ async function startRecorder(
 	const log: Recorded[] = [];
 	let inFlight = 0;
 	const server = createServer((req, res) => {
-		inFlight += 1;
-		res.once('close', () => (inFlight -= 1));
+		// Only requests made for a client count: the server's own admin requests include the
+		// worker's `_db_updates` long poll on Apache CouchDB, in flight for up to a minute.
+		if (req.headers.authorization === undefined) {
+			inFlight += 1;
+			res.once('close', () => (inFlight -= 1));
+		}
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
