@@ -359,7 +359,7 @@ async function startRecorder(
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			const body = Buffer.concat(chunks);
+			const body = Buffer.concat(chunks as Uint8Array[]);
 			log.push({
 				method: req.method ?? 'GET',
 				url: req.url ?? '/',
