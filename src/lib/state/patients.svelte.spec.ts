@@ -3,10 +3,11 @@ import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 /* eslint-enable no-restricted-imports */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeEngine } from '../../../tests/unit/fake-engine';
 import type { NewPatient } from '$lib/data/patients';
 import { ProfileSync } from '$lib/sync/coordinator';
 import type { SyncEngine } from '$lib/sync/engine';
-import { INITIAL_STATUS, type SyncStatus } from '$lib/sync/status';
+import type { SyncStatus } from '$lib/sync/status';
 import { SyncState } from '$lib/sync/sync-state.svelte';
 import { PatientsState, accountDiffers, openPatientKey } from './patients.svelte';
 import type { ActiveProfile } from './profiles.svelte';
@@ -28,23 +29,7 @@ afterEach(async () => {
 	for (const db of databases.splice(0)) await db.close().catch(() => undefined);
 });
 
-function fakeEngine(input: { localName: string; remoteUrl: string }) {
-	let listener: ((status: SyncStatus) => void) | undefined;
-	return {
-		...input,
-		start: vi.fn(async () => undefined),
-		close: vi.fn(async () => undefined),
-		signedIn: vi.fn(),
-		syncNow: vi.fn(),
-		subscribe(next: (status: SyncStatus) => void) {
-			listener = next;
-			next(INITIAL_STATUS);
-			return () => (listener = undefined);
-		},
-		emit: (status: SyncStatus) => listener?.(status)
-	};
-}
-type FakeEngine = ReturnType<typeof fakeEngine>;
+type FakeEngine = ReturnType<typeof fakeEngine<{ localName: string; remoteUrl: string }>>;
 
 function memoryStorage() {
 	const values = new Map<string, string>();

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fakeEngine } from '../../../tests/unit/fake-engine';
 import { ProfileRegistry, type KeyValueStore, type LocalProfile } from '$lib/data/profiles';
 import { hashPin } from '$lib/profiles/pin';
 import type { AccountProfile } from '$lib/schemas/account';
 import type { SyncEngine } from '$lib/sync/engine';
-import { INITIAL_STATUS, type SyncStatus } from '$lib/sync/status';
 import { ProfilesState } from './profiles.svelte';
 import type { SessionState, SignInListener } from './session.svelte';
 
@@ -16,23 +16,9 @@ function memoryStore(): KeyValueStore {
 	};
 }
 
-function fakeEngine(profile: LocalProfile) {
-	let listener: ((status: SyncStatus) => void) | undefined;
-	return {
-		local: { name: `dazzle-${profile.id}-user` },
-		start: vi.fn(async () => undefined),
-		close: vi.fn(async () => undefined),
-		stop: vi.fn(async () => undefined),
-		signedIn: vi.fn(),
-		subscribe(next: (status: SyncStatus) => void) {
-			listener = next;
-			next(INITIAL_STATUS);
-			return () => (listener = undefined);
-		},
-		emit: (status: SyncStatus) => listener?.(status)
-	};
-}
-type FakeEngine = ReturnType<typeof fakeEngine>;
+const fakeProfileEngine = (profile: LocalProfile) =>
+	fakeEngine({ local: { name: `dazzle-${profile.id}-user` } });
+type FakeEngine = ReturnType<typeof fakeProfileEngine>;
 
 function fakeSession() {
 	let onSignIn: SignInListener | undefined;
@@ -71,7 +57,7 @@ function setup(store = memoryStore()) {
 		registry,
 		online: () => true,
 		createEngine: async (profile) => {
-			const engine = fakeEngine(profile);
+			const engine = fakeProfileEngine(profile);
 			engines.push(engine);
 			return engine as unknown as SyncEngine;
 		},

@@ -1,28 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeConnectivity } from '../../../tests/unit/fake-connectivity';
+import { asEngine, fakeEngine } from '../../../tests/unit/fake-engine';
 import { ProfileSync } from './coordinator';
-import type { SyncEngine } from './engine';
-import { INITIAL_STATUS, type SyncStatus } from './status';
+import type { SyncStatus } from './status';
 
-function fakeEngine(name: string) {
-	let listener: ((status: SyncStatus) => void) | undefined;
-	return {
-		local: { name },
-		start: vi.fn(async () => undefined),
-		close: vi.fn(async () => undefined),
-		stop: vi.fn(async () => undefined),
-		syncNow: vi.fn(),
-		signedIn: vi.fn(),
-		subscribe(next: (status: SyncStatus) => void) {
-			listener = next;
-			next(INITIAL_STATUS);
-			return () => (listener = undefined);
-		},
-		emit: (status: SyncStatus) => listener?.(status)
-	};
-}
-type FakeEngine = ReturnType<typeof fakeEngine>;
-const asEngine = (engine: FakeEngine) => engine as unknown as SyncEngine;
+const named = (name: string) => fakeEngine({ local: { name } });
+type FakeEngine = ReturnType<typeof named>;
 
 const upToDate: SyncStatus = {
 	kind: 'up-to-date',
@@ -36,7 +19,7 @@ function setup() {
 	const sync = new ProfileSync({
 		profileId: 'p1',
 		createEngine: async ({ localName }) => {
-			const engine = fakeEngine(localName);
+			const engine = named(localName);
 			built.push(engine);
 			return asEngine(engine);
 		},
@@ -52,7 +35,7 @@ describe('ProfileSync', () => {
 		const seen: (SyncStatus | undefined)[] = [];
 		sync.subscribe((status) => seen.push(status));
 		expect(seen).toEqual([undefined]);
-		const user = fakeEngine('user');
+		const user = named('user');
 		sync.startLive('user', asEngine(user));
 		expect(user.start).toHaveBeenCalledOnce();
 		await sync.openLive('record', { localName: 'rec', remoteUrl: 'https://x/couch/patient-1' });
@@ -84,8 +67,8 @@ describe('ProfileSync', () => {
 
 	it('sync now reaches every live replication (or the one named); sign-in resumes only those waiting for it', () => {
 		const { sync } = setup();
-		const user = fakeEngine('user');
-		const record = fakeEngine('record');
+		const user = named('user');
+		const record = named('record');
 		sync.startLive('user', asEngine(user));
 		sync.startLive('record', asEngine(record));
 		sync.syncNow();
@@ -103,9 +86,9 @@ describe('ProfileSync', () => {
 
 	it('replaces a live replication of the same name, and closes an engine built after the profile closed', async () => {
 		const { sync, built } = setup();
-		const first = fakeEngine('first');
+		const first = named('first');
 		sync.startLive('record', asEngine(first));
-		const second = fakeEngine('second');
+		const second = named('second');
 		sync.startLive('record', asEngine(second));
 		await vi.waitFor(() => expect(first.close).toHaveBeenCalledOnce());
 		expect(sync.live('record')).toBe(asEngine(second));
