@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '../server/src/config';
 import { connectCouch } from '../server/src/couch-connection';
-import type { EmbeddedCouch } from '../server/src/embedded/index';
+import type { EmbeddedServer } from '../server/src/embedded/process';
 import { DatabaseReconciler, EMBEDDED_CONCURRENCY } from '../server/src/databases/reconcile';
 import { createLogger } from '../server/src/log';
 import { applyCouchSetup } from './apply';
@@ -26,7 +26,7 @@ export async function runSetupCommand(env: NodeJS.ProcessEnv = process.env): Pro
 		throw error;
 	}
 	const logger = createLogger(config.logLevel, 'couch-setup');
-	let embedded: EmbeddedCouch | undefined;
+	let embedded: EmbeddedServer | undefined;
 	try {
 		const connection = await connectCouch(config, logger);
 		embedded = connection.embedded;

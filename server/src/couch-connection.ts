@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig, type CouchAdmin, type DazzleConfig } from './config';
 import { CouchClient, CouchRequestError } from './couch';
-import { startEmbeddedCouch, type EmbeddedCouch } from './embedded/index';
+import { startEmbeddedProcess, type EmbeddedServer } from './embedded/process';
 import { createLogger, type Logger } from './log';
 
 export interface CouchConnection {
@@ -8,7 +8,7 @@ export interface CouchConnection {
 	url: string;
 	admin: CouchAdmin;
 	/** Set when no COUCH_URL was given and the embedded server was started for us. */
-	embedded?: EmbeddedCouch;
+	embedded?: EmbeddedServer;
 }
 
 /**
@@ -25,7 +25,7 @@ export async function connectCouch(config: DazzleConfig, logger: Logger): Promis
 			admin: config.couchAdmin
 		};
 	}
-	const embedded = await startEmbeddedCouch({
+	const embedded = await startEmbeddedProcess({
 		dataDir: config.dataDir,
 		admin: config.couchAdmin,
 		sessionMaxAgeDays: config.sessionMaxAgeDays,
@@ -69,7 +69,7 @@ export async function withCliConnection(
 		throw error;
 	}
 	const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, name);
-	let embedded: EmbeddedCouch | undefined;
+	let embedded: EmbeddedServer | undefined;
 	try {
 		const connection = await connectCouch(config, logger);
 		embedded = connection.embedded;

@@ -585,7 +585,8 @@ export function createEmbeddedGuard(options: EmbeddedGuardOptions): RequestHandl
 			if (encoding.toLowerCase() !== 'utf-8') {
 				throw Object.assign(new Error('JSON bodies must be UTF-8'), { status: 415 });
 			}
-			if (jsonDepth(buffer, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+			const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+			if (jsonDepth(bytes, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
 				throw new DepthError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
 			}
 		}
