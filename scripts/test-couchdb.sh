@@ -45,6 +45,12 @@ elif [ -x "$shared_couch/start.sh" ]; then
 	eval "$(COUCHDB_DIR="$started_dir" COUCHDB_PORT="$port" COUCHDB_NODE="dazzle-test-$$" "$shared_couch/start.sh")"
 	export COUCH_URL COUCH_ADMIN_USER COUCH_ADMIN_PASSWORD
 	export DAZZLE_TEST_COUCH_RESET=1
+	# The settings the README asks of a production CouchDB: sessions as long as the cookie
+	# (the gateway passes on no refreshed cookie; CouchDB's default would end them after 10 min).
+	for setting in "chttpd_auth/timeout:\"2592000\"" "chttpd_auth/allow_persistent_cookies:\"true\""; do
+		curl -fsS -o /dev/null -u "$COUCH_ADMIN_USER:$COUCH_ADMIN_PASSWORD" -X PUT \
+			"$COUCH_URL/_node/_local/_config/${setting%%:*}" -d "${setting#*:}"
+	done
 else
 	cat >&2 <<'HELP'
 No CouchDB for the CouchDB suites. Either

@@ -249,7 +249,10 @@ export function createGateway(options: {
 		maxAgeSeconds: config.sessionMaxAgeDays * 24 * 60 * 60,
 		logger
 	});
-	void checkSessionTimeout(couch, config.sessionMaxAgeDays * 24 * 60 * 60, logger);
+	// The embedded server's session timeout is set by Dazzle itself (embedded/index.ts).
+	if (config.couchUrl !== undefined) {
+		void checkSessionTimeout(couch, config.sessionMaxAgeDays * 24 * 60 * 60, logger);
+	}
 	const limiters = createLimiters(config);
 	const app = express();
 	app.disable('x-powered-by');

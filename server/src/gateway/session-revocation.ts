@@ -263,8 +263,8 @@ const COUCH_DEFAULT_SESSION_SECONDS = 600;
 /**
  * The gateway passes on no refreshed cookie (see above), so on Apache CouchDB a session lasts
  * `[chttpd_auth] timeout` from sign-in: warn when that is shorter than the cookie's Max-Age
- * (CouchDB's default, 10 minutes, would sign users out every 10 minutes). The embedded server
- * is configured by Dazzle itself. Never throws: this is advice at start-up.
+ * (CouchDB's default, 10 minutes, would sign users out every 10 minutes). Only for an external
+ * CouchDB: the embedded server is configured by Dazzle itself. Never throws: advice at start-up.
  */
 export async function checkSessionTimeout(
 	couch: CouchClient,
@@ -272,8 +272,6 @@ export async function checkSessionTimeout(
 	logger: Logger
 ): Promise<void> {
 	try {
-		const info = await couch.serverInfo();
-		if (info.vendor === 'express-pouchdb') return;
 		let timeout = COUCH_DEFAULT_SESSION_SECONDS;
 		try {
 			timeout = Number(
