@@ -10,6 +10,7 @@ import {
 	type RawResponse,
 	type TestDazzle
 } from '../integration/support';
+import { EscapeProbe } from './escape-probe';
 
 /**
  * Issue 14, "the embedded server refuses by itself": every request here goes DIRECTLY to the
@@ -18,21 +19,9 @@ import {
  * the embedded server's own; `server: 'embedded'` even when COUCH_URL names a CouchDB).
  */
 
-const ESCAPE_MARK = 'DAZZLE_EMBEDDED_GUARD_ESCAPE';
-
-/**
- * A view that leaves pouchdb's `vm` "sandbox" (finding 1): the map function is pasted into the
- * sandbox's wrapper, so it can replace `forEach` on the wrapper's list of emitted rows, which
- * the host then calls with a host-realm callback: that callback's `constructor` is the host's
- * `Function`, and so `process` is reached. The tests share the server's process, so the
- * environment mark shows whether the function ran.
- */
-const ESCAPING_MAP = `function (doc) {
-	__emitteds__.forEach = function (callback) {
-		callback.constructor('return process')().env.${ESCAPE_MARK} = 'ran';
-	};
-	emit(doc._id, null);
-}`;
+/** Finding 1's view (escape-probe.ts): leaves a file behind if it ever runs. */
+const probe = new EscapeProbe();
+const ESCAPING_MAP = probe.map;
 
 interface Member {
 	username: string;
@@ -145,7 +134,7 @@ describe('embedded server guard (direct to 127.0.0.1)', () => {
 	});
 
 	afterAll(async () => {
-		delete process.env[ESCAPE_MARK];
+		probe.dispose();
 		await dazzle?.dispose();
 	});
 
@@ -241,7 +230,7 @@ describe('embedded server guard (direct to 127.0.0.1)', () => {
 				expect([400, 403], `${method} ${path}: ${answer.text}`).toContain(answer.status);
 			}
 			expect(await protectedState(db)).toBe(before);
-			expect(process.env[ESCAPE_MARK]).toBeUndefined();
+			expect(probe.ran()).toBe(false);
 		});
 	});
 
@@ -401,8 +390,8 @@ describe('embedded server guard (direct to 127.0.0.1)', () => {
 		// would have seen the mark had their requests reached a view.
 		const view = await couch('GET', `/${db}/_design/admin-view/_view/v`, { headers: admin() });
 		expect(view.status, view.text).toBe(200);
-		expect(process.env[ESCAPE_MARK]).toBe('ran');
-		delete process.env[ESCAPE_MARK];
+		expect(probe.ran()).toBe(true);
+		probe.reset();
 		const filtered = await couch('GET', `/${db}/_changes?filter=admin-view/f`, {
 			headers: admin()
 		});
@@ -420,7 +409,7 @@ describe('embedded server guard (direct to 127.0.0.1)', () => {
 			}
 		);
 		expect(removed.status, removed.text).toBe(200);
-		delete process.env[ESCAPE_MARK];
+		probe.reset();
 	});
 
 	describe('the app keeps working', () => {

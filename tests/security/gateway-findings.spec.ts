@@ -7,6 +7,7 @@ import {
 	type TestAccount
 } from '../integration/patient-support';
 import { rawRequest, startTestDazzle, type TestDazzle } from '../integration/support';
+import { EscapeProbe } from './escape-probe';
 import { changedDatabases, deepJson, protectedState, snapshot } from './gateway-support';
 
 /**
@@ -15,15 +16,9 @@ import { changedDatabases, deepJson, protectedState, snapshot } from './gateway-
  * viewer and a stranger. Runs on the embedded server, or on the CouchDB named by COUCH_URL.
  */
 
-const MARK = 'DAZZLE_GATEWAY_FINDINGS_ESCAPE';
-
-/** Finding 1's view: leaves pouchdb's `vm` wrapper and marks the process if it ever runs. */
-const ESCAPING_MAP = `function (doc) {
-	__emitteds__.forEach = function (callback) {
-		callback.constructor('return process')().env.${MARK} = 'ran';
-	};
-	emit(doc._id, null);
-}`;
+/** Finding 1's view (escape-probe.ts): leaves a file behind if it ever runs. */
+const probe = new EscapeProbe();
+const ESCAPING_MAP = probe.map;
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -78,6 +73,7 @@ describe('the gateway refuses issue 14’s attacks', () => {
 		await shareRecord(dazzle, editor, second.patientId, viewer, 'viewer');
 	});
 	afterAll(async () => {
+		probe.dispose();
 		await dazzle?.dispose();
 	});
 
@@ -104,7 +100,7 @@ describe('the gateway refuses issue 14’s attacks', () => {
 				cookie: owner.cookie
 			});
 			expect(query.status).toBe(403);
-			expect(process.env[MARK]).toBeUndefined();
+			expect(probe.ran()).toBe(false);
 			expect(await changedDatabases(dazzle, before)).toEqual([]);
 			expect(await dazzle.couch.getDoc(owner.userDb, 'x')).toBeUndefined();
 			expect(await dazzle.couch.getDoc(owner.userDb, 'y')).toBeUndefined();
