@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CouchRequestError } from './couch';
-import { failureReason, HealthState } from './health';
+import { failureReason, HealthState, ReachabilityProbe, type Reachability } from './health';
 
 describe('HealthState', () => {
 	it('reports couch-setup as starting, failing with a short reason, then ok', () => {
@@ -37,5 +37,58 @@ describe('HealthState', () => {
 			worker: { error: '503 unavailable' }
 		});
 		expect(() => health.register('status', () => 'ok')).toThrow(/hide a field/);
+	});
+});
+
+describe('ReachabilityProbe', () => {
+	function probeWith(answers: (() => Promise<Reachability>)[]) {
+		let time = 0;
+		let asked = 0;
+		const probe = new ReachabilityProbe(
+			() => {
+				const answer = answers[asked] ?? answers.at(-1);
+				asked += 1;
+				return answer ? answer() : Promise.reject(new Error('no answer'));
+			},
+			1_000,
+			5_000,
+			() => time
+		);
+		return {
+			probe,
+			asked: () => asked,
+			advance: (ms: number) => (time += ms)
+		};
+	}
+	const up = () => Promise.resolve({ reachable: true, vendor: 'x' });
+	const down = () => Promise.reject(new Error('ECONNREFUSED'));
+
+	it('asks once for callers at the same time, then answers from memory while fresh', async () => {
+		const { probe, asked, advance } = probeWith([up]);
+		const answers = await Promise.all([probe.current(), probe.current(), probe.current()]);
+		expect(answers).toEqual(Array(3).fill({ reachable: true, vendor: 'x' }));
+		expect(asked()).toBe(1);
+		advance(999);
+		await probe.current();
+		expect(asked()).toBe(1);
+	});
+
+	it('serves a stale answer while it asks again, and the new answer afterwards', async () => {
+		const { probe, asked, advance } = probeWith([up, down]);
+		await probe.current();
+		advance(2_000);
+		expect(await probe.current()).toEqual({ reachable: true, vendor: 'x' });
+		expect(asked()).toBe(2);
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(await probe.current()).toEqual({ reachable: false });
+		expect(asked()).toBe(2);
+	});
+
+	it('waits for a new answer when the last one is too old; a failure is "unreachable"', async () => {
+		const { probe, asked, advance } = probeWith([up, down]);
+		await probe.current();
+		advance(5_000);
+		expect(await probe.current()).toEqual({ reachable: false });
+		expect(asked()).toBe(2);
 	});
 });

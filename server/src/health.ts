@@ -63,3 +63,44 @@ export class HealthState {
 		return answer;
 	}
 }
+
+export interface Reachability {
+	reachable: boolean;
+	vendor?: string;
+}
+
+/**
+ * Whether the database answers, asked at most once per `freshMs` however often health is
+ * polled, and one question at a time. An answer up to `staleMs` old is served while a newer one
+ * is on its way: health then measures the gateway's own responsiveness, not the queue of a
+ * database busy with someone's large `_bulk_docs` (a 250-document batch held the embedded
+ * server for ~250 ms on a loaded machine, and health waited behind it). With no answer yet, or
+ * only an older one, the caller waits for the question.
+ */
+export class ReachabilityProbe {
+	#last: { at: number; answer: Reachability } | undefined;
+	#asking: Promise<Reachability> | undefined;
+
+	constructor(
+		private readonly ask: () => Promise<Reachability>,
+		private readonly freshMs = 1_000,
+		private readonly staleMs = 5_000,
+		private readonly now: () => number = Date.now
+	) {}
+
+	current(): Promise<Reachability> {
+		const last = this.#last;
+		const age = last ? this.now() - last.at : Infinity;
+		if (last && age < this.freshMs) return Promise.resolve(last.answer);
+		const asking = (this.#asking ??= this.ask()
+			.catch((): Reachability => ({ reachable: false }))
+			.then((answer) => {
+				this.#last = { at: this.now(), answer };
+				return answer;
+			})
+			.finally(() => {
+				this.#asking = undefined;
+			}));
+		return last && age < this.staleMs ? Promise.resolve(last.answer) : asking;
+	}
+}

@@ -11,7 +11,7 @@ import { commonPasswords } from '../accounts/passwords';
 import { AccountService } from '../accounts/service';
 import type { CouchAdmin, DazzleConfig } from '../config';
 import { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, type CouchClient } from '../couch';
-import type { HealthState } from '../health';
+import { ReachabilityProbe, type HealthState } from '../health';
 import type { Logger } from '../log';
 import { invitationKey } from '../patients/codes';
 import { PatientService } from '../patients/service';
@@ -123,18 +123,16 @@ function apiRouter(
 	health: HealthState,
 	routes: express.Router[]
 ): express.Router {
+	const reachability = new ReachabilityProbe(async () => {
+		const info = await couch.serverInfo(2_000);
+		return { reachable: true, vendor: info.vendor };
+	});
 	const router = express.Router();
 	router.use(jsonBodiesOnly);
 	// No inflate: a compressed body is refused (415) rather than expanded.
 	router.use(express.json({ limit: config.apiBodyLimit, inflate: false }));
 	router.get('/health', async (_req, res) => {
-		let couchState: HealthAnswer['couch'];
-		try {
-			const info = await couch.serverInfo(2_000);
-			couchState = { reachable: true, vendor: info.vendor };
-		} catch {
-			couchState = { reachable: false };
-		}
+		const couchState: HealthAnswer['couch'] = await reachability.current();
 		// Serving without couch-setup applied would fail sign-ups and seeding: not ready (503).
 		const ok = couchState.reachable && health.setupOk;
 		const answer: HealthAnswer = {
