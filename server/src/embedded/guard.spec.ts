@@ -1,12 +1,10 @@
 import { parse as parseQuery } from 'qs';
 import { describe, expect, it } from 'vitest';
 import {
-	MAX_JSON_DEPTH,
 	MAX_SELECTOR_DEPTH,
 	checkBody,
 	classifyEmbeddedRequest,
 	decodeFully,
-	jsonDepth,
 	unsafeSelector
 } from './guard';
 
@@ -238,19 +236,6 @@ describe('decodeFully', () => {
 		expect(decodeFully('100%25')).toBe('100%');
 		expect(decodeFully('%E0%A4%A')).toBeUndefined();
 		expect(decodeFully('%2525252525')).toBeUndefined();
-	});
-});
-
-describe('jsonDepth', () => {
-	const bytes = (text: string) => new TextEncoder().encode(text);
-	it('counts objects and arrays, not brackets in strings', () => {
-		expect(jsonDepth(bytes('{"a":[1,{"b":2}]}'), 10)).toBe(3);
-		expect(jsonDepth(bytes('{"a":"[[[[\\"[[["}'), 10)).toBe(1);
-		expect(jsonDepth(bytes('"x"'), 10)).toBe(0);
-	});
-	it('stops once past the limit', () => {
-		const deep = '['.repeat(5_000) + ']'.repeat(5_000);
-		expect(jsonDepth(bytes(deep), MAX_JSON_DEPTH)).toBe(MAX_JSON_DEPTH + 1);
 	});
 });
 

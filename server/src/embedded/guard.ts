@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { jsonDepth } from '../json-depth';
 import type { Logger } from '../log';
 
 /**
@@ -507,33 +508,6 @@ export function checkBody(rule: BodyRule, body: unknown, docId?: string): GuardV
 	}
 }
 
-/**
- * The deepest nesting of objects and arrays in UTF-8 JSON bytes, stopping once past `limit`.
- * A loop over bytes (never recursion over user input); brackets inside strings don't count.
- */
-export function jsonDepth(bytes: Uint8Array, limit: number): number {
-	let depth = 0;
-	let deepest = 0;
-	let inString = false;
-	for (let index = 0; index < bytes.length; index += 1) {
-		const code = bytes[index];
-		if (inString) {
-			if (code === 0x5c) index += 1;
-			else if (code === 0x22) inString = false;
-			continue;
-		}
-		if (code === 0x22) inString = true;
-		else if (code === 0x7b || code === 0x5b) {
-			depth += 1;
-			if (depth > deepest) {
-				deepest = depth;
-				if (deepest > limit) return deepest;
-			}
-		} else if (code === 0x7d || code === 0x5d) depth -= 1;
-	}
-	return deepest;
-}
-
 /** The pure decision for one non-admin request (tests use it as a table). */
 export function classifyEmbeddedRequest(request: {
 	method: string;
@@ -585,8 +559,7 @@ export function createEmbeddedGuard(options: EmbeddedGuardOptions): RequestHandl
 			if (encoding.toLowerCase() !== 'utf-8') {
 				throw Object.assign(new Error('JSON bodies must be UTF-8'), { status: 415 });
 			}
-			const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-			if (jsonDepth(bytes, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+			if (jsonDepth(buffer, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
 				throw new DepthError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
 			}
 		}

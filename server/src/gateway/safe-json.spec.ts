@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { jsonDepth, MAX_JSON_DEPTH, parseJsonBody } from './safe-json';
+import { MAX_JSON_DEPTH, parseJsonBody } from './safe-json';
 
 const limits = { maxBytes: 1024 * 1024 };
 const nested = (depth: number, open = '[', close = ']') => open.repeat(depth) + close.repeat(depth);
-
-describe('jsonDepth', () => {
-	it.each<[string, number]>([
-		['1', 0],
-		['{}', 1],
-		['{"a":[{"b":[]}]}', 4],
-		['"[[[[[["', 0],
-		['{"a":"\\"[[["}', 1],
-		['["\\\\", [[]]]', 3]
-	])('%s → %i', (text, depth) => {
-		expect(jsonDepth(text, 100)).toBe(depth);
-	});
-
-	it('stops counting past the limit', () => {
-		expect(jsonDepth(nested(1_000_000), 10)).toBe(11);
-	});
-});
 
 describe('parseJsonBody', () => {
 	it('parses ordinary JSON', () => {
