@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from './config';
+import { installCrashGuard } from './crash-guard';
 import { createLogger } from './log';
 import { startDazzle } from './start';
 
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	const logger = createLogger(config.logLevel);
+	// One rejection nobody handled must not end every user's connections (Node 20 exits on it):
+	// it is logged to be fixed. The embedded server's own process installs the same guard.
+	installCrashGuard(logger);
 	const dazzle = await startDazzle({ ...config, logger });
 	console.log(`Dazzle is running at ${dazzle.url}`);
 	console.log(

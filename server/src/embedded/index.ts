@@ -9,7 +9,7 @@ import cleanFilename from 'express-pouchdb/lib/clean-filename.js';
 import PouchDB, { type PouchDatabase } from 'pouchdb';
 import type { CouchAdmin } from '../config';
 import type { Logger } from '../log';
-import { installCrashGuard } from './crash-guard';
+import { installCrashGuard } from '../crash-guard';
 import { loadOrCreateCredentials } from './credentials';
 import { OpenDatabaseCache } from './db-cache';
 import { createEmbeddedGuard } from './guard';
