@@ -11,29 +11,47 @@ interface Traffic {
 	requests: string[];
 	bytes: number;
 	gzipBytes: number;
+	/** Requests not answered yet. */
+	inFlight: Set<Promise<unknown>>;
 }
+
+const newTraffic = (): Traffic => ({ requests: [], bytes: 0, gzipBytes: 0, inFlight: new Set() });
 
 /** A fetch for PouchDB's http adapter that records what crossed the wire. */
 function countingFetch(traffic: Traffic): typeof fetch {
-	return async (input, init) => {
-		const response = await fetch(input, init);
-		const body = new Uint8Array(await response.arrayBuffer());
-		traffic.requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
-		traffic.bytes += body.byteLength;
-		traffic.gzipBytes += gzipSync(body).byteLength;
-		return new Response(response.status === 204 || response.status === 304 ? null : body, {
-			status: response.status,
-			statusText: response.statusText,
-			headers: response.headers
-		});
+	return (input, init) => {
+		const answered = (async () => {
+			const response = await fetch(input, init);
+			const body = new Uint8Array(await response.arrayBuffer());
+			traffic.requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+			traffic.bytes += body.byteLength;
+			traffic.gzipBytes += gzipSync(body).byteLength;
+			return new Response(response.status === 204 || response.status === 304 ? null : body, {
+				status: response.status,
+				statusText: response.statusText,
+				headers: response.headers
+			});
+		})();
+		traffic.inFlight.add(answered);
+		void answered.finally(() => traffic.inFlight.delete(answered)).catch(() => undefined);
+		return answered;
 	};
+}
+
+/**
+ * Waits for the requests still on their way. PouchDB's replication asks the source for `info()`
+ * at each checkpoint without waiting for it (nor catching it): one may still be in flight when
+ * `replicate` resolves, and closing the server under it left an unhandled rejection.
+ */
+async function settled(traffic: Traffic): Promise<void> {
+	while (traffic.inFlight.size > 0) await Promise.allSettled([...traffic.inFlight]);
 }
 
 async function pullLanguages(
 	url: string,
 	languages: string[]
 ): Promise<{ traffic: Traffic; ids: string[] }> {
-	const traffic: Traffic = { requests: [], bytes: 0, gzipBytes: 0 };
+	const traffic = newTraffic();
 	const remote = new PouchDB(`${url}/couch/content`, {
 		skip_setup: true,
 		fetch: countingFetch(traffic)
@@ -48,6 +66,7 @@ async function pullLanguages(
 		const ids = (await local.allDocs()).rows.map((row) => row.id).sort();
 		return { traffic, ids };
 	} finally {
+		await settled(traffic);
 		await local.destroy();
 		await remote.close();
 	}
@@ -64,7 +83,7 @@ describe('Learn content replication through the gateway', () => {
 	});
 
 	it('pulls only the chosen languages with a selector, anonymously, and stays up to date', async () => {
-		const traffic: Traffic = { requests: [], bytes: 0, gzipBytes: 0 };
+		const traffic = newTraffic();
 		const remote = new PouchDB(`${dazzle.url}/couch/content`, {
 			skip_setup: true,
 			fetch: countingFetch(traffic)
@@ -97,6 +116,7 @@ describe('Learn content replication through the gateway', () => {
 				false
 			);
 		} finally {
+			await settled(traffic);
 			await local.destroy();
 			await remote.close();
 		}
