@@ -47,9 +47,8 @@ function applyToDocument(code: Locale): void {
 
 /** Loads the locale's messages, then switches the UI, `<html lang dir>` and the manifest. */
 export async function setLocale(code: Locale, options: { remember?: boolean } = {}): Promise<void> {
-	await locale.set(code);
-	await waitLocale(code);
-	applyToDocument(code);
+	// Remembered before the messages load (a network fetch on a first choice): leaving or
+	// reloading the page at once must not lose the choice.
 	if (options.remember) {
 		try {
 			localStorage.setItem(STORAGE_KEY, code);
@@ -57,6 +56,9 @@ export async function setLocale(code: Locale, options: { remember?: boolean } = 
 			// Not remembered across visits, but the switch itself still works.
 		}
 	}
+	await locale.set(code);
+	await waitLocale(code);
+	applyToDocument(code);
 }
 
 let started: Promise<void> | undefined;
