@@ -73,7 +73,9 @@ export default ts.config(
 			'node_modules/',
 			'data/',
 			'test-results/',
-			'playwright-report/'
+			'playwright-report/',
+			// The browser tests' builds (`.e2e/`, `DAZZLE_E2E_DIR=.e2e-<name>`).
+			'.e2e*/'
 		]
 	},
 	js.configs.recommended,
