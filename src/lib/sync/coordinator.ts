@@ -6,6 +6,9 @@ import { createDatabaseEngine } from './profile-engine';
 import { PullSchedule } from './pull-schedule';
 import type { SyncStatus } from './status';
 import { countingFetch, deviceTrafficMeter } from './traffic';
+import { countUnsent, type Unsent } from './unsent';
+
+export type { Unsent } from './unsent';
 
 /**
  * Every replication of one open profile, in one place (cht-core's one sync service): the
@@ -49,6 +52,46 @@ export interface ProfileSyncOptions {
 	/** Wraps every pull request (traffic counting); the device's meter by default. */
 	fetch?: () => typeof fetch;
 	onDiagnostic?: (message: string, error?: unknown) => void;
+	/**
+	 * The names of every local database of the profile that may hold changes of its own (its
+	 * user database, records), running or not; by default the IndexedDB databases named
+	 * `dazzle-<profile>-user` and `dazzle-<profile>-patient-*`.
+	 */
+	localDatabases?: () => Promise<string[]>;
+	/** Opens a local database that no engine runs on, to count what it holds unsent. */
+	openLocal?: (name: string) => Promise<PouchDB.Database>;
+}
+
+/** PouchDB's IndexedDB adapter stores database `name` as `_pouch_<name>`. */
+const IDB_PREFIX = '_pouch_';
+
+async function indexedDbNames(profileId: string): Promise<string[]> {
+	if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return [];
+	const own = [`dazzle-${profileId}-user`, `dazzle-${profileId}-patient-`];
+	const names: string[] = [];
+	for (const { name } of await indexedDB.databases()) {
+		if (!name?.startsWith(IDB_PREFIX)) continue;
+		const pouchName = name.slice(IDB_PREFIX.length);
+		// PouchDB's dependent databases (`-mrview-…` indexes) hold no changes of their own.
+		if (pouchName.includes('-mrview-')) continue;
+		if (pouchName === own[0] || pouchName.startsWith(own[1]!)) names.push(pouchName);
+	}
+	return names;
+}
+
+async function openBrowserLocal(name: string): Promise<PouchDB.Database> {
+	const { loadPouchDB } = await import('./profile-engine');
+	const PouchDB = await loadPouchDB();
+	return new PouchDB(name, { auto_compaction: true });
+}
+
+/** Connectivity with a one-off pass through data-saving mode (`DataSavingConnectivity`). */
+interface Gate {
+	letOneSyncThrough(target: { subscribe: SyncEngine['subscribe']; syncNow(): void }): void;
+}
+
+function isGate(connectivity: Connectivity): connectivity is Connectivity & Gate {
+	return typeof (connectivity as Partial<Gate>).letOneSyncThrough === 'function';
 }
 
 export type StatusListener = (status: SyncStatus | undefined) => void;
@@ -230,6 +273,64 @@ export class ProfileSync {
 	syncNow(name?: string): void {
 		for (const [each, entry] of this.#live)
 			if (name === undefined || each === name) entry.engine.syncNow();
+	}
+
+	/**
+	 * Unsent changes in every local database of the profile, paused ones included: live
+	 * replications count theirs now (a write made just before included); databases no engine
+	 * runs on (a record opened earlier, left with changes) are read from the device. Only
+	 * databases with something unsent are listed. For sign-out, "remove from this device" and
+	 * a profile switch, which must never drop changes without asking.
+	 */
+	async unsent(): Promise<Unsent[]> {
+		const found: Unsent[] = [];
+		const live = new Set<string>();
+		for (const entry of this.#live.values()) {
+			live.add(entry.engine.localName);
+			const count = await entry.engine.unsent();
+			if (count > 0) found.push({ db: entry.engine.localName, count });
+		}
+		const names = await (this.#options.localDatabases ?? (() => indexedDbNames(this.profileId)))();
+		for (const name of names) {
+			if (live.has(name)) continue;
+			try {
+				// Not closed: PouchDB shares one connection per name, and another part of the app
+				// (a record's pull) may hold it.
+				const local = await (this.#options.openLocal ?? openBrowserLocal)(name);
+				const count = await countUnsent(local);
+				if (count > 0) found.push({ db: name, count });
+			} catch (error) {
+				this.#diagnostic(`could not count unsent changes of ${name}`, error);
+			}
+		}
+		return found;
+	}
+
+	/**
+	 * "Send now", even with data-saving mode on: every live replication runs until it has caught
+	 * up (data saving lets this one sync through), then resolves with what is still unsent
+	 * (a database no engine runs on stays listed until its record is opened; empty when
+	 * everything reached the server, or after `timeoutMs` with what is left).
+	 */
+	async sendNow(timeoutMs = 60_000): Promise<Unsent[]> {
+		const connectivity = this.#connectivityNow();
+		const target = {
+			subscribe: (listener: (status: SyncStatus) => void) =>
+				this.subscribe((status) => {
+					if (status) listener(status);
+				}),
+			syncNow: () => this.syncNow()
+		};
+		if (isGate(connectivity)) connectivity.letOneSyncThrough(target);
+		else this.syncNow();
+		const deadline = Date.now() + timeoutMs;
+		await Promise.all(
+			[...this.#live.values()].map(async ({ engine }) => {
+				const left = deadline - Date.now();
+				if (left > 0) await engine.whenUpToDate(left).catch(() => undefined);
+			})
+		);
+		return this.unsent();
 	}
 
 	/** Back from "sign in again": the replications that stopped for it resume, changes kept. */

@@ -142,6 +142,20 @@ export class SyncEngine {
 		return this.#status;
 	}
 
+	/** The local database's name (stable across a reopen after a full disk). */
+	get localName(): string {
+		return this.#localName;
+	}
+
+	/**
+	 * Local changes not yet on the server, counted now (a write made just before the call
+	 * included): for sign-out and "remove from this device", which must not drop them unasked.
+	 */
+	async unsent(): Promise<number> {
+		await this.#countPending();
+		return this.#status.pending;
+	}
+
 	/** Conflicts this engine resolved since it started (for tests and diagnostics). */
 	get conflictsResolved(): number {
 		return this.#conflictsResolved;
