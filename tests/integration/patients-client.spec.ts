@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PatientRecords } from '../../src/lib/data/patients';
+import { PatientRecords } from '../../src/lib/data/records';
 import { RecordPulls } from '../../src/lib/data/record-pulls';
 import { ResponseStore } from '../../src/lib/data/responses';
 import { createDraft, openResponse, type Questionnaire } from '../../src/lib/forms';

@@ -4,8 +4,8 @@ import {
 	deviceId,
 	reopenDatabase,
 	type AutosaveSnapshot
-} from '$lib/data/user-profile';
-import type { AboutMeFields } from '$lib/schemas/user-profile';
+} from '$lib/data/user-docs';
+import type { AboutMeFields } from '$lib/schemas/user-docs';
 
 /**
  * The "About me" document of the open profile for the account page: what to show, how the

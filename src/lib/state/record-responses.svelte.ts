@@ -1,7 +1,7 @@
-import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnaires';
 import type { ResponseStore, ResponseSummary } from '$lib/data/responses';
 import type { Reference } from '$lib/forms';
-import type { PatientsState } from './patients.svelte';
+import type { RecordsState } from './records.svelte';
 
 /**
  * The questionnaires of one patient record for its page: each published questionnaire with
@@ -85,7 +85,7 @@ export class RecordResponsesState {
 	}
 
 	/** A new draft of `form` for this record; returns its id. Works offline. */
-	async start(form: PublishedForm, library: FormLibrary): Promise<string> {
+	async start(form: PublishedForm, library: QuestionnaireLibrary): Promise<string> {
 		const { createDraft } = await import('$lib/forms');
 		const engine = await createDraft(library.definition(form), {
 			subject: { reference: `Patient/${this.#options.patientId}` },
@@ -116,7 +116,7 @@ export interface RecordAccess {
  * this device kept for the record. Writes are refused on the device for viewers (`PatientRecords.guard`).
  */
 export async function recordAccess(
-	patients: Pick<PatientsState, 'data' | 'openId' | 'openDb'>,
+	patients: Pick<RecordsState, 'data' | 'openId' | 'openDb'>,
 	patientId: string
 ): Promise<RecordAccess | undefined> {
 	const data = patients.data;
@@ -124,7 +124,7 @@ export async function recordAccess(
 	if (!data || !record) return undefined;
 	const [{ ResponseStore }, { deviceId, reopenDatabase }] = await Promise.all([
 		import('$lib/data/responses'),
-		import('$lib/data/user-profile')
+		import('$lib/data/user-docs')
 	]);
 	const engineDb = patients.openId === patientId ? patients.openDb : undefined;
 	const db = data.guard(patientId, engineDb ?? data.handle(patientId));

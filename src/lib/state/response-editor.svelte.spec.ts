@@ -4,7 +4,7 @@ import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 /* eslint-enable no-restricted-imports */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FormLibrary } from '$lib/data/forms';
+import { QuestionnaireLibrary } from '$lib/data/questionnaires';
 import { ResponseStore } from '$lib/data/responses';
 import { createDraft, type Questionnaire } from '$lib/forms';
 import { questionnaireDocument } from '$lib/forms/documents';
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function setup(published: Questionnaire[], canEdit = true) {
-	const library = new FormLibrary({
+	const library = new QuestionnaireLibrary({
 		PouchDB: Pouch,
 		profileId: crypto.randomUUID(),
 		localOptions: { adapter: 'memory' }

@@ -1,5 +1,5 @@
 import { errorKey } from '$lib/errors';
-import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnaires';
 import type { DraftAutosave, DraftSaveStatus, ResponseStore } from '$lib/data/responses';
 import type { FormEngine, Reference, StrayItem } from '$lib/forms';
 import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
@@ -23,7 +23,7 @@ export type EditorPhase =
 
 export interface ResponseEditorOptions {
 	store: ResponseStore;
-	library: FormLibrary;
+	library: QuestionnaireLibrary;
 	responseId: string;
 	/** The account may edit this record (not a viewer, access not removed). */
 	canEdit: boolean;

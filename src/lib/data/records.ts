@@ -12,16 +12,16 @@ import {
 } from '$lib/schemas/patient';
 import { profileDbPrefix } from '$lib/sync/profile-engine';
 import { isClosed } from './autosave';
-import { demographicsDoc, type Demographics } from './patient-demographics';
-import { checkedId, failureKey, normalizePatientName, PatientRecordError } from './patient-errors';
-import { refuseWrites } from './patient-guard';
+import { demographicsDoc, type Demographics } from './record-demographics';
+import { checkedId, failureKey, normalizePatientName, PatientRecordError } from './record-errors';
+import { refuseWrites } from './record-guard';
 import {
 	CONFLICT_RETRIES,
 	REGISTRY_ID,
 	RecordRegistry,
 	statusOf,
 	type RegistryEntry
-} from './patient-registry';
+} from './record-registry';
 // Record databases hold questionnaire responses: their conflict policy is registered first.
 import './response-conflicts';
 

@@ -24,7 +24,7 @@ export interface PublishedForm {
 	questionnaire: Questionnaire;
 }
 
-export interface FormLibraryOptions {
+export interface QuestionnaireLibraryOptions {
 	PouchDB: PouchDB.Static;
 	profileId: string;
 	localOptions?: Record<string, unknown>;
@@ -58,12 +58,12 @@ function publishedOf(doc: unknown): PublishedForm | undefined {
 	};
 }
 
-export class FormLibrary {
-	readonly #options: FormLibraryOptions;
+export class QuestionnaireLibrary {
+	readonly #options: QuestionnaireLibraryOptions;
 	#db: PouchDB.Database | undefined;
 	#definitions = new Map<string, FormDefinition>();
 
-	constructor(options: FormLibraryOptions) {
+	constructor(options: QuestionnaireLibraryOptions) {
 		this.#options = options;
 	}
 

@@ -10,7 +10,7 @@ import {
 	settingFieldsSchema,
 	type AboutMeFields,
 	type SettingFields
-} from '$lib/schemas/user-profile';
+} from '$lib/schemas/user-docs';
 import {
 	DebouncedWriter,
 	isClosed,

@@ -3,9 +3,9 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PATIENT_NAME_MAX_LENGTH, patientDocSchema, patientIdSchema } from '$lib/schemas/patient';
 import validatePatient from '../../../couch-setup/validate/patient.js';
-import { PatientRecordError } from './patient-errors';
-import { NAMES_ID, REGISTRY_ID } from './patient-registry';
-import { PatientRecords, type NewPatient } from './patients';
+import { PatientRecordError } from './record-errors';
+import { NAMES_ID, REGISTRY_ID } from './record-registry';
+import { PatientRecords, type NewPatient } from './records';
 
 NodePouchDB.plugin(memoryAdapter);
 const Pouch = NodePouchDB as unknown as PouchDB.Static;

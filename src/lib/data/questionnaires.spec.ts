@@ -4,7 +4,7 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Questionnaire } from '$lib/forms';
 import { questionnaireDocument } from '$lib/forms/documents';
-import { FormLibrary } from './forms';
+import { QuestionnaireLibrary } from './questionnaires';
 
 NodePouchDB.plugin(memoryAdapter);
 const Pouch = NodePouchDB as unknown as PouchDB.Static;
@@ -16,13 +16,13 @@ const HISTORY_V1 = load('natural-history.v1.json');
 const HISTORY_V2 = load('natural-history.v2.json');
 const MOOD = load('mood-check.v1.json');
 
-const libraries: FormLibrary[] = [];
+const libraries: QuestionnaireLibrary[] = [];
 afterEach(async () => {
 	for (const library of libraries.splice(0)) await library.close();
 });
 
 async function libraryWith(...docs: object[]) {
-	const library = new FormLibrary({
+	const library = new QuestionnaireLibrary({
 		PouchDB: Pouch,
 		profileId: crypto.randomUUID(),
 		localOptions: { adapter: 'memory' }
@@ -32,9 +32,9 @@ async function libraryWith(...docs: object[]) {
 	return library;
 }
 
-describe('FormLibrary', () => {
+describe('QuestionnaireLibrary', () => {
 	it('keeps its questionnaires in the profile', () => {
-		const library = new FormLibrary({ PouchDB: Pouch, profileId: 'abc' });
+		const library = new QuestionnaireLibrary({ PouchDB: Pouch, profileId: 'abc' });
 		expect(library.localName).toBe('dazzle-abc-forms');
 	});
 

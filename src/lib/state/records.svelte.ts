@@ -3,8 +3,8 @@ import { ApiRequestError, NetworkError } from '$lib/api/client';
 import { acceptInvitation, createInvitation, fetchMembers, removeMember } from '$lib/api/patients';
 // The data layer (and its zod schemas) loads with the first open profile, not on the first
 // screen of every visitor.
-import type { Demographics } from '$lib/data/patient-demographics';
-import type { NewPatient, PatientRecordView, PatientRecords } from '$lib/data/patients';
+import type { Demographics } from '$lib/data/record-demographics';
+import type { NewPatient, PatientRecordView, PatientRecords } from '$lib/data/records';
 import type { AccountProfile } from '$lib/schemas/account';
 import type {
 	InvitationAccepted,
@@ -24,7 +24,7 @@ const RECORD = 'record';
 const OTHER_RECORDS = 'records';
 
 /** Where the open patient of each profile is remembered on the device. */
-export function openPatientKey(profileId: string): string {
+export function openRecordKey(profileId: string): string {
 	// The key names the profile: removing the profile's data removes it too.
 	return `dazzle.open-patient.${profileId}`;
 }
@@ -105,7 +105,7 @@ export type LeaveResult = { left: false; unsent: string[] } | { left: true; forg
  * The data work is `PatientRecords`; this class only wires it to the profile, the account and
  * the network, and keeps one `SyncEngine` running for the open, provisioned record.
  */
-export class PatientsState {
+export class RecordsState {
 	records = $state.raw<PatientRecordView[]>([]);
 	openId = $state<string | undefined>();
 	/** The records of the open profile have been read from the device. */
@@ -209,7 +209,7 @@ export class PatientsState {
 			this.#replications = active.replications;
 			const [PouchDB, { PatientRecords }] = await Promise.all([
 				(this.#options.PouchDB ?? defaultPouchDB)(),
-				import('$lib/data/patients')
+				import('$lib/data/records')
 			]);
 			if (this.#profileId !== active.id) return;
 			const data = new PatientRecords({
@@ -310,7 +310,7 @@ export class PatientsState {
 		if (usable(this.openId)) return;
 		const profileId = this.#profileId;
 		const remembered = profileId
-			? (this.#storage()?.getItem(openPatientKey(profileId)) ?? undefined)
+			? (this.#storage()?.getItem(openRecordKey(profileId)) ?? undefined)
 			: undefined;
 		this.openId = usable(remembered)
 			? remembered
@@ -382,7 +382,7 @@ export class PatientsState {
 	select(patientId: string): Promise<void> {
 		if (!this.records.some((record) => record.patientId === patientId)) return Promise.resolve();
 		this.openId = patientId;
-		if (this.#profileId) this.#storage()?.setItem(openPatientKey(this.#profileId), patientId);
+		if (this.#profileId) this.#storage()?.setItem(openRecordKey(this.#profileId), patientId);
 		return this.#serial(() => this.#syncOpen());
 	}
 
@@ -549,7 +549,7 @@ export class PatientsState {
 				if (wasOpen && !result.deleted) this.openId = patientId;
 			}
 			if (result.deleted && this.#profileId) {
-				const key = openPatientKey(this.#profileId);
+				const key = openRecordKey(this.#profileId);
 				if (this.#storage()?.getItem(key) === patientId) this.#storage()?.removeItem(key);
 			}
 			// Another record opens in its place: it syncs.
@@ -618,4 +618,4 @@ export class PatientsState {
 	}
 }
 
-export const [getPatients, setPatients] = createContext<PatientsState>();
+export const [getRecords, setRecords] = createContext<RecordsState>();

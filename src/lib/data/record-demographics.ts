@@ -6,7 +6,7 @@ import {
 	type PatientRelation,
 	type PatientSex
 } from '$lib/schemas/patient';
-import { PatientRecordError } from './patient-errors';
+import { PatientRecordError } from './record-errors';
 
 /** What a record's demographics document holds, as the forms give it. */
 export interface Demographics {

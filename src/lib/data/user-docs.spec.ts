@@ -6,7 +6,7 @@ import {
 	aboutMeDocSchema,
 	settingDocSchema,
 	type AboutMeFields
-} from '$lib/schemas/user-profile';
+} from '$lib/schemas/user-docs';
 import {
 	ABOUT_ME,
 	AutosavedDoc,
@@ -16,7 +16,7 @@ import {
 	type AutosavedDocOptions,
 	type AutosaveSnapshot,
 	type SaveScheduler
-} from './user-profile';
+} from './user-docs';
 
 NodePouchDB.plugin(memoryAdapter);
 const Pouch = NodePouchDB as unknown as PouchDB.Static;

@@ -4,12 +4,12 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 /* eslint-enable no-restricted-imports */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeEngine } from '../../../tests/unit/fake-engine';
-import type { NewPatient } from '$lib/data/patients';
+import type { NewPatient } from '$lib/data/records';
 import { ProfileSync } from '$lib/sync/coordinator';
 import type { SyncEngine } from '$lib/sync/engine';
 import type { SyncStatus } from '$lib/sync/status';
 import { SyncState } from '$lib/sync/sync-state.svelte';
-import { PatientsState, accountDiffers, openPatientKey } from './patients.svelte';
+import { RecordsState, accountDiffers, openRecordKey } from './records.svelte';
 import type { ActiveProfile } from './profiles.svelte';
 
 NodePouchDB.plugin(memoryAdapter);
@@ -59,7 +59,7 @@ function setup(options: { online?: boolean } = {}) {
 	const network = { online: options.online ?? true };
 	const engines: FakeEngine[] = [];
 	const storage = memoryStorage();
-	const state = new PatientsState(undefined, undefined, {
+	const state = new RecordsState(undefined, undefined, {
 		track: false,
 		PouchDB: async () => Pouch,
 		localOptions: { adapter: 'memory' },
@@ -90,7 +90,7 @@ function setup(options: { online?: boolean } = {}) {
 	return { state, network, engines, storage, active, profileId };
 }
 
-describe('PatientsState', () => {
+describe('RecordsState', () => {
 	it('makes a record offline, opens and remembers it, and starts no sync until it is on the server', async () => {
 		const server = fakeServer();
 		const { state, network, engines, storage, active, profileId } = setup({ online: false });
@@ -103,7 +103,7 @@ describe('PatientsState', () => {
 		expect(state.records.map((r) => r.name)).toEqual(['Lucía']);
 		expect(state.openId).toBe(record.patientId);
 		expect(state.open?.provisioned).toBe(false);
-		expect(storage.getItem(openPatientKey(profileId))).toBe(record.patientId);
+		expect(storage.getItem(openRecordKey(profileId))).toBe(record.patientId);
 		expect(engines).toHaveLength(0);
 		expect(server.asked).toEqual([]);
 
@@ -261,7 +261,7 @@ const accountListing = (...patientIds: string[]) => ({
 	}))
 });
 
-describe('PatientsState: correcting, leaving and forgetting a record', () => {
+describe('RecordsState: correcting, leaving and forgetting a record', () => {
 	it('reads and corrects demographics on the device, for editors only', async () => {
 		fakeServer();
 		const { state, engines, active, profileId } = setup();
@@ -349,7 +349,7 @@ describe('PatientsState: correcting, leaving and forgetting a record', () => {
 		expect(engine.close).toHaveBeenCalled();
 		expect(state.records.map((each) => each.name)).toEqual(['Ana']);
 		expect(state.openId).toBe(kept.patientId);
-		expect(storage.getItem(openPatientKey(profileId))).not.toBe(leaving.patientId);
+		expect(storage.getItem(openRecordKey(profileId))).not.toBe(leaving.patientId);
 		expect(engines.at(-1)!.remoteUrl).toContain(kept.patientId);
 		// Its database is gone from the device.
 		const gone = new Pouch(`dazzle-${profileId}-patient-${leaving.patientId}`, {

@@ -1,6 +1,6 @@
 import { createContext, untrack } from 'svelte';
 // The data layer (the forms engine, its schemas, PouchDB) loads with the first open profile.
-import type { FormLibrary, PublishedForm } from '$lib/data/forms';
+import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnaires';
 import type { ProfileSync } from '$lib/sync/coordinator';
 import type { PullState } from '$lib/sync/pull-schedule';
 import type { ActiveProfile, ProfilesState } from './profiles.svelte';
@@ -27,7 +27,7 @@ async function defaultPouchDB(): Promise<PouchDB.Static> {
  * (`refresh`), so any questionnaire can be started offline. Pulls respect data-saving mode
  * except when asked for.
  */
-export class FormsState {
+export class QuestionnairesState {
 	/** Newest active version of each questionnaire on the device. */
 	forms = $state.raw<PublishedForm[]>([]);
 	pull = $state.raw<PullState>({ kind: 'idle' });
@@ -36,7 +36,7 @@ export class FormsState {
 
 	#options: FormsOptions;
 	#profileId: string | undefined;
-	#library: FormLibrary | undefined;
+	#library: QuestionnaireLibrary | undefined;
 	#replications: ProfileSync | undefined;
 	#unsubscribe: (() => void) | undefined;
 	#queue: Promise<unknown> = Promise.resolve();
@@ -50,7 +50,7 @@ export class FormsState {
 		});
 	}
 
-	get library(): FormLibrary | undefined {
+	get library(): QuestionnaireLibrary | undefined {
 		return this.#library;
 	}
 
@@ -60,12 +60,12 @@ export class FormsState {
 			await this.#detach();
 			if (!active) return;
 			this.#profileId = active.id;
-			const [PouchDB, { FormLibrary }] = await Promise.all([
+			const [PouchDB, { QuestionnaireLibrary }] = await Promise.all([
 				(this.#options.PouchDB ?? defaultPouchDB)(),
-				import('$lib/data/forms')
+				import('$lib/data/questionnaires')
 			]);
 			if (this.#profileId !== active.id) return;
-			const library = new FormLibrary({
+			const library = new QuestionnaireLibrary({
 				PouchDB,
 				profileId: active.id,
 				...(this.#options.localOptions ? { localOptions: this.#options.localOptions } : {})
@@ -135,4 +135,4 @@ export class FormsState {
 	}
 }
 
-export const [getForms, setForms] = createContext<FormsState>();
+export const [getQuestionnaires, setQuestionnaires] = createContext<QuestionnairesState>();
