@@ -1,5 +1,10 @@
 import { ANSWER_KEYS, enableWhenValue } from './answers';
-import { compileQuestionnaire, FormDefinitionError, type FormDefinition } from './definition';
+import {
+	compileQuestionnaire,
+	constraintsOf,
+	FormDefinitionError,
+	type FormDefinition
+} from './definition';
 import {
 	EXT,
 	ITEM_CONTROL_SYSTEM,
@@ -178,6 +183,16 @@ function itemFeatures(
 		if (!ITEM_ELEMENTS.has(name)) found.push(feature('element', { name }, linkId));
 	}
 	found.push(...extensionFeatures(item.extension, ITEM_EXTENSIONS, linkId));
+	// A constraint without a FHIRPath expression, a human message or a known severity is left
+	// out by the engine: say so rather than skip a rule silently.
+	for (const extension of item.extension ?? []) {
+		if (
+			extension.url === EXT.constraint &&
+			constraintsOf({ extension: [extension] }).length === 0
+		) {
+			found.push(feature('extension', { url: extension.url }, linkId));
+		}
+	}
 	for (const extension of item.modifierExtension ?? []) {
 		found.push(feature('modifier_extension', { url: extension.url }, linkId));
 	}
@@ -366,6 +381,7 @@ export async function analyzeDeeply(
 			for (const expression of Object.values(item.expressions)) {
 				if (expression) check(expression, item.linkId);
 			}
+			for (const constraint of item.constraints) check(constraint.expression, item.linkId);
 		}
 	}
 	return { unsupported, definition };

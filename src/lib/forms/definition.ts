@@ -36,6 +36,22 @@ export interface ItemExpressions {
 	initial?: string;
 }
 
+/**
+ * A rule an item's answers must keep, often across answers (`questionnaire-constraint`: a
+ * discharge date not before the admission date). `expression` is FHIRPath evaluated on the
+ * item's node of the response; `false` breaks the rule, `true` or empty keeps it (a rule
+ * comparing with an unanswered question does not fire).
+ */
+export interface ItemConstraint {
+	key: string;
+	/** `error` blocks completion; `warning` is shown and does not. */
+	severity: 'error' | 'warning';
+	expression: string;
+	/** What the person reads, and its translations (FHIR translation extension on `_valueString`). */
+	human: string;
+	humanTranslations: Record<string, string>;
+}
+
 /** One questionnaire item, compiled: extensions read once, options resolved, translations indexed. */
 export interface ItemDefinition {
 	linkId: string;
@@ -72,6 +88,7 @@ export interface ItemDefinition {
 	enableBehavior: 'all' | 'any';
 	expressions: ItemExpressions;
 	variables: NamedExpression[];
+	constraints: ItemConstraint[];
 	researchSafe: boolean;
 	source: QuestionnaireItem;
 }
@@ -113,6 +130,32 @@ function variablesOf(holder: { extension?: Extension[] }): NamedExpression[] {
 		const name = extension.valueExpression?.name;
 		const expression = fhirPath(extension.valueExpression);
 		return name && expression ? [{ name, expression }] : [];
+	});
+}
+
+/**
+ * The item's `questionnaire-constraint` extensions. One without a FHIRPath expression or a
+ * human message cannot be checked or explained, so it is left out (`analyze()` lists it).
+ */
+export function constraintsOf(holder: { extension?: Extension[] }): ItemConstraint[] {
+	return extensionsOf(holder, EXT.constraint).flatMap((extension) => {
+		const expression = extensionOf(extension, 'expression')?.valueString;
+		const humanExtension = extensionOf(extension, 'human');
+		const human = humanExtension?.valueString;
+		const severity = extensionOf(extension, 'severity')?.valueCode;
+		if (!expression || !human || (severity !== 'error' && severity !== 'warning')) return [];
+		const key = extensionOf(extension, 'key');
+		return [
+			{
+				key: String(key?.valueId ?? key?.valueString ?? key?.valueCode ?? ''),
+				severity,
+				expression,
+				human,
+				humanTranslations: translationsOf(
+					humanExtension?._valueString as { extension?: Extension[] } | undefined
+				)
+			}
+		];
 	});
 }
 
@@ -170,11 +213,13 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 			initial: expressionOf(source.extension, EXT.initialExpression)
 		};
 		const variables = variablesOf(source);
+		const constraints = constraintsOf(source);
 		if (
 			expressions.calculated ||
 			expressions.enableWhen ||
 			expressions.initial ||
-			variables.length
+			variables.length ||
+			constraints.length
 		) {
 			usesExpressions = true;
 		}
@@ -217,6 +262,7 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 			enableBehavior: source.enableBehavior ?? 'all',
 			expressions,
 			variables,
+			constraints,
 			researchSafe: extensionOf(source, EXT.researchSafe)?.valueBoolean === true,
 			source
 		};

@@ -27,7 +27,7 @@ import {
 	type ResponseItem,
 	type ResponseStatus
 } from './fhir';
-import { validateAnswers, type FormError } from './validate';
+import { blockingErrors, validateAnswers, type FormError } from './validate';
 import { containerOf, formatPath, joinPath, parsePath, stripKey } from './paths';
 
 /**
@@ -194,18 +194,52 @@ export class FormEngine {
 		const errors = validateAnswers(item, this.answersAt(path), { complete });
 		const expressionError = this.expressionErrors.get(item.linkId);
 		if (expressionError) errors.push({ key: expressionError.messageKey });
+		errors.push(...this.constraintErrors(path, item, expressionError !== undefined));
 		return errors;
 	}
 
-	/** Every enabled item's errors, in questionnaire order. */
+	/**
+	 * The item's broken `questionnaire-constraint`s, evaluated on its node of the response as
+	 * it is now (so a rule across answers follows either answer). Only `false` breaks a rule.
+	 */
+	private constraintErrors(
+		path: string,
+		item: ItemDefinition,
+		expressionErrorShown: boolean
+	): FormError[] {
+		if (!this.fhirPath || item.constraints.length === 0) return [];
+		const errors: FormError[] = [];
+		for (const constraint of item.constraints) {
+			let result: unknown[];
+			try {
+				result = this.evaluateAt(item, path, constraint.expression);
+			} catch {
+				// A broken rule must show (as a broken calculation does), once per item.
+				if (!expressionErrorShown) errors.push({ key: 'forms.errors.expression' });
+				expressionErrorShown = true;
+				continue;
+			}
+			if (result[0] !== false) continue;
+			errors.push({
+				key: 'forms.errors.constraint',
+				params: { constraint: constraint.key },
+				text: { base: constraint.human, translations: constraint.humanTranslations },
+				...(constraint.severity === 'warning' ? { warning: true } : {})
+			});
+		}
+		return errors;
+	}
+
+	/** Every enabled item's errors, in questionnaire order (warnings included). */
 	allErrors(options: { complete: boolean }): { path: string; errors: FormError[] }[] {
 		return this.allPaths()
 			.map((path) => ({ path, errors: this.errorsAt(path, options) }))
 			.filter((entry) => entry.errors.length > 0);
 	}
 
+	/** True when nothing blocks: warnings (constraints of severity warning) do not. */
 	isValid(options: { complete: boolean }): boolean {
-		return this.allErrors(options).length === 0;
+		return this.allErrors(options).every((entry) => blockingErrors(entry.errors).length === 0);
 	}
 
 	// ----- writing ------------------------------------------------------------------------
@@ -309,7 +343,9 @@ export class FormEngine {
 		| { ok: true; response: QuestionnaireResponse }
 		| { ok: false; errors: { path: string; errors: FormError[] }[] } {
 		const errors = this.allErrors({ complete: true });
-		if (errors.length > 0) return { ok: false, errors };
+		if (errors.some((entry) => blockingErrors(entry.errors).length > 0)) {
+			return { ok: false, errors };
+		}
 		return { ok: true, response: this.toResponse({ ...overrides, status: 'completed' }) };
 	}
 
@@ -629,6 +665,9 @@ export class FormEngine {
 					changed.add(path);
 					next.add(path);
 				}
+				// A constraint's verdict may change with the answers it reads: the item's errors are
+				// read again (nothing of its own changed, so no further round).
+				if (item.constraints.length > 0) changed.add(path);
 			}
 			round = next;
 		}
@@ -671,7 +710,12 @@ export class FormEngine {
 			}
 		}
 		for (const item of this.definition.items) {
-			for (const expression of [item.expressions.calculated, item.expressions.enableWhen]) {
+			const constraints = item.constraints.map((constraint) => constraint.expression);
+			for (const expression of [
+				item.expressions.calculated,
+				item.expressions.enableWhen,
+				...constraints
+			]) {
 				if (!expression) continue;
 				this.expressionItems.add(item);
 				const linkIds = dependenciesOf(expression);
@@ -732,7 +776,8 @@ export class FormEngine {
 						base,
 						variable.expression,
 						{ ...variables, ...values },
-						basePath
+						basePath,
+						true
 					);
 				} catch (error) {
 					this.expressionErrors.set(
@@ -768,23 +813,28 @@ export class FormEngine {
 	): unknown[] | undefined {
 		if (!this.fhirPath) return undefined;
 		try {
-			const variables = this.variablesAt(path, item);
-			const tree = this.evaluationTree();
-			const node = tree.byPath.get(path);
-			const result = node
-				? this.fhirPath.evaluate(
-						node,
-						expression,
-						{ ...variables, context: node },
-						'QuestionnaireResponse.item'
-					)
-				: this.fhirPath.evaluate(tree.response, expression, variables);
+			const result = this.evaluateAt(item, path, expression);
 			this.expressionErrors.delete(item.linkId);
 			return result;
 		} catch (error) {
 			this.expressionErrors.set(item.linkId, new ExpressionError(item.linkId, expression, error));
 			return undefined;
 		}
+	}
+
+	/** `expression` on the node at `path` (its context), with the variables in scope; throws. */
+	private evaluateAt(item: ItemDefinition, path: string, expression: string): unknown[] {
+		const variables = this.variablesAt(path, item);
+		const tree = this.evaluationTree();
+		const node = tree.byPath.get(path);
+		return node
+			? this.fhirPath!.evaluate(
+					node,
+					expression,
+					{ ...variables, context: node },
+					'QuestionnaireResponse.item'
+				)
+			: this.fhirPath!.evaluate(tree.response, expression, variables);
 	}
 
 	/** Sets a calculated item's answers from its expression; true when they changed. */

@@ -16,7 +16,13 @@ export interface FhirPathEvaluator {
 		base: unknown,
 		expression: string,
 		variables: Record<string, unknown>,
-		basePath?: string
+		basePath?: string,
+		/**
+		 * Keep FHIRPath's own types in the result (a date stays a date): for %variables, which
+		 * other expressions compare (`answer.value >= %admission`); as plain strings they would
+		 * not compare with a date.
+		 */
+		keepTypes?: boolean
 	): unknown[];
 	/** Parses an expression; throws on a syntax error. */
 	compile(expression: string): void;
@@ -49,22 +55,23 @@ export function loadFhirPath(): Promise<FhirPathEvaluator> {
 		]);
 		type Compiled = (resource: unknown, variables: Record<string, unknown>) => unknown;
 		const cache = new Map<string, Compiled>();
-		const compiled = (expression: string, basePath?: string) => {
-			const key = `${basePath ?? ''}\u0000${expression}`;
+		const compiled = (expression: string, basePath?: string, keepTypes = false) => {
+			const key = `${basePath ?? ''}\u0000${expression}\u0000${keepTypes}`;
 			let found = cache.get(key);
 			if (!found) {
 				const path = basePath ? { base: basePath, expression } : expression;
 				found = fhirpath.compile(
 					path,
-					model as unknown as Parameters<typeof fhirpath.compile>[1]
+					model as unknown as Parameters<typeof fhirpath.compile>[1],
+					keepTypes ? { resolveInternalTypes: false } : undefined
 				) as Compiled;
 				cache.set(key, found);
 			}
 			return found;
 		};
 		return {
-			evaluate(base, expression, variables, basePath) {
-				const result = compiled(expression, basePath)(base, variables);
+			evaluate(base, expression, variables, basePath, keepTypes) {
+				const result = compiled(expression, basePath, keepTypes)(base, variables);
 				return Array.isArray(result) ? result : [result];
 			},
 			compile(expression) {

@@ -21,6 +21,8 @@ export const EXT = {
 	calculatedExpression: `${SDC}sdc-questionnaire-calculatedExpression`,
 	enableWhenExpression: `${SDC}sdc-questionnaire-enableWhenExpression`,
 	initialExpression: `${SDC}sdc-questionnaire-initialExpression`,
+	/** A rule across answers (key, severity, FHIRPath `expression`, translated `human`). */
+	constraint: `${CORE}questionnaire-constraint`,
 	/** Dazzle: the consent scope a questionnaire's answers fall under (valueCode). */
 	consentScope: 'https://dazzle.health/fhir/StructureDefinition/consent-scope',
 	/** Dazzle: an item whose answers may go to research (valueBoolean). */
@@ -54,6 +56,7 @@ export const ITEM_EXTENSIONS = new Set<string>([
 	EXT.calculatedExpression,
 	EXT.enableWhenExpression,
 	EXT.initialExpression,
+	EXT.constraint,
 	EXT.researchSafe
 ]);
 export const OPTION_EXTENSIONS = new Set<string>([EXT.ordinalValue]);

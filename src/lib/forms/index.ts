@@ -27,8 +27,14 @@ export {
 } from './engine';
 export { parsePath } from './paths';
 export { loadFhirPath, ExpressionError, type FhirPathEvaluator } from './expressions';
-export { EXT, ITEM_CONTROLS, type ItemControl } from './extensions';
-export { validateAnswers, parseAnswerInput, formatBound, type FormError } from './validate';
+export { EXT, ITEM_CONTROLS, pickTranslation, type ItemControl } from './extensions';
+export {
+	validateAnswers,
+	parseAnswerInput,
+	formatBound,
+	blockingErrors,
+	type FormError
+} from './validate';
 export { validateResponse, type ResponseIssue } from './response-check';
 export {
 	amendResponse,

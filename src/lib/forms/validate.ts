@@ -14,6 +14,18 @@ import { valueKeyOf, type AnswerValue, type Quantity } from './fhir';
 export interface FormError {
 	key: string;
 	params?: Record<string, string | number>;
+	/**
+	 * The questionnaire's own words for it (a constraint's `human` and its translations): shown
+	 * instead of the key's generic text.
+	 */
+	text?: { base: string; translations: Record<string, string> };
+	/** Shown beside the answer, but does not block completion (a constraint of severity warning). */
+	warning?: boolean;
+}
+
+/** Errors that stop a response from being completed (warnings do not). */
+export function blockingErrors(errors: readonly FormError[]): FormError[] {
+	return errors.filter((error) => !error.warning);
 }
 
 const MAX_INTEGER = 2_147_483_647;

@@ -1,7 +1,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- reactivity here is one counter per path
    (and `expanded`); the other maps and sets are bookkeeping that nothing renders directly. */
 import { SvelteMap } from 'svelte/reactivity';
-import type { AnswerValue, FormEngine, FormError } from '$lib/forms';
+import { blockingErrors, type AnswerValue, type FormEngine, type FormError } from '$lib/forms';
 import { joinPath, splitPath } from '$lib/forms/paths';
 
 /**
@@ -289,7 +289,7 @@ export class FormState {
 			.find(
 				(path) =>
 					this.engine.isEnabled(path) &&
-					(pending.has(path) || this.engine.errorsAt(path, { complete }).length > 0)
+					(pending.has(path) || blockingErrors(this.engine.errorsAt(path, { complete })).length > 0)
 			);
 	}
 
