@@ -69,4 +69,20 @@ describe('combineStatuses', () => {
 			combineStatuses([upToDate(), { kind: 'up-to-date', pending: 1, lastSyncedAt: T2 }])
 		).toEqual({ kind: 'syncing', pending: 1, lastSyncedAt: T2 });
 	});
+
+	it('is held back by data saving (online) only if every offline database is', () => {
+		const held: SyncStatus = { kind: 'offline', heldBack: true, pending: 2, lastSyncedAt: T1 };
+		const offline: SyncStatus = { kind: 'offline', pending: 1, lastSyncedAt: T1 };
+		expect(combineStatuses([held, { ...held, pending: 1 }, upToDate()])).toEqual({
+			kind: 'offline',
+			heldBack: true,
+			pending: 3,
+			lastSyncedAt: T1
+		});
+		expect(combineStatuses([held, offline])).toEqual({
+			kind: 'offline',
+			pending: 3,
+			lastSyncedAt: T1
+		});
+	});
 });

@@ -56,6 +56,13 @@ export function combineStatuses(statuses: readonly SyncStatus[]): SyncStatus | u
 			return pending > 0
 				? { kind: 'syncing', pending, lastSyncedAt }
 				: { kind: 'up-to-date', pending, lastSyncedAt };
+		case 'offline':
+			// Online but held back by data saving only if every offline replication is: one
+			// really offline makes the profile offline. (Dropping the flag made the header say
+			// "Offline" on a working connection.)
+			return statuses.every((status) => status.kind !== 'offline' || status.heldBack)
+				? { kind: 'offline', heldBack: true, pending, lastSyncedAt }
+				: { kind: 'offline', pending, lastSyncedAt };
 		default:
 			return { kind: worst.kind, pending, lastSyncedAt };
 	}

@@ -84,6 +84,24 @@ describe('ProfileSync', () => {
 		expect(user.signedIn).not.toHaveBeenCalled();
 	});
 
+	it('the header’s sync now gets through data saving; a named one does not ask the gate', () => {
+		const user = named('user');
+		const letOneSyncThrough = vi.fn((target: { syncNow(): void }) => target.syncNow());
+		const gate = { ...fakeConnectivity(false).connectivity, letOneSyncThrough };
+		const sync = new ProfileSync({
+			profileId: 'p1',
+			connectivity: () => gate,
+			fetch: () => async () => new Response('{}')
+		});
+		sync.startLive('user', asEngine(user));
+		sync.syncNow();
+		expect(letOneSyncThrough).toHaveBeenCalledOnce();
+		expect(user.syncNow).toHaveBeenCalledOnce();
+		sync.syncNow('user');
+		expect(letOneSyncThrough).toHaveBeenCalledOnce();
+		expect(user.syncNow).toHaveBeenCalledTimes(2);
+	});
+
 	it('replaces a live replication of the same name, and closes an engine built after the profile closed', async () => {
 		const { sync, built } = setup();
 		const first = named('first');

@@ -269,10 +269,32 @@ export class ProfileSync {
 		for (const listener of this.#listeners) listener(status);
 	}
 
-	/** "Sync now" / "send now": every live replication (or the one named) tries at once. */
+	/**
+	 * "Sync now" / "send now": every live replication (or the one named) tries at once. Asked
+	 * for all of them (the header's "Sync now"), it gets through data-saving mode too: one sync
+	 * runs until caught up, then data saving holds again.
+	 */
 	syncNow(name?: string): void {
+		if (name === undefined) this.#syncThroughDataSaving();
+		else this.#syncLive(name);
+	}
+
+	#syncLive(name?: string): void {
 		for (const [each, entry] of this.#live)
 			if (name === undefined || each === name) entry.engine.syncNow();
+	}
+
+	#syncThroughDataSaving(): void {
+		const connectivity = this.#connectivityNow();
+		const target = {
+			subscribe: (listener: (status: SyncStatus) => void) =>
+				this.subscribe((status) => {
+					if (status) listener(status);
+				}),
+			syncNow: () => this.#syncLive()
+		};
+		if (isGate(connectivity)) connectivity.letOneSyncThrough(target);
+		else this.#syncLive();
 	}
 
 	/**
@@ -313,16 +335,7 @@ export class ProfileSync {
 	 * everything reached the server, or after `timeoutMs` with what is left).
 	 */
 	async sendNow(timeoutMs = 60_000): Promise<Unsent[]> {
-		const connectivity = this.#connectivityNow();
-		const target = {
-			subscribe: (listener: (status: SyncStatus) => void) =>
-				this.subscribe((status) => {
-					if (status) listener(status);
-				}),
-			syncNow: () => this.syncNow()
-		};
-		if (isGate(connectivity)) connectivity.letOneSyncThrough(target);
-		else this.syncNow();
+		this.#syncThroughDataSaving();
 		const deadline = Date.now() + timeoutMs;
 		await Promise.all(
 			[...this.#live.values()].map(async ({ engine }) => {
