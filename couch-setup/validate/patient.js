@@ -40,6 +40,19 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 			throw { forbidden: 'A questionnaire response keeps its type.' };
 		}
 	}
+	// Consents (src/lib/schemas/consent.ts) are signed once and never changed or deleted, by
+	// anyone: a change of mind is a new consent document. Research receipts are the server's.
+	var isAdmin = roles.indexOf('_admin') !== -1;
+	if (old && (oldType === 'consent' || newDoc._id.indexOf('consent-') === 0)) {
+		throw { forbidden: 'A signed consent is never changed; sign a new one.' };
+	}
+	var isReceipt =
+		newDoc._id.indexOf('research-receipt-') === 0 ||
+		oldType === 'research-receipt' ||
+		newDoc.type === 'research-receipt';
+	if (isReceipt && !isAdmin) {
+		throw { forbidden: 'Research receipts are written by the Dazzle server.' };
+	}
 	if (newDoc._deleted || isDesign) return;
 	if (typeof newDoc.type !== 'string' || newDoc.type === '') {
 		throw { forbidden: 'Every document needs a type.' };
@@ -49,6 +62,15 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 	}
 	if (newDoc.type === 'response' || newDoc.type === 'response_version') {
 		validateResponse(newDoc, /** @type {Record<string, unknown> | null} */ (_oldDoc));
+	}
+	if (newDoc.type === 'consent' || newDoc._id.indexOf('consent-') === 0) {
+		validateConsent(newDoc, isAdmin ? null : userCtx ? userCtx.name : null);
+	}
+	if (
+		isReceipt &&
+		(newDoc.type !== 'research-receipt' || newDoc._id.indexOf('research-receipt-') !== 0)
+	) {
+		throw { forbidden: 'A research receipt has the type and id prefix research-receipt.' };
 	}
 	if (newDoc.type === 'patient') {
 		if (newDoc._id !== 'patient') throw { forbidden: 'The patient document has the id "patient".' };
@@ -72,6 +94,83 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 			if (['self', 'child', 'other-relative', 'other'].indexOf(String(relations[editor])) === -1) {
 				throw { forbidden: 'Unknown relation for ' + editor + '.' };
 			}
+		}
+	}
+
+	/**
+	 * A consent as src/lib/schemas/consent.ts describes it, checked for what the research worker
+	 * relies on; the worker parses it fully again and skips (and audits) what fails. An editor
+	 * signs only as themselves (`signer.user` is their account name); `signer` null: the server.
+	 *
+	 * @param {Record<string, unknown>} doc
+	 * @param {string | null} signer
+	 */
+	function validateConsent(doc, signer) {
+		var scopeNames = [
+			'about-me',
+			'natural-history',
+			'genetics',
+			'symptoms',
+			'quality-of-life',
+			'medication',
+			'contact-for-studies'
+		];
+		if (
+			doc.type !== 'consent' ||
+			!/^consent-\d{8}T\d{6}(\d{3})?Z-[0-9a-z]{8,32}$/.test(String(doc._id))
+		) {
+			throw { forbidden: 'A consent has the type consent and an id consent-<time>-<random>.' };
+		}
+		var who = /** @type {{ user?: unknown, name?: unknown, relation?: unknown } | null} */ (
+			doc.signer
+		);
+		if (
+			typeof who !== 'object' ||
+			who === null ||
+			typeof who.user !== 'string' ||
+			typeof who.name !== 'string' ||
+			who.name.replace(/\s+/g, '') === '' ||
+			['self', 'legal-representative'].indexOf(String(who.relation)) === -1
+		) {
+			throw { forbidden: 'A consent names its signer, their typed name and relation.' };
+		}
+		if (signer !== null && who.user !== signer) {
+			throw { forbidden: 'A consent is signed by the account writing it.' };
+		}
+		if (typeof doc.text_version !== 'string' || typeof doc.language !== 'string') {
+			throw { forbidden: 'A consent names its text version and language.' };
+		}
+		if (typeof doc.signed_at !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(doc.signed_at)) {
+			throw { forbidden: 'signed_at must be ISO 8601.' };
+		}
+		var scopes = /** @type {Record<string, unknown> | null} */ (doc.scopes);
+		if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes)) {
+			throw { forbidden: 'A consent says yes or no to every scope.' };
+		}
+		var count = 0;
+		for (var key in scopes) {
+			count += 1;
+			if (scopeNames.indexOf(key) === -1 || typeof scopes[key] !== 'boolean') {
+				throw { forbidden: 'A consent says yes or no to every scope.' };
+			}
+			if (doc.withdrawal !== undefined && scopes[key] === true) {
+				throw { forbidden: 'A withdrawal agrees to no scope.' };
+			}
+		}
+		if (count !== scopeNames.length) {
+			throw { forbidden: 'A consent says yes or no to every scope.' };
+		}
+		if (doc.withdrawal !== undefined && ['stop', 'erase'].indexOf(String(doc.withdrawal)) === -1) {
+			throw { forbidden: 'A withdrawal is stop or erase.' };
+		}
+		var svg = doc.signature_svg;
+		if (
+			svg !== undefined &&
+			(typeof svg !== 'string' ||
+				svg.length > 32768 ||
+				/<(?!\/?(svg|polyline|path)[\s>/])|&|script|href|style|on[a-z]+=/i.test(svg))
+		) {
+			throw { forbidden: 'A drawn signature holds only paths and polylines.' };
 		}
 	}
 

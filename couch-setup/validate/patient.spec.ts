@@ -215,6 +215,127 @@ describe('validate_doc_update for patient databases', () => {
 	});
 });
 
+const SCOPES = {
+	'about-me': false,
+	'natural-history': false,
+	genetics: false,
+	symptoms: true,
+	'quality-of-life': false,
+	medication: false,
+	'contact-for-studies': false
+};
+const CONSENT = {
+	_id: 'consent-20261207T041131123Z-abcdefgh12',
+	type: 'consent',
+	schema_version: 1,
+	text_version: '1',
+	language: 'en',
+	signer: { user: 'ana', name: 'Ana Example', relation: 'legal-representative' },
+	scopes: SCOPES,
+	signed_at: NOW,
+	updated_at: NOW
+};
+const RECEIPT = {
+	_id: 'research-receipt-response-0b6f3c3e-1d2a-4f5b-8c9d-0e1f2a3b4c5d',
+	type: 'research-receipt',
+	schema_version: 1,
+	response_id: 'response-0b6f3c3e-1d2a-4f5b-8c9d-0e1f2a3b4c5d',
+	questionnaire_url: 'https://dazzle.test/Questionnaire/q',
+	questionnaire_version: '1',
+	consent_id: CONSENT._id,
+	state: 'shared',
+	at: NOW,
+	updated_at: NOW
+};
+const server = { db: DB, name: 'dazzle-admin', roles: ['_admin'] };
+const forbidden = (text: string) =>
+	expect.objectContaining({ forbidden: expect.stringContaining(text) });
+
+describe('consents and research receipts in patient databases', () => {
+	it('lets an editor sign a consent as themselves, and a withdrawal', () => {
+		expect(() => validatePatient(CONSENT, null, editor)).not.toThrow();
+		const withdrawal = {
+			...CONSENT,
+			_id: 'consent-20261207T050000000Z-abcdefgh13',
+			scopes: { ...SCOPES, symptoms: false },
+			withdrawal: 'erase',
+			supersedes: CONSENT._id
+		};
+		expect(() => validatePatient(withdrawal, null, editor)).not.toThrow();
+	});
+
+	it("refuses consents from viewers and consents signed in another account's name", () => {
+		const viewer = { db: DB, name: 'vi', roles: [`patient:${UUID}:view`] };
+		expect(() => validatePatient(CONSENT, null, viewer)).toThrow(forbidden('Only the editors'));
+		expect(() =>
+			validatePatient({ ...CONSENT, signer: { ...CONSENT.signer, user: 'ben' } }, null, editor)
+		).toThrow(forbidden('signed by the account writing it'));
+	});
+
+	it('never lets anyone change or delete a signed consent, the server included', () => {
+		for (const userCtx of [editor, server]) {
+			expect(() =>
+				validatePatient({ ...CONSENT, scopes: { ...SCOPES, genetics: true } }, CONSENT, userCtx)
+			).toThrow(forbidden('never changed'));
+			expect(() => validatePatient({ _id: CONSENT._id, _deleted: true }, CONSENT, userCtx)).toThrow(
+				forbidden('never changed')
+			);
+			expect(() =>
+				validatePatient({ ...PATIENT, _id: CONSENT._id }, { ...CONSENT, type: 'x' }, userCtx)
+			).toThrow(forbidden('never changed'));
+		}
+	});
+
+	it.each([
+		['an unknown scope', { scopes: { ...SCOPES, marketing: true } }],
+		['a missing scope', { scopes: { symptoms: true } }],
+		['a scope that is not a boolean', { scopes: { ...SCOPES, symptoms: 'yes' } }],
+		['a withdrawal keeping a scope', { withdrawal: 'stop' }],
+		['an unknown withdrawal', { scopes: { ...SCOPES, symptoms: false }, withdrawal: 'pause' }],
+		['an unknown relation', { signer: { ...CONSENT.signer, relation: 'friend' } }],
+		['an empty typed name', { signer: { ...CONSENT.signer, name: '  ' } }],
+		['a bad id', { _id: 'consent-now' }],
+		['another type under a consent id', { type: 'note' }],
+		['no signed_at', { signed_at: undefined }],
+		['a script in the signature', { signature_svg: '<svg><script>alert(1)</script></svg>' }],
+		['an image in the signature', { signature_svg: '<svg><image href="x"/></svg>' }],
+		['an event handler in the signature', { signature_svg: '<svg onload="x()"></svg>' }],
+		['an entity in the signature', { signature_svg: '<svg>&lt;</svg>' }],
+		['a huge signature', { signature_svg: '<svg>' + ' '.repeat(40_000) + '</svg>' }]
+	])('refuses a consent with %s', (_name, change) => {
+		expect(() => validatePatient({ ...CONSENT, ...change }, null, editor)).toThrow(
+			expect.objectContaining({ forbidden: expect.any(String) })
+		);
+	});
+
+	it('accepts a drawn signature of polylines and paths', () => {
+		const svg =
+			'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100"><polyline points="1,2 3,4"/><path d="M1 2 L3 4"/></svg>';
+		expect(() => validatePatient({ ...CONSENT, signature_svg: svg }, null, editor)).not.toThrow();
+	});
+
+	it('lets only the server write, change or delete research receipts', () => {
+		expect(() => validatePatient(RECEIPT, null, server)).not.toThrow();
+		expect(() => validatePatient({ ...RECEIPT, state: 'erased' }, RECEIPT, server)).not.toThrow();
+		expect(() => validatePatient(RECEIPT, null, editor)).toThrow(forbidden('Dazzle server'));
+		expect(() => validatePatient({ ...RECEIPT, state: 'erased' }, RECEIPT, editor)).toThrow(
+			forbidden('Dazzle server')
+		);
+		expect(() => validatePatient({ _id: RECEIPT._id, _deleted: true }, RECEIPT, editor)).toThrow(
+			forbidden('Dazzle server')
+		);
+		expect(() =>
+			validatePatient({ ...PATIENT, _id: 'x', type: 'research-receipt' }, null, editor)
+		).toThrow(forbidden('Dazzle server'));
+		expect(() => validatePatient({ ...RESPONSE, _id: RECEIPT._id }, null, editor)).toThrow(
+			forbidden('Dazzle server')
+		);
+		expect(() => validatePatient({ ...RECEIPT, type: 'note' }, null, server)).toThrow(
+			forbidden('type and id prefix')
+		);
+	});
+});
+
 describe('validate_doc_update for user databases', () => {
 	const member = { name: 'ana', roles: ['patient'] };
 	const admin = { name: 'dazzle-admin', roles: ['_admin'] };

@@ -13,11 +13,23 @@ import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
 import { WriteFeed } from './worker/db-updates';
 import { Worker } from './worker/index';
+import { loadResearchSecret, type ResearchSecret } from './research/secret';
+import { ResearchWorker, type ResearchWorkerOptions } from './worker/research-worker';
+import { parseShard } from './worker/shard';
 
 export type StartOptions = Partial<DazzleConfig> & {
 	logger?: Logger;
 	/** Pause between couch-setup attempts on an external CouchDB (tests shorten it). */
 	setupRetryMs?: number;
+	/** The research secret (default: loadResearchSecret from the environment / dataDir). */
+	researchSecret?: ResearchSecret;
+	/**
+	 * The research worker in this process: options for it, or false for none (also
+	 * `DAZZLE_WORKER=off`, when `npm run worker` processes do the work).
+	 */
+	research?:
+		| false
+		| Partial<Omit<ResearchWorkerOptions, 'couch' | 'secret' | 'logger' | 'embedded' | 'events'>>;
 };
 
 export interface SetupOutcome {
@@ -38,6 +50,8 @@ export interface RunningDazzle {
 	/** Gateway events (`db-write`). */
 	events: EventEmitter;
 	worker: Worker;
+	/** The research worker (issue #18); undefined when disabled. */
+	research: ResearchWorker | undefined;
 	/** Tells the worker which databases changed: `_db_updates`, or events + sweep (embedded). */
 	writeFeed: WriteFeed;
 	/** What `/api/health` reports: couch-setup's state and the background parts. */
@@ -95,9 +109,20 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  * worker. Options override the defaults of `parseConfig({})`; `port: 0` picks a free port.
  */
 export async function startDazzle(options: StartOptions = {}): Promise<RunningDazzle> {
-	const { logger: givenLogger, setupRetryMs = SETUP_RETRY_MS, ...overrides } = options;
+	const {
+		logger: givenLogger,
+		setupRetryMs = SETUP_RETRY_MS,
+		researchSecret,
+		research: researchOptions,
+		...overrides
+	} = options;
 	const config: DazzleConfig = { ...parseConfig({}), ...overrides };
 	const logger = givenLogger ?? createLogger(config.logLevel);
+	// Refuses to start without a research secret (a named key file missing, a short secret).
+	const secret = researchSecret ?? (await loadResearchSecret(process.env, config.dataDir, logger));
+	const researchEnabled =
+		researchOptions !== false && process.env.DAZZLE_WORKER?.trim().toLowerCase() !== 'off';
+	const shard = parseShard(process.env.WORKER_SHARD);
 
 	const { couch, url: couchUrl, admin, embedded } = await connectCouch(config, logger);
 
@@ -157,12 +182,34 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		throw error;
 	}
 	const worker = new Worker(events, logger);
-	const writeFeed = new WriteFeed(couch, (db) => worker.notify(db), logger);
-	health.register('worker', () => writeFeed.status());
+	const research = researchEnabled
+		? new ResearchWorker({
+				couch,
+				secret,
+				logger,
+				embedded: Boolean(embedded),
+				events,
+				shard,
+				...(researchOptions || {})
+			})
+		: undefined;
+	const writeFeed = new WriteFeed(
+		couch,
+		(db) => {
+			worker.notify(db);
+			research?.notify(db);
+		},
+		logger
+	);
+	health.register('worker', () => ({
+		...writeFeed.status(),
+		...(research ? { research: research.status() } : {})
+	}));
 	// After setup (the checkpoint lives in `worker`), never before the gateway listens.
 	void ready.then(() => {
 		if (!stopped) reconciler.start();
 		if (!stopped) writeFeed.start();
+		if (!stopped) void research?.start();
 	});
 
 	let closing: Promise<void> | undefined;
@@ -176,6 +223,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 				httpServer.closeAllConnections();
 			});
 			await writeFeed.close();
+			await research?.close();
 			await worker.close();
 			await reconciler.close();
 			await embedded?.close();
@@ -191,6 +239,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		couch,
 		events,
 		worker,
+		research,
 		writeFeed,
 		health,
 		reconciler,

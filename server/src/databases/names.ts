@@ -59,6 +59,9 @@ export const SERVER_DATABASES: readonly ServerDatabase[] = [
 	{ name: 'forms', validate: 'server-owned' },
 	{ name: 'directory', validate: 'server-owned' },
 	{ name: 'research', validate: 'server-owned' },
-	{ name: 'audit', validate: 'server-owned' },
-	{ name: WORKER_DB, validate: 'server-owned' }
+	// Append-only: entries are never changed or deleted (issue #18).
+	{ name: 'audit', validate: 'audit' },
+	{ name: WORKER_DB, validate: 'server-owned' },
+	// The research worker's checkpoints, pseudonym index and key fingerprint (issue #18).
+	{ name: 'research-worker', validate: 'server-owned' }
 ];

@@ -107,9 +107,8 @@ export class WriteFeed {
 					signal: this.#stop.signal
 				});
 				this.#seen();
-				for (const update of page.results) {
-					if (update.type !== 'deleted') this.notify(update.db_name);
-				}
+				// Deletions too: the research worker erases a deleted record's research records.
+				for (const update of page.results) this.notify(update.db_name);
 				since = page.last_seq;
 			} catch (error) {
 				await this.#failed('_db_updates', error);
