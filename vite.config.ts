@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
 import { webManifests } from './scripts/web-manifests.ts';
@@ -48,6 +49,18 @@ export default defineConfig({
 					testTimeout: 120_000,
 					hookTimeout: 60_000,
 					fileParallelism: false
+				}
+			},
+			{
+				// Components rendered in a DOM (happy-dom): the questionnaire renderer's trickiest
+				// parts, driven as a person would (svelteTesting: Svelte's browser build, cleanup).
+				extends: true,
+				plugins: [svelteTesting()],
+				test: {
+					name: 'component',
+					environment: 'happy-dom',
+					include: ['tests/component/**/*.spec.ts'],
+					setupFiles: ['tests/component/setup.ts']
 				}
 			},
 			{

@@ -19,7 +19,7 @@ fi
 echo "▶ checks (svelte-check, ESLint, Prettier)"
 npm run --silent check
 echo "▶ unit and integration tests"
-npx vitest run --project unit --project integration --project security --project sync
+npx vitest run --project unit --project component --project integration --project security --project sync
 echo "▶ browser tests (Playwright + Chromium)"
 npx playwright test
 # These ran on the embedded server; the same suites also run on Apache CouchDB (not part of
