@@ -108,7 +108,8 @@ describe('research worker', () => {
 			expect(stored).not.toContain(secret);
 		}
 		await settled(dazzle, db);
-		expect(await receiptOf(dazzle, db, answers._id)).toMatchObject({
+		const receipt = await receiptOf(dazzle, db, answers._id);
+		expect(receipt).toMatchObject({
 			type: 'research-receipt',
 			state: 'shared',
 			consent_id: signed._id,
@@ -118,6 +119,7 @@ describe('research worker', () => {
 		// The user reads the receipt; writing one is the server's.
 		const forged = await put(dazzle, account, db, {
 			_id: `research-receipt-${answers._id}`,
+			_rev: receipt?._rev,
 			type: 'research-receipt',
 			state: 'erased',
 			updated_at: new Date().toISOString()
