@@ -29,3 +29,20 @@ export function createLogger(level: LogLevel, scope = 'dazzle'): Logger {
 	};
 	return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
+
+/**
+ * An ordinary client disconnect — a closed tab, a phone dropping its link mid-download — is
+ * not a server failure: it is logged at debug level, not as an error. `connection` is the
+ * client's socket (or response): destroyed means the client went away, whatever the error
+ * says. Otherwise only the codes Node and `send` use for a client abort count; an
+ * ECONNRESET alone may come from the database, so it is not taken for one.
+ */
+export function isClientDisconnect(
+	error: unknown,
+	connection?: { readonly destroyed: boolean } | null
+): boolean {
+	if (connection?.destroyed) return true;
+	if (typeof error !== 'object' || error === null) return false;
+	const { code, type } = error as { code?: unknown; type?: unknown };
+	return code === 'ECONNABORTED' || type === 'request.aborted';
+}

@@ -12,7 +12,7 @@ import { AccountService } from '../accounts/service';
 import type { CouchAdmin, DazzleConfig } from '../config';
 import { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, type CouchClient } from '../couch';
 import { ReachabilityProbe, type HealthState } from '../health';
-import type { Logger } from '../log';
+import { isClientDisconnect, type Logger } from '../log';
 import { invitationKey } from '../patients/codes';
 import { PatientService } from '../patients/service';
 import { accountRoutes, clientAddress, passwordFailureKey, type ApiLimiters } from './api/accounts';
@@ -218,6 +218,11 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 		}
 		if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
 			return sendError(res, error.status, 'errors.bad_request', 'bad request');
+		}
+		if (isClientDisconnect(error, req.socket)) {
+			// The client left (e.g. `send`'s "Request aborted"): nothing to answer, nothing wrong.
+			logger.debug(`${req.method} ${req.path}: the client went away`, error);
+			return;
 		}
 		logger.error(`${req.method} ${req.path} failed`, error);
 		sendError(res, 500, 'errors.internal', 'something went wrong on the server');

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../log';
+import { isClientDisconnect, type Logger } from '../log';
 import { checkCouchBody, classifyCouchRequest } from './allowlist';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
@@ -315,6 +315,11 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 		upstreamRequest.once('error', (error) => {
 			if (res.headersSent) {
 				res.destroy();
+				return;
+			}
+			if (isClientDisconnect(error, req.socket)) {
+				// The client closed first and its request upstream was ended for it (above).
+				options.logger.debug(`couch ${req.method} ${route.upstreamPath}: client went away`);
 				return;
 			}
 			options.logger.warn(`couch ${req.method} ${route.upstreamPath} failed`, error);
