@@ -147,7 +147,8 @@ describe('patient records on the device, against the gateway', () => {
 		});
 		expect(JSON.stringify(onServer)).not.toContain('Lucía');
 
-		// The registry reaches the server with the user db; the name never does.
+		// The registry reaches the server with the user db, and so does the name (#21: the same
+		// person's other devices show it), in the user's own database only, never the record's.
 		await carer.userEngine.start();
 		await carer.userEngine.whenUpToDate(15_000);
 		const userDb = (await accountOf(carer)).user_db;
@@ -159,8 +160,10 @@ describe('patient records on the device, against the gateway', () => {
 			cookie: carer.cookie
 		});
 		expect(everything.status).toBe(200);
-		expect(JSON.stringify(everything.body)).not.toContain('Lucía');
-		expect(await dazzle.couch.getDoc(userDb, '_local/patient-names')).toBeFalsy();
+		expect(await dazzle.couch.getDoc(userDb, `record-name-${patientId}`)).toMatchObject({
+			type: 'record_name',
+			name: 'Lucía'
+		});
 
 		// Shared with a relative as viewer.
 		const grandparent = await device('caregiver');

@@ -65,6 +65,7 @@ export function toProfile(user: UserDoc): AccountProfile {
 			db: patientDbName(patientId),
 			role: patientIdsOf(user.roles, 'edit').includes(patientId) ? 'editor' : 'viewer'
 		})),
+		...(user.patient_id ? { own_patient_id: user.patient_id } : {}),
 		terms: user.terms
 	};
 }

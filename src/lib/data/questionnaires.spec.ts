@@ -61,6 +61,30 @@ describe('QuestionnaireLibrary', () => {
 		expect(await library.get('https://dazzle.test/none|1')).toBeUndefined();
 	});
 
+	it('stops offering a questionnaire whose newest version is retired', async () => {
+		const library = await libraryWith(
+			questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z'),
+			questionnaireDocument(
+				{ ...MOOD, version: `${MOOD.version}-retired`, status: 'retired' },
+				'2026-12-07T00:00:00.000Z'
+			),
+			questionnaireDocument(HISTORY_V1, '2026-11-01T00:00:00.000Z'),
+			questionnaireDocument(
+				{ ...HISTORY_V1, version: 'next', status: 'draft' },
+				'2026-12-07T00:00:00.000Z'
+			)
+		);
+		expect((await library.latest()).map((form) => form.canonical)).toEqual([
+			`${HISTORY_V1.url}|${HISTORY_V1.version}`
+		]);
+		expect(await library.newestVersionOf(`${MOOD.url}|${MOOD.version}`)).toBeUndefined();
+		expect(
+			(await library.newestVersionOf(`${HISTORY_V1.url}|${HISTORY_V1.version}`))?.version
+		).toBe(HISTORY_V1.version);
+		// Responses made with it still open with their version.
+		expect((await library.get(`${MOOD.url}|${MOOD.version}`))?.version).toBe(MOOD.version);
+	});
+
 	it('ignores documents it did not publish: wrong id, broken resource, other types', async () => {
 		const good = questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z');
 		const library = await libraryWith(

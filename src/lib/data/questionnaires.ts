@@ -103,8 +103,13 @@ export class QuestionnaireLibrary {
 	/** The newest active version of each questionnaire: what a patient may start. */
 	async latest(): Promise<PublishedForm[]> {
 		const newest = new Map<string, PublishedForm>();
+		const withdrawn = new Set<string>();
 		for (const form of await this.all()) {
-			if (form.questionnaire.status !== 'active' || newest.has(form.url)) continue;
+			if (newest.has(form.url) || withdrawn.has(form.url)) continue;
+			// A retired version published after the active ones withdraws the questionnaire
+			// (mood-check v2); a draft version does not hide the active one before it.
+			if (form.questionnaire.status === 'retired') withdrawn.add(form.url);
+			if (form.questionnaire.status !== 'active') continue;
 			newest.set(form.url, form);
 		}
 		return [...newest.values()];
@@ -123,9 +128,11 @@ export class QuestionnaireLibrary {
 	/** The newest active version of the questionnaire `canonical` is a version of. */
 	async newestVersionOf(canonical: string): Promise<PublishedForm | undefined> {
 		const url = canonical.slice(0, canonical.lastIndexOf('|'));
-		return (await this.all()).find(
-			(form) => form.url === url && form.questionnaire.status === 'active'
+		const versions = (await this.all()).filter(
+			(form) => form.url === url && form.questionnaire.status !== 'draft'
 		);
+		// Retired (withdrawn): nothing newer to move to; the response stays on its version.
+		return versions[0]?.questionnaire.status === 'active' ? versions[0] : undefined;
 	}
 
 	/** The compiled definition (kept: compiling a long questionnaire is not free). */

@@ -8,14 +8,12 @@ import {
 
 /**
  * What the device knows of a profile's records, in its user database: the **registry**
- * (`_id: 'patients'`, replicated: the account's other devices learn of a record made offline)
- * and the **names** (`_local/patient-names`: `_local` never replicates, so a name never leaves
- * the device it was typed on). Both are read defensively (another device or an older version
- * may have written them) and written read-change-write, again on a conflict.
+ * (`_id: 'patients'`, replicated: the account's other devices learn of a record made offline).
+ * The names are apart (`record-names.ts`). Read defensively (another device or an older
+ * version may have written it) and written read-change-write, again on a conflict.
  */
 
 export const REGISTRY_ID = 'patients';
-export const NAMES_ID = '_local/patient-names';
 
 /** One record in the registry (replicated with the user database: no name here, ever). */
 export interface RegistryEntry {
@@ -34,12 +32,6 @@ export interface RegistryDoc {
 	type: 'patient_registry';
 	records: Record<string, RegistryEntry>;
 	updated_at: string;
-}
-
-export interface NamesDoc {
-	_id: typeof NAMES_ID;
-	_rev?: string;
-	names: Record<string, string>;
 }
 
 export const CONFLICT_RETRIES = 5;
@@ -102,23 +94,6 @@ export class RecordRegistry {
 		};
 	}
 
-	async readNames(): Promise<NamesDoc> {
-		let stored: unknown;
-		try {
-			stored = await this.#userDb.get(NAMES_ID);
-		} catch (error) {
-			if (statusOf(error) !== 404) throw error;
-		}
-		const raw = isRecord(stored) ? stored : {};
-		const names: Record<string, string> = {};
-		if (isRecord(raw.names)) {
-			for (const [patientId, name] of Object.entries(raw.names)) {
-				if (typeof name === 'string' && name !== '') names[patientId] = name;
-			}
-		}
-		return { _id: NAMES_ID, ...(typeof raw._rev === 'string' ? { _rev: raw._rev } : {}), names };
-	}
-
 	/** Read, change, write; again on a conflict (another tab, or a pull landing meanwhile). */
 	async update(
 		change: (records: Record<string, RegistryEntry>) => Record<string, RegistryEntry>
@@ -129,21 +104,6 @@ export class RecordRegistry {
 			try {
 				await this.#userDb.put({ ...doc, records, updated_at: this.#now() });
 				return records;
-			} catch (error) {
-				if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
-			}
-		}
-	}
-
-	async updateNames(
-		change: (names: Record<string, string>) => Record<string, string>
-	): Promise<Record<string, string>> {
-		for (let attempt = 0; ; attempt += 1) {
-			const doc = await this.readNames();
-			const names = change(doc.names);
-			try {
-				await this.#userDb.put({ ...doc, names });
-				return names;
 			} catch (error) {
 				if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
 			}

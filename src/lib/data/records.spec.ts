@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PATIENT_NAME_MAX_LENGTH, patientDocSchema, patientIdSchema } from '$lib/schemas/patient';
 import validatePatient from '../../../couch-setup/validate/patient.js';
 import { PatientRecordError } from './record-errors';
-import { NAMES_ID, REGISTRY_ID } from './record-registry';
+import { resolveConflicts } from '$lib/sync/resolve-conflicts';
+import { LEGACY_NAMES_ID, nameDocId } from './record-names';
+import { REGISTRY_ID } from './record-registry';
 import { PatientRecords, type NewPatient } from './records';
 
 NodePouchDB.plugin(memoryAdapter);
@@ -115,27 +117,81 @@ describe('creating a record offline', () => {
 		expect(() => validatePatient(doc as never, null, userCtx)).not.toThrow();
 	});
 
-	it('keeps the name out of every replicated document', async () => {
+	it('keeps the name off the record and syncs it only through the user’s own database', async () => {
+		// Changed by #21: names used to stay on one device (`_local`); a new phone of the same
+		// person showed every record unnamed. They still never reach the record's database.
 		const { records, userDb, open } = setup();
 		const { patientId } = await records.create(CHILD);
 
-		const replicated = await userDb.allDocs({ include_docs: true });
-		expect(replicated.rows.map((row) => row.id)).toEqual([REGISTRY_ID]);
-		expect(JSON.stringify(replicated)).not.toContain('Lucía');
 		const patientDb = await open(patientId).allDocs({ include_docs: true });
 		expect(JSON.stringify(patientDb)).not.toContain('Lucía');
-		// What a replication would carry (`_local` documents are never in `_changes`).
-		const changes = await userDb.changes({ include_docs: true });
-		expect(JSON.stringify(changes)).not.toContain('Lucía');
+		const replicated = await userDb.allDocs({ include_docs: true });
+		expect(replicated.rows.map((row) => row.id).sort()).toEqual(
+			[REGISTRY_ID, nameDocId(patientId)].sort()
+		);
+		expect(await userDb.get(nameDocId(patientId))).toMatchObject({
+			type: 'record_name',
+			patient_id: patientId,
+			name: 'Lucía Pérez'
+		});
 
-		expect(await userDb.get(NAMES_ID)).toMatchObject({ names: { [patientId]: 'Lucía Pérez' } });
-		// A second device of the same account gets the registry by sync, never the names.
-		const { _rev: _ignored, ...registry } = await userDb.get(REGISTRY_ID);
+		// A second device of the same account gets registry and names by sync.
 		const elsewhere = setup();
-		await elsewhere.userDb.put(registry);
+		await userDb.replicate.to(elsewhere.userDb);
 		const [seen] = await elsewhere.records.load();
 		expect(seen).toMatchObject({ patientId, provisioned: false, relation: 'child' });
-		expect(seen?.name).toBeUndefined();
+		expect(seen?.name).toBe('Lucía Pérez');
+	});
+
+	it('moves names kept on the device by older versions into synced documents', async () => {
+		const { records, userDb } = setup();
+		const patientId = crypto.randomUUID();
+		await userDb.put({
+			_id: REGISTRY_ID,
+			type: 'patient_registry',
+			updated_at: NOW.toISOString(),
+			records: { [patientId]: { role: 'editor', provisioned: true, created_at: NOW.toISOString() } }
+		});
+		await userDb.put({ _id: LEGACY_NAMES_ID, names: { [patientId]: 'Pau', 'not-a-uuid': 'x' } });
+		const [view] = await records.load();
+		expect(view?.name).toBe('Pau');
+		expect(await userDb.get(nameDocId(patientId))).toMatchObject({ name: 'Pau' });
+		await expect(userDb.get(LEGACY_NAMES_ID)).rejects.toMatchObject({ status: 404 });
+	});
+
+	it('keeps the later name when two devices rename the same record offline', async () => {
+		const phone = setup();
+		const { patientId } = await phone.records.create(CHILD);
+		const tablet = setup();
+		await phone.userDb.replicate.to(tablet.userDb);
+		await tablet.records.load();
+		const other = await phone.records.create({ ...CHILD, name: 'Pau' });
+
+		// Offline on both: the tablet renames later than the phone.
+		let clock = Date.parse('2026-11-25T11:00:00.000Z');
+		const later = new PatientRecords({
+			PouchDB: Pouch,
+			profileId: crypto.randomUUID(),
+			username: 'maria',
+			userDb: tablet.userDb,
+			localOptions: { adapter: 'memory' },
+			now: () => new Date((clock += 1000))
+		});
+		await later.load();
+		await phone.records.rename(patientId, 'Lucy');
+		await later.rename(patientId, 'Lucía P.');
+		await phone.userDb.sync(tablet.userDb);
+		for (const db of [phone.userDb, tablet.userDb]) {
+			await resolveConflicts(db, nameDocId(patientId));
+		}
+		await phone.userDb.sync(tablet.userDb);
+
+		for (const each of [phone.records, later]) {
+			const names = Object.fromEntries(
+				(await each.load()).map((view) => [view.patientId, view.name])
+			);
+			expect(names).toEqual({ [patientId]: 'Lucía P.', [other.patientId]: 'Pau' });
+		}
 	});
 
 	it('refuses bad input with translated keys and stores nothing', async () => {
@@ -194,7 +250,7 @@ describe('creating a record offline', () => {
 		});
 		expect(await errorKey(records.create(CHILD))).toBe('errors.storage_full');
 		expect(records.list()).toEqual([]);
-		expect(await userDb.get(NAMES_ID)).toMatchObject({ names: {} });
+		await expect(userDb.get(nameDocId(patientId))).rejects.toMatchObject({ status: 404 });
 		const db = new Pouch(records.localName(patientId), { adapter: 'memory' });
 		databases.push(db);
 		expect((await db.info()).doc_count).toBe(0);
@@ -462,6 +518,26 @@ describe('viewer safety', () => {
 		expect(
 			await db.put({ _id: 'response-1', type: 'response', updated_at: NOW.toISOString() })
 		).toMatchObject({ ok: true });
+	});
+});
+
+describe('the account’s own record', () => {
+	it('marks the record made at sign-up as the patient’s own and lists it first', async () => {
+		const { records } = setup('ana');
+		const kept = await records.create({ ...CHILD, name: 'Aaron' });
+		const own = crypto.randomUUID();
+		await records.refreshFromAccount({
+			own_patient_id: own,
+			patients: [
+				{ patient_id: kept.patientId, db: `patient-${kept.patientId}`, role: 'editor' },
+				{ patient_id: own, db: `patient-${own}`, role: 'editor' }
+			]
+		});
+		expect(records.list().map((view) => [view.patientId, view.own])).toEqual([
+			[own, true],
+			[kept.patientId, false]
+		]);
+		expect(records.get(own)).toMatchObject({ relation: 'self', own: true, canEdit: true });
 	});
 });
 

@@ -1,29 +1,25 @@
-import type { AccountProfile } from '$lib/schemas/account';
-import { ApiRequestError } from '$lib/api/client';
-import { provisionPatient } from '$lib/api/patients';
-import { errorKey } from '$lib/errors';
-import {
-	PATIENT_DOC_ID,
-	patientDocSchema,
-	patientIdSchema,
-	type PatientAccessRole,
-	type PatientDoc,
-	type PatientRelation
-} from '$lib/schemas/patient';
-import { profileDbPrefix } from '$lib/sync/profile-engine';
+import type { PatientDoc } from '$lib/schemas/patient';
 import { isClosed } from './autosave';
 import { demographicsDoc, type Demographics } from './record-demographics';
+import { readDetails, writeDetails } from './record-details';
+import { mergeAccount, provisionOne, stopsRound, type AccountRecords } from './record-account';
+import { RecordHandles, unsentChangeIds } from './record-handles';
 import { checkedId, failureKey, normalizePatientName, PatientRecordError } from './record-errors';
 import { refuseWrites } from './record-guard';
+import { isNameDocId, RecordNames } from './record-names';
+import { REGISTRY_ID, RecordRegistry, type RegistryEntry } from './record-registry';
 import {
-	CONFLICT_RETRIES,
-	REGISTRY_ID,
-	RecordRegistry,
-	statusOf,
-	type RegistryEntry
-} from './record-registry';
+	byListOrder,
+	recordView,
+	type NewPatient,
+	type PatientRecordView,
+	type ProvisionResult,
+	type RefreshResult
+} from './record-view';
 // Record databases hold questionnaire responses: their conflict policy is registered first.
 import './response-conflicts';
+
+export type { NewPatient, PatientRecordView, ProvisionResult, RefreshResult } from './record-view';
 
 /**
  * The patient records of one local profile (DESIGN.md, `patient-<uuid>` databases), framework
@@ -33,8 +29,8 @@ import './response-conflicts';
  *   account has, the access held (from the last `GET /api/account`), the relation and whether
  *   the server has provisioned the record yet. It replicates with the user database, so the
  *   account's other devices learn about a record made offline here;
- * - the **names**, `_local/patient-names` in the same database: `_local` documents never
- *   replicate, so a patient's name never leaves the device it was typed on;
+ * - the **names**, one `record-name-<uuid>` document each in the same (private) database
+ *   (`record-names.ts`): they reach the account's own devices, never the record's database;
  * - each record's own database `dazzle-<profileId>-patient-<uuid>`, holding the demographics
  *   document (`_id: 'patient'`) and later questionnaire answers; a `SyncEngine` built from
  *   `localName()` / `remoteUrl()` replicates it once the record is provisioned.
@@ -44,41 +40,6 @@ import './response-conflicts';
  * that refuses writes for them (the server's validate_doc_update would refuse them anyway; the
  * device must not pile up changes it can never send).
  */
-
-/** What the UI lists. */
-export interface PatientRecordView {
-	patientId: string;
-	/** The name typed on this device; undefined for a record shared by someone else until named. */
-	name?: string;
-	relation?: PatientRelation;
-	role: PatientAccessRole;
-	canEdit: boolean;
-	provisioned: boolean;
-	removed: boolean;
-	createdAt: string;
-	/** The last provisioning attempt failed with this i18n key (still pending). */
-	provisionError?: string;
-}
-
-export interface NewPatient extends Demographics {
-	/** Shown only on this device. */
-	name: string;
-}
-
-export interface ProvisionResult {
-	provisioned: string[];
-	/** Still pending; `error` is an i18n key. */
-	failed: { patientId: string; error: string; status: number }[];
-}
-
-export interface RefreshResult {
-	/** Records shared with this account by others (or made on another device). */
-	added: string[];
-	/** Access removed since the last refresh: local data kept until the user decides. */
-	removed: string[];
-	/** Access changed (viewer ↔ editor). */
-	changed: string[];
-}
 
 export interface PatientRecordsOptions {
 	/** The PouchDB constructor (`pouchdb-browser` in the app, Node's PouchDB in tests). */
@@ -100,14 +61,17 @@ export class PatientRecords {
 	#names: Record<string, string> = {};
 	#provisionErrors = new Map<string, string>();
 	#listeners = new Set<(records: PatientRecordView[]) => void>();
-	#handles = new Map<string, PouchDB.Database>();
+	readonly #handles: RecordHandles;
 	#registry: RecordRegistry;
+	#nameDocs: RecordNames;
 	/** Registry writes one after the other (read, change, write). */
 	#queue: Promise<unknown> = Promise.resolve();
 
 	constructor(options: PatientRecordsOptions) {
 		this.#options = options;
 		this.#registry = new RecordRegistry(options.userDb, () => this.#now());
+		this.#nameDocs = new RecordNames(options.userDb, () => this.#now());
+		this.#handles = new RecordHandles(options.PouchDB, options.profileId, options.localOptions);
 	}
 
 	#now(): string {
@@ -118,13 +82,12 @@ export class PatientRecords {
 
 	/** The local database of a record: `dazzle-<profileId>-patient-<uuid>`. */
 	localName(patientId: string): string {
-		return `${profileDbPrefix(this.#options.profileId)}patient-${checkedId(patientId)}`;
+		return this.#handles.localName(patientId);
 	}
 
 	/** The record's database behind the gateway, for a `SyncEngine`'s `remoteUrl`. */
 	remoteUrl(patientId: string, origin: string): string {
-		const db = `patient-${checkedId(patientId)}`;
-		return new URL(`/couch/${db}`, origin).href;
+		return this.#handles.remoteUrl(patientId, origin);
 	}
 
 	// ── reading ──────────────────────────────────────────────────────────────────────────
@@ -132,35 +95,31 @@ export class PatientRecords {
 	/** Reads the registry and the names; call once before `list()`, and after a pull. */
 	async load(): Promise<PatientRecordView[]> {
 		this.#records = (await this.#registry.read()).records;
-		this.#names = (await this.#registry.readNames()).names;
+		this.#names = await this.#nameDocs.read();
 		this.#emit();
 		return this.list();
 	}
 
 	/**
-	 * Reloads whenever the registry changes in the user database (a record made or provisioned
-	 * on another device of the account, pulled by the sync engine). Returns a stop function.
+	 * Reloads whenever the registry or a name changes in the user database (a record made,
+	 * provisioned or named on another device of the account, pulled by the sync engine).
+	 * Returns a stop function.
 	 */
 	follow(onDiagnostic?: (message: string, error?: unknown) => void): () => void {
-		const feed = this.#options.userDb.changes({ live: true, since: 'now', doc_ids: [REGISTRY_ID] });
-		feed.on('change', () => {
+		const feed = this.#options.userDb.changes({ live: true, since: 'now' });
+		feed.on('change', (change) => {
+			if (change.id !== REGISTRY_ID && !isNameDocId(change.id)) return;
 			this.load().catch((error: unknown) => onDiagnostic?.('could not reload patients', error));
 		});
 		feed.on('error', (error: unknown) => onDiagnostic?.('patients feed stopped', error));
 		return () => feed.cancel();
 	}
 
-	/** The records as last loaded: named ones first, by name, then by creation. */
+	/** The records as last loaded: the account's own first, then named ones by name, then by creation. */
 	list(): PatientRecordView[] {
-		const views = Object.entries(this.#records).map(([patientId, entry]) =>
-			this.#view(patientId, entry)
-		);
-		return views.sort(
-			(a, b) =>
-				Number(a.name === undefined) - Number(b.name === undefined) ||
-				(a.name ?? '').localeCompare(b.name ?? '') ||
-				a.createdAt.localeCompare(b.createdAt)
-		);
+		return Object.entries(this.#records)
+			.map(([patientId, entry]) => this.#view(patientId, entry))
+			.sort(byListOrder);
 	}
 
 	get(patientId: string): PatientRecordView | undefined {
@@ -181,18 +140,12 @@ export class PatientRecords {
 	}
 
 	#view(patientId: string, entry: RegistryEntry): PatientRecordView {
-		const provisionError = this.#provisionErrors.get(patientId);
-		return {
+		return recordView(
 			patientId,
-			...(this.#names[patientId] !== undefined ? { name: this.#names[patientId] } : {}),
-			...(entry.relation ? { relation: entry.relation } : {}),
-			role: entry.role,
-			canEdit: entry.role === 'editor' && entry.removed_at === undefined,
-			provisioned: entry.provisioned,
-			removed: entry.removed_at !== undefined,
-			createdAt: entry.created_at,
-			...(provisionError ? { provisionError } : {})
-		};
+			entry,
+			this.#names[patientId],
+			this.#provisionErrors.get(patientId)
+		);
 	}
 
 	// ── access ───────────────────────────────────────────────────────────────────────────
@@ -226,41 +179,9 @@ export class PatientRecords {
 		return this.guard(patientId, db ?? this.handle(patientId));
 	}
 
-	/**
-	 * This device's handle on a record's database for work outside its sync engine (details,
-	 * unsent changes, answers of a record not open). One per record, never closed here: closing
-	 * any handle closes the IndexedDB connection every handle of that database shares, the
-	 * engine's included, and the engine would stall on it.
-	 */
+	/** This device's handle on a record's database (see `RecordHandles.get`). */
 	handle(patientId: string): PouchDB.Database {
-		let db = this.#handles.get(patientId);
-		if (!db) {
-			db = new this.#options.PouchDB(this.localName(patientId), {
-				auto_compaction: true,
-				...this.#options.localOptions
-			});
-			this.#handles.set(patientId, db);
-		}
-		return db;
-	}
-
-	/**
-	 * Runs `use` on `db`, or on this device's handle; when that handle's connection was closed
-	 * under it (the record's engine stopped), once more on a fresh one.
-	 */
-	async #using<T>(
-		patientId: string,
-		db: PouchDB.Database | undefined,
-		use: (handle: PouchDB.Database) => Promise<T>
-	): Promise<T> {
-		if (db) return use(db);
-		try {
-			return await use(this.handle(patientId));
-		} catch (error) {
-			if (!isClosed(error)) throw error;
-			this.#handles.delete(patientId);
-			return use(this.handle(patientId));
-		}
+		return this.#handles.get(patientId);
 	}
 
 	/** `db` with writes refused unless this account may edit the record. */
@@ -272,7 +193,7 @@ export class PatientRecords {
 
 	/**
 	 * A new record, entirely on the device: a UUID v4, its local database with the demographics
-	 * document, the name in `_local/patient-names`, and an unprovisioned registry entry. Throws a
+	 * document, its name (`record-names.ts`), and an unprovisioned registry entry. Throws a
 	 * `PatientRecordError` (invalid input, or the device could not store it; nothing half-made is
 	 * left behind).
 	 */
@@ -284,7 +205,7 @@ export class PatientRecords {
 		const db = this.handle(patientId);
 		try {
 			await db.put(doc);
-			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
+			await this.#setName(patientId, name);
 			await this.#updateRegistry((records) => ({
 				...records,
 				[patientId]: {
@@ -296,8 +217,8 @@ export class PatientRecords {
 			}));
 		} catch (error) {
 			await db.destroy().catch(() => undefined);
-			this.#handles.delete(patientId);
-			await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest).catch(() => undefined);
+			this.#handles.drop(patientId);
+			await this.#removeName(patientId).catch(() => undefined);
 			throw new PatientRecordError(failureKey(error), patientId);
 		}
 		const view = this.get(patientId);
@@ -315,11 +236,8 @@ export class PatientRecords {
 		db?: PouchDB.Database
 	): Promise<PatientDoc | undefined> {
 		try {
-			const stored = await this.#using(patientId, db, (handle) => handle.get(PATIENT_DOC_ID));
-			const parsed = patientDocSchema.safeParse(stored);
-			return parsed.success ? parsed.data : undefined;
+			return await this.#handles.using(patientId, db, readDetails);
 		} catch (error) {
-			if (statusOf(error) === 404) return undefined;
 			throw new PatientRecordError(failureKey(error), patientId);
 		}
 	}
@@ -338,47 +256,33 @@ export class PatientRecords {
 		this.assertCanEdit(patientId);
 		const handle = db ?? this.handle(patientId);
 		try {
-			for (let attempt = 0; ; attempt += 1) {
-				const stored = await this.readDemographics(patientId, handle);
-				// A stored document that fails the schema is replaced (its revision is still needed).
-				const rev =
-					stored?._rev ??
-					(await handle.get(PATIENT_DOC_ID).then(
-						(found) => found._rev,
-						() => undefined
-					));
-				const doc = demographicsDoc(fields, this.#options.username, this.#now(), stored);
-				try {
-					const result = await handle.put(rev ? { ...doc, _rev: rev } : doc);
-					if (this.#records[patientId]?.relation !== fields.relation) {
-						await this.#updateRegistry((records) => {
-							const entry = records[patientId];
-							return entry
-								? { ...records, [patientId]: { ...entry, relation: fields.relation } }
-								: records;
-						});
-					}
-					return { ...doc, _rev: result.rev };
-				} catch (error) {
-					// Changed meanwhile (a pull, another tab): read again.
-					if (statusOf(error) !== 409 || attempt >= CONFLICT_RETRIES) throw error;
-				}
+			const saved = await writeDetails(handle, (stored) =>
+				demographicsDoc(fields, this.#options.username, this.#now(), stored)
+			);
+			if (this.#records[patientId]?.relation !== fields.relation) {
+				await this.#updateRegistry((records) => {
+					const entry = records[patientId];
+					return entry
+						? { ...records, [patientId]: { ...entry, relation: fields.relation } }
+						: records;
+				});
 			}
+			return saved;
 		} catch (error) {
 			// The connection closed under this device's handle: a fresh one next time.
-			if (!db && isClosed(error)) this.#handles.delete(patientId);
+			if (!db && isClosed(error)) this.#handles.drop(patientId);
 			throw new PatientRecordError(failureKey(error), patientId);
 		}
 	}
 
-	/** Changes the name shown on this device (never sent anywhere). */
+	/** Changes the name (synced to the account's own devices; never to the record). */
 	async rename(patientId: string, rawName: string): Promise<void> {
 		if (!this.#records[patientId]) {
 			throw new PatientRecordError('errors.patient_not_found', patientId);
 		}
 		const name = normalizePatientName(rawName);
 		try {
-			await this.#updateNames((names) => ({ ...names, [patientId]: name }));
+			await this.#setName(patientId, name);
 		} catch (error) {
 			throw new PatientRecordError(failureKey(error), patientId);
 		}
@@ -405,13 +309,11 @@ export class PatientRecords {
 		const result: ProvisionResult = { provisioned: [], failed: [] };
 		let stop: { error: string; status: number } | undefined;
 		for (const patientId of pending) {
-			const failure = stop ?? (await this.#provisionOne(send, options.origin, patientId));
+			const failure = stop ?? (await provisionOne(send, options.origin, patientId));
 			if (failure) {
 				result.failed.push({ patientId, ...failure });
 				this.#provisionErrors.set(patientId, failure.error);
-				if (failure.status === 0 || failure.status === 429 || failure.status === 401) {
-					stop = failure;
-				}
+				if (stopsRound(failure.status)) stop = failure;
 				continue;
 			}
 			this.#provisionErrors.delete(patientId);
@@ -433,54 +335,18 @@ export class PatientRecords {
 		return result;
 	}
 
-	async #provisionOne(
-		send: typeof fetch,
-		origin: string,
-		patientId: string
-	): Promise<{ error: string; status: number } | undefined> {
-		try {
-			await provisionPatient(patientId, { fetch: send, origin });
-			return undefined;
-		} catch (error) {
-			return {
-				error: errorKey(error),
-				status: error instanceof ApiRequestError ? error.status : 500
-			};
-		}
-	}
-
 	/**
-	 * Merges the server's list (`patients` of `GET /api/account`): records shared with this
-	 * account appear, roles follow the server, and provisioned records the list no longer holds
-	 * are marked removed. Their local databases stay until the user decides (`unsentChanges()`,
-	 * `forget()`). Records still waiting for provisioning are left alone.
+	 * Merges the server's list (`patients` of `GET /api/account`, see `mergeAccount`). Local
+	 * databases of removed records stay until the user decides (`unsentChanges()`, `forget()`).
 	 */
-	async refreshFromAccount(account: Pick<AccountProfile, 'patients'>): Promise<RefreshResult> {
-		const listed = new Map(account.patients.map((record) => [record.patient_id, record.role]));
+	async refreshFromAccount(account: AccountRecords): Promise<RefreshResult> {
 		let result: RefreshResult = { added: [], removed: [], changed: [] };
 		const now = this.#now();
 		await this.#updateRegistry((records) => {
-			// Runs again after a conflict: start the tally afresh.
-			result = { added: [], removed: [], changed: [] };
-			const next = { ...records };
-			for (const [patientId, role] of listed) {
-				if (!patientIdSchema.safeParse(patientId).success) continue;
-				const entry = next[patientId];
-				if (!entry) {
-					result.added.push(patientId);
-					next[patientId] = { role, provisioned: true, created_at: now };
-					continue;
-				}
-				if (entry.role !== role || entry.removed_at !== undefined) result.changed.push(patientId);
-				const { removed_at: _back, ...kept } = entry;
-				next[patientId] = { ...kept, role, provisioned: true };
-			}
-			for (const [patientId, entry] of Object.entries(next)) {
-				if (listed.has(patientId) || !entry.provisioned || entry.removed_at !== undefined) continue;
-				result.removed.push(patientId);
-				next[patientId] = { ...entry, removed_at: now };
-			}
-			return next;
+			// Runs again after a conflict: the tally is that of the last run.
+			const merged = mergeAccount(records, account, now);
+			result = merged.result;
+			return merged.records;
 		});
 		return result;
 	}
@@ -489,19 +355,12 @@ export class PatientRecords {
 
 	/**
 	 * Documents written on this device that the server has not acknowledged, by id (what would
-	 * be lost by `forget()`). Counted from the sync engine's push checkpoint; everything counts
-	 * when the record never synced. Design documents (the server's) never count. Pass the handle
+	 * be lost by `forget()`; see `unsentChangeIds`). Pass the handle
 	 * the app already holds on the database, if any: in Node's PouchDB (tests) closing a second
 	 * handle closes the first one too.
 	 */
 	async unsentChanges(patientId: string, db?: PouchDB.Database): Promise<string[]> {
-		return this.#using(patientId, db, async (handle) => {
-			const memo = await handle
-				.get<{ push_seq?: number | string }>('_local/dazzle-sync')
-				.catch(() => undefined);
-			const changes = await handle.changes({ since: memo?.push_seq ?? 0 });
-			return changes.results.map((change) => change.id).filter((id) => !id.startsWith('_design/'));
-		});
+		return this.#handles.using(patientId, db, unsentChangeIds);
 	}
 
 	/**
@@ -522,10 +381,10 @@ export class PatientRecords {
 		const db = options.db ?? this.handle(patientId);
 		try {
 			await db.destroy();
-			this.#handles.delete(patientId);
+			this.#handles.drop(patientId);
 			if (entry.removed_at !== undefined || !entry.provisioned) {
 				await this.#updateRegistry(({ [patientId]: _gone, ...rest }) => rest);
-				await this.#updateNames(({ [patientId]: _gone, ...rest }) => rest);
+				await this.#removeName(patientId);
 			}
 		} catch (error) {
 			throw new PatientRecordError(failureKey(error), patientId);
@@ -548,9 +407,19 @@ export class PatientRecords {
 		});
 	}
 
-	#updateNames(change: (names: Record<string, string>) => Record<string, string>): Promise<void> {
+	#setName(patientId: string, name: string): Promise<void> {
 		return this.#serial(async () => {
-			this.#names = await this.#registry.updateNames(change);
+			await this.#nameDocs.set(patientId, name);
+			this.#names = { ...this.#names, [patientId]: name };
+			this.#emit();
+		});
+	}
+
+	#removeName(patientId: string): Promise<void> {
+		return this.#serial(async () => {
+			await this.#nameDocs.remove(patientId);
+			const { [patientId]: _gone, ...rest } = this.#names;
+			this.#names = rest;
 			this.#emit();
 		});
 	}

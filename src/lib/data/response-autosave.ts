@@ -90,13 +90,14 @@ export class DraftAutosave {
 	}
 
 	/**
-	 * No save after this (the draft was completed, discarded or replaced): what is journaled
-	 * goes too, since the document no longer takes it.
+	 * No save after this (the draft was completed, discarded, replaced or left). The journal is
+	 * cleared only if everything was stored: a failed last save (full disk) leaves it for the
+	 * next opening to replay.
 	 */
 	dispose(): void {
 		this.#writer.cancel();
+		if (!this.#dirty) this.#options.journal?.clear();
 		this.#dirty = false;
-		this.#options.journal?.clear();
 		this.#listeners.clear();
 	}
 

@@ -215,6 +215,8 @@ export const accountProfileSchema = z.object({
 	patients: z
 		.array(z.object({ patient_id: z.string(), db: z.string(), role: z.enum(PATIENT_ACCESS) }))
 		.default([]),
+	/** The patient's own record (patient or both accounts), made at sign-up. */
+	own_patient_id: z.string().optional(),
 	terms: z.object({ version: z.string(), accepted_at: z.string() })
 });
 export type AccountProfile = z.infer<typeof accountProfileSchema>;

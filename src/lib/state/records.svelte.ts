@@ -12,92 +12,27 @@ import type {
 	PatientAccessRole,
 	PatientMembers
 } from '$lib/schemas/patient';
-import type { RecordPulls } from '$lib/data/record-pulls';
-import type { ProfileSync } from '$lib/sync/coordinator';
-import type { SyncEngine } from '$lib/sync/engine';
-import { SyncState } from '$lib/sync/sync-state.svelte';
 import type { ActiveProfile, ProfilesState } from './profiles.svelte';
+import {
+	leaveRecord,
+	retryClosedConnection,
+	type AccountRefresh,
+	type LeaveResult
+} from './record-leaving';
+import { accountDiffers } from './record-account';
+import { RecordSync } from './record-sync.svelte';
+import {
+	ProvisionRetry,
+	browserStorage,
+	defaultPouchDB,
+	openRecordKey,
+	type PatientsOptions
+} from './records-options';
 import type { SessionState } from './session.svelte';
 
-/** The open record's live replication and the other records' pulls, in the profile's coordinator. */
-const RECORD = 'record';
-const OTHER_RECORDS = 'records';
-
-/** Where the open patient of each profile is remembered on the device. */
-export function openRecordKey(profileId: string): string {
-	// The key names the profile: removing the profile's data removes it too.
-	return `dazzle.open-patient.${profileId}`;
-}
-
-export interface PatientsOptions {
-	PouchDB?: () => Promise<PouchDB.Static>;
-	localOptions?: Record<string, unknown>;
-	online?: () => boolean;
-	origin?: () => string;
-	storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
-	/** Follow `profiles.active`, the account and the browser's online event (off in unit tests). */
-	track?: boolean;
-}
-
-async function defaultPouchDB(): Promise<PouchDB.Static> {
-	const { loadPouchDB } = await import('$lib/sync/profile-engine');
-	return loadPouchDB();
-}
-
-function browserStorage(): PatientsOptions['storage'] {
-	try {
-		return localStorage;
-	} catch {
-		return undefined;
-	}
-}
-
-/** Whether the account's list says anything the registry does not know yet (no needless writes). */
-export function accountDiffers(
-	records: PatientRecordView[],
-	account: Pick<AccountProfile, 'patients'>
-): boolean {
-	// Computed once and thrown away, never rendered.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	const known = new Map(records.map((record) => [record.patientId, record]));
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	const listed = new Set(account.patients.map((record) => record.patient_id));
-	return (
-		account.patients.some((entry) => {
-			const record = known.get(entry.patient_id);
-			return !record || record.role !== entry.role || !record.provisioned || record.removed;
-		}) ||
-		records.some((record) => record.provisioned && !record.removed && !listed.has(record.patientId))
-	);
-}
-
-/**
- * Runs `task` again (up to three times) when IndexedDB says the connection is closing. The browser
- * shares one connection per database name among handles, so a handle another screen or the
- * record's engine closes at that moment fails this one's calls; a fresh handle works.
- */
-async function retryClosedConnection<T>(task: () => Promise<T>): Promise<T> {
-	for (let attempt = 1; ; attempt += 1) {
-		try {
-			return await task();
-		} catch (error) {
-			// The data layer reports a failed delete as `errors.save_failed` (the cause is not kept).
-			const closing =
-				error instanceof Error &&
-				(error.name === 'InvalidStateError' ||
-					error.message.includes('connection is closing') ||
-					(error.name === 'PatientRecordError' && error.message === 'errors.save_failed'));
-			if (!closing || attempt >= 4) throw error;
-			await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
-		}
-	}
-}
-
-/** Fetches the account again (after leaving, it no longer lists the record). */
-type AccountRefresh = () => Promise<Pick<AccountProfile, 'username' | 'patients'> | undefined>;
-
-/** Not left while changes are unsent; left, and forgotten unless changes came meanwhile. */
-export type LeaveResult = { left: false; unsent: string[] } | { left: true; forgotten: boolean };
+export type { AccountRefresh, LeaveResult } from './record-leaving';
+export { accountDiffers } from './record-account';
+export { openRecordKey, type PatientsOptions } from './records-options';
 
 /**
  * The patient records of the open local profile for the screens: the list, the **open** record
@@ -110,8 +45,10 @@ export class RecordsState {
 	openId = $state<string | undefined>();
 	/** The records of the open profile have been read from the device. */
 	ready = $state(false);
+	/** The records' replications: the open one live, the others pulled. */
+	readonly #replication = new RecordSync();
 	/** The open record's sync, folded into the header's one status. */
-	readonly sync = new SyncState();
+	readonly sync = this.#replication.sync;
 	/** Counts demographics saved on this device, so what shows them reads them again. */
 	detailsSaved = $state(0);
 	/** The record being left: it stays on screen as such until it has left the device. */
@@ -124,14 +61,7 @@ export class RecordsState {
 	#data: PatientRecords | undefined;
 	#stopFollow: (() => void) | undefined;
 	#unsubscribe: (() => void) | undefined;
-	/** The open profile's replications: the open record's live sync and the others' pulls. */
-	#replications: ProfileSync | undefined;
-	/** The record whose live sync runs (`record` in the coordinator). */
-	#engineFor: string | undefined;
-	#provisionTimer: ReturnType<typeof setTimeout> | undefined;
-	#provisionRetries = 0;
-	/** Pulls of the records not open now (start, timer, back online). */
-	#otherPulls: RecordPulls | undefined;
+	readonly #provisionRetry = new ProvisionRetry();
 	/** The record whose database is being deleted: not opened meanwhile. */
 	#forgetting: string | undefined;
 	/** Attaching, switching and engine changes never interleave. */
@@ -158,11 +88,6 @@ export class RecordsState {
 			window.addEventListener('online', back);
 			return () => window.removeEventListener('online', back);
 		});
-	}
-
-	/** The open record's engine, while it syncs. */
-	get #engine(): SyncEngine | undefined {
-		return this.#engineFor === undefined ? undefined : this.#replications?.live(RECORD);
 	}
 
 	#serial<T>(task: () => Promise<T>): Promise<T> {
@@ -194,7 +119,7 @@ export class RecordsState {
 
 	/** The open record's local database as its engine holds it, while it syncs. */
 	get openDb(): PouchDB.Database | undefined {
-		return this.#engine && this.#engineFor === this.openId ? this.#engine.local : undefined;
+		return this.openId === undefined ? undefined : this.#replication.handle(this.openId);
 	}
 
 	/** The open profile changed (or closed): the records follow it. */
@@ -206,7 +131,7 @@ export class RecordsState {
 			if (!active) return;
 			this.#profileId = active.id;
 			this.#username = active.username;
-			this.#replications = active.replications;
+			this.#replication.use(active.replications);
 			const [PouchDB, { PatientRecords }] = await Promise.all([
 				(this.#options.PouchDB ?? defaultPouchDB)(),
 				import('$lib/data/records')
@@ -244,49 +169,20 @@ export class RecordsState {
 		}
 		if (this.#isOnline()) await this.provision();
 		else await this.#serial(() => this.#syncOpen());
-		if (this.#options.track !== false) await this.#pullOthers(active);
-	}
-
-	/** The records not open now are pulled one way, so switching to one shows its latest. */
-	async #pullOthers(active: ActiveProfile): Promise<void> {
 		const data = this.#data;
-		const replications = active.replications;
-		if (!data || this.#otherPulls) return;
-		const [PouchDB, { RecordPulls }] = await Promise.all([
-			(this.#options.PouchDB ?? defaultPouchDB)(),
-			import('$lib/data/record-pulls')
-		]);
-		if (this.#profileId !== active.id || this.#data !== data || this.#otherPulls) return;
-		const pulls = new RecordPulls({
-			PouchDB,
-			localName: (patientId) => data.localName(patientId),
-			remoteUrl: (patientId) => data.remoteUrl(patientId, this.#origin()),
-			fetch: replications.fetch,
-			onDiagnostic: (message, error) => console.debug(`[patients] ${message}`, error ?? '')
-		});
-		this.#otherPulls = pulls;
-		replications.registerPull({
-			name: OTHER_RECORDS,
-			intervalMs: 30 * 60_000,
-			// The open record and the profile's own data sync first.
-			startDelayMs: 5_000,
-			pull: async () => {
-				const others = this.records
-					.filter((record) => record.provisioned && !record.removed)
-					.map((record) => record.patientId)
-					.filter((patientId) => patientId !== this.#engineFor);
-				await pulls.pull(others);
-			}
+		if (this.#options.track === false || !data) return;
+		await this.#replication.pullOthers({
+			data,
+			PouchDB: this.#options.PouchDB ?? defaultPouchDB,
+			origin: () => this.#origin(),
+			records: () => this.records,
+			still: () => this.#profileId === active.id && this.#data === data
 		});
 	}
 
 	async #detach(): Promise<void> {
-		clearTimeout(this.#provisionTimer);
-		this.#provisionTimer = undefined;
-		this.#provisionRetries = 0;
-		this.#replications?.unregisterPull(OTHER_RECORDS);
-		this.#otherPulls?.clear();
-		this.#otherPulls = undefined;
+		this.#provisionRetry.reset();
+		this.#replication.stopPulls();
 		this.#stopFollow?.();
 		this.#unsubscribe?.();
 		this.#stopFollow = undefined;
@@ -297,8 +193,8 @@ export class RecordsState {
 		this.records = [];
 		this.openId = undefined;
 		this.ready = false;
-		await this.#stopEngine();
-		this.#replications = undefined;
+		await this.#replication.stop();
+		this.#replication.use(undefined);
 	}
 
 	/** The remembered record, or the first one still shared with this account. */
@@ -357,25 +253,14 @@ export class RecordsState {
 					console.debug('[patients] provisioning failed', error);
 					failed = true;
 				}
-				if (failed) this.#retryProvisionLater();
-				else this.#provisionRetries = 0;
+				if (failed && this.#options.track !== false) {
+					this.#provisionRetry.later(() => {
+						if (this.#data) void this.provision();
+					});
+				} else if (!failed) this.#provisionRetry.reset();
 			}
 			await this.#syncOpen();
 		});
-	}
-
-	/**
-	 * A record still waits for the server (it was down, the request was cut): try again after
-	 * 2, 4, 8… up to 60 seconds while online, not only at the next "online" event.
-	 */
-	#retryProvisionLater(): void {
-		if (this.#provisionTimer || this.#options.track === false) return;
-		const delay = Math.min(60_000, 2_000 * 2 ** this.#provisionRetries);
-		this.#provisionRetries += 1;
-		this.#provisionTimer = setTimeout(() => {
-			this.#provisionTimer = undefined;
-			if (this.#data) void this.provision();
-		}, delay);
 	}
 
 	/** Opens another record in one tap: its sync replaces the previous one's. */
@@ -404,11 +289,6 @@ export class RecordsState {
 
 	// ── demographics (on the device, sent by the record's sync) ──────────────────────────
 
-	/** The handle the open record's engine holds on `patientId`'s database, if it is open. */
-	#handle(patientId: string): PouchDB.Database | undefined {
-		return this.#engineFor === patientId ? this.#engine?.local : undefined;
-	}
-
 	/**
 	 * A record's demographics as the edit form shows them, with this account's relation (from
 	 * the document, else from the registry; none yet for a co-editor who joined by invitation);
@@ -419,7 +299,7 @@ export class RecordsState {
 	): Promise<(Omit<Demographics, 'relation'> & Partial<Demographics>) | undefined> {
 		const data = this.#data;
 		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
-		const doc = await data.readDemographics(patientId, this.#handle(patientId));
+		const doc = await data.readDemographics(patientId, this.#replication.handle(patientId));
 		if (!doc) return undefined;
 		const relation = doc.relations[this.#username ?? ''] ?? data.get(patientId)?.relation;
 		return {
@@ -434,7 +314,7 @@ export class RecordsState {
 	async saveDemographics(patientId: string, fields: Demographics): Promise<void> {
 		const data = this.#data;
 		if (!data) throw new ApiRequestError(401, 'errors.signin_required');
-		await data.saveDemographics(patientId, fields, this.#handle(patientId));
+		await data.saveDemographics(patientId, fields, this.#replication.handle(patientId));
 		this.detailsSaved += 1;
 		this.syncNow();
 	}
@@ -447,20 +327,19 @@ export class RecordsState {
 		return this.#serial(async () => {
 			const data = this.#data;
 			if (!data) throw new ApiRequestError(401, 'errors.signin_required');
-			return retryClosedConnection(() => data.unsentChanges(patientId, this.#handle(patientId)));
+			return retryClosedConnection(() =>
+				data.unsentChanges(patientId, this.#replication.handle(patientId))
+			);
 		});
 	}
 
 	/** Sends the open record's changes now (after "wait until it is sent"). */
 	syncNow(): void {
-		if (this.#engineFor !== undefined) this.#replications?.syncNow(RECORD);
+		this.#replication.syncNow();
 	}
 
 	/**
-	 * Leaves a record (needs a connection): refuses while the device holds changes the server
-	 * does not have (they could never be sent after), then removes this account's own
-	 * membership — found by `you` in the member list, never by a remembered nickname that may
-	 * have changed and now name someone else — and forgets the record on the device. The server
+	 * Leaves a record (needs a connection; the steps are `leaveRecord`'s). The server
 	 * refuses the last editor (`errors.patient_last_editor`). `forgotten: false` when changes
 	 * were made meanwhile: the record stays, marked removed, for `forget()`.
 	 */
@@ -472,48 +351,26 @@ export class RecordsState {
 		if (!this.#isOnline()) throw new NetworkError();
 		this.leaving = patientId;
 		try {
-			return await this.#leave(patientId, refreshAccount);
+			return await leaveRecord(
+				{
+					unsentChanges: (id) => this.unsentChanges(id),
+					syncNow: () => this.syncNow(),
+					members: (id) => this.members(id),
+					removeMember: (id, nickname) => this.removeMember(id, nickname),
+					stopSyncOf: (id) =>
+						this.#serial(async () => {
+							if (this.#replication.patientId === id) await this.#replication.stop();
+						}),
+					resumeSync: () => this.#serial(() => this.#syncOpen()),
+					accountChanged: (account) => this.accountChanged(account),
+					isRemoved: (id) => this.records.find((each) => each.patientId === id)?.removed === true,
+					forget: (id) => this.forget(id)
+				},
+				patientId,
+				refreshAccount
+			);
 		} finally {
 			this.leaving = undefined;
-		}
-	}
-
-	async #leave(patientId: string, refreshAccount: AccountRefresh): Promise<LeaveResult> {
-		const unsent = await this.unsentChanges(patientId);
-		if (unsent.length > 0) {
-			this.syncNow();
-			return { left: false, unsent };
-		}
-		const you = (await this.members(patientId)).members.find((member) => member.you);
-		if (!you) throw new ApiRequestError(404, 'errors.patient_member_not_found');
-		// Its sync stops first: once the membership is gone the server refuses it (401 on the
-		// embedded server, which would read as "sign in again").
-		await this.#serial(async () => {
-			if (this.#engineFor === patientId) await this.#stopEngine();
-		});
-		try {
-			await this.removeMember(patientId, you.nickname);
-		} catch (error) {
-			await this.#serial(() => this.#syncOpen());
-			throw error;
-		}
-		const account = await refreshAccount().catch(() => undefined);
-		if (account?.patients.some((each) => each.patient_id === patientId) === false) {
-			await this.accountChanged(account);
-		}
-		if (!this.records.find((each) => each.patientId === patientId)?.removed) {
-			// The account could not be fetched: its next fetch marks the record removed.
-			console.debug('[patients] left; the account still lists the record', account?.patients);
-			return { left: true, forgotten: false };
-		}
-		// Left for good: what remains is the device's copy, which `forget()` can retry.
-		try {
-			const forgotten = await this.forget(patientId);
-			if (!forgotten.deleted) console.debug('[patients] left; unsent', forgotten.unsent);
-			return { left: true, forgotten: forgotten.deleted };
-		} catch (error) {
-			console.debug('[patients] left; could not remove the record from the device', error);
-			return { left: true, forgotten: false };
 		}
 	}
 
@@ -532,7 +389,7 @@ export class RecordsState {
 			if (!data) throw new ApiRequestError(401, 'errors.signin_required');
 			const record = data.get(patientId);
 			if (!record?.removed) throw new ApiRequestError(409, 'health.manage.forget_still_shared');
-			if (this.#engineFor === patientId) await this.#stopEngine();
+			if (this.#replication.patientId === patientId) await this.#replication.stop();
 			// The screens showing the record let it go first: they hold handles on its database.
 			this.#forgetting = patientId;
 			const wasOpen = this.openId === patientId;
@@ -561,27 +418,15 @@ export class RecordsState {
 	async #syncOpen(): Promise<void> {
 		const data = this.#data;
 		const profileId = this.#profileId;
-		const replications = this.#replications;
 		const record = this.open;
 		const wanted =
 			data && profileId && record?.provisioned && !record.removed ? record.patientId : undefined;
-		if (wanted === this.#engineFor && (wanted === undefined || this.#engine)) return;
-		await this.#stopEngine();
-		if (!wanted || !data || !profileId || !replications) return;
-		const engine = await replications.openLive(
-			RECORD,
-			{ localName: data.localName(wanted), remoteUrl: data.remoteUrl(wanted, this.#origin()) },
+		await this.#replication.follow(
+			wanted,
+			data,
+			this.#origin(),
 			() => this.#profileId === profileId
 		);
-		if (!engine) return;
-		this.#engineFor = wanted;
-		this.sync.attach(engine, (listener) => replications.watch(RECORD, listener));
-	}
-
-	async #stopEngine(): Promise<void> {
-		this.#engineFor = undefined;
-		this.sync.attach(undefined);
-		await this.#replications?.stopLive(RECORD);
 	}
 
 	// ── sharing (needs a connection) ─────────────────────────────────────────────────────
