@@ -38,8 +38,9 @@ export function recordFormRows(
 		const mine = byUrl.get(form.url) ?? [];
 		return {
 			form,
-			responses: mine,
-			draft: mine.find((response) => response.status === 'in-progress')
+			// "Start" then leave made an untouched draft: the questionnaire is still not started.
+			responses: mine.filter((response) => !response.untouched),
+			draft: mine.find((response) => response.status === 'in-progress' && !response.untouched)
 		};
 	});
 }
@@ -84,8 +85,15 @@ export class RecordResponsesState {
 		this.#stopFollowing = this.#options.store.follow(() => void this.load());
 	}
 
-	/** A new draft of `form` for this record; returns its id. Works offline. */
+	/**
+	 * A new draft of `form` for this record; returns its id. Works offline. An untouched draft
+	 * of it left by an earlier "Start" (never filled in) is taken up again, not doubled.
+	 */
 	async start(form: PublishedForm, library: QuestionnaireLibrary): Promise<string> {
+		const left = this.responses.find(
+			(response) => response.untouched && urlOf(response.questionnaire) === form.url
+		);
+		if (left) return left.id;
 		const { createDraft } = await import('$lib/forms');
 		const engine = await createDraft(library.definition(form), {
 			subject: { reference: `Patient/${this.#options.patientId}` },
@@ -128,9 +136,11 @@ export async function recordAccess(
 	]);
 	const engineDb = patients.openId === patientId ? patients.openDb : undefined;
 	const db = data.guard(patientId, engineDb ?? data.handle(patientId));
+	const storage = typeof localStorage === 'undefined' ? undefined : localStorage;
 	const store = new ResponseStore({
 		db,
-		device: deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
+		device: deviceId(storage),
+		journal: storage,
 		reopen: (handle) => data.guard(patientId, reopenDatabase(handle))
 	});
 	return { store, canEdit: data.canEdit(patientId) };

@@ -8,6 +8,7 @@ import { QuestionnaireLibrary } from '$lib/data/questionnaires';
 import { ResponseStore } from '$lib/data/responses';
 import { createDraft, type Questionnaire } from '$lib/forms';
 import { questionnaireDocument } from '$lib/forms/documents';
+import { memoryStorage } from '../../../tests/unit/memory-storage';
 import { ResponseEditorState } from './response-editor.svelte';
 
 NodePouchDB.plugin(memoryAdapter);
@@ -24,7 +25,7 @@ afterEach(async () => {
 	for (const close of cleanup.splice(0)) await close();
 });
 
-async function setup(published: Questionnaire[], canEdit = true) {
+async function setup(published: Questionnaire[], canEdit = true, journal = memoryStorage()) {
 	const library = new QuestionnaireLibrary({
 		PouchDB: Pouch,
 		profileId: crypto.randomUUID(),
@@ -38,7 +39,7 @@ async function setup(published: Questionnaire[], canEdit = true) {
 		() => library.close(),
 		() => db.close()
 	);
-	const store = new ResponseStore({ db, device: 'test' });
+	const store = new ResponseStore({ db, device: 'test', journal });
 	const draftOf = async (
 		q: Questionnaire,
 		answers: (engine: Awaited<ReturnType<typeof createDraft>>) => void
@@ -51,7 +52,7 @@ async function setup(published: Questionnaire[], canEdit = true) {
 	};
 	const editor = (responseId: string) =>
 		new ResponseEditorState({ store, library, responseId, canEdit, author: { display: 'Ana' } });
-	return { store, library, draftOf, editor };
+	return { store, library, draftOf, editor, journal };
 }
 
 describe('ResponseEditorState', () => {
@@ -138,5 +139,69 @@ describe('ResponseEditorState', () => {
 		expect(await state.complete()).toEqual({ ok: false, errors: 0 });
 		expect(await state.amend()).toBe(false);
 		expect((await store.get(id))?.questionnaire).toBe(canonical(V1));
+	});
+
+	it('replays what a reload cut off before the autosave stored it, into its repeat instance', async () => {
+		const { editor, draftOf, store, journal } = await setup([V1]);
+		const id = await draftOf(V1, () => undefined);
+		const first = editor(id);
+		await first.open();
+		const engine = first.engine!;
+		engine.setAnswer('hospitalised', { valueBoolean: true });
+		const reason = (key: number) => `stay[${key}]/stay.reason`;
+		const [firstStay] = engine.instances('stay');
+		engine.setAnswer(reason(firstStay!), { valueString: 'Appendix' });
+		engine.setAnswer(reason(engine.addInstance('stay').key), { valueString: 'Kidney biopsy' });
+		first.changed({});
+		// The page goes away now: no flush, no close (a reload, a crashed renderer).
+		expect(journal.map.size).toBe(1);
+		expect((await store.get(id))?.resource.item ?? []).toEqual([]);
+
+		const reopened = editor(id);
+		await reopened.open();
+		const instances = reopened.engine!.instances('stay');
+		expect(instances.map((key) => reopened.engine!.answersAt(reason(key)))).toEqual([
+			[{ valueString: 'Appendix' }],
+			[{ valueString: 'Kidney biopsy' }]
+		]);
+		// …and it is stored, then the journal is empty.
+		await reopened.flush();
+		const stored = await store.get(id);
+		expect(JSON.stringify(stored?.resource)).toContain('Kidney biopsy');
+		expect(journal.map.size).toBe(0);
+		await reopened.close();
+	});
+
+	it('drops a journal entry older than the stored save', async () => {
+		const { editor, draftOf, store, journal } = await setup([V1]);
+		const id = await draftOf(V1, () => undefined);
+		const first = editor(id);
+		await first.open();
+		first.engine!.setAnswer('diagnosis/diagnosis.name', { valueString: 'typed here' });
+		first.changed({});
+		// Another tab saved afterwards.
+		const later = await store.get(id);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		await store.saveDraft(id, { ...later!.resource, item: [] }, {});
+		const reopened = editor(id);
+		await reopened.open();
+		expect(reopened.engine!.answersAt('diagnosis/diagnosis.name')).toEqual([]);
+		expect(journal.map.size).toBe(0);
+	});
+
+	it('does not keep a draft left untouched, and keeps one with anything in it', async () => {
+		const { editor, draftOf, store } = await setup([V1]);
+		const untouched = await draftOf(V1, () => undefined);
+		const left = editor(untouched);
+		await left.open();
+		await left.close();
+		expect(await store.get(untouched)).toBeUndefined();
+
+		const typed = await draftOf(V1, () => undefined);
+		const filled = editor(typed);
+		await filled.open();
+		filled.changed({ 'diagnosis/diagnosis.name': 'Fab' });
+		await filled.close();
+		expect((await store.get(typed))?.pending_input).toEqual({ 'diagnosis/diagnosis.name': 'Fab' });
 	});
 });

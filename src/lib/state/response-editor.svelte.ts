@@ -1,6 +1,13 @@
 import { errorKey } from '$lib/errors';
+import { countAnswered } from '$lib/data/response-docs';
 import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnaires';
-import type { DraftAutosave, DraftSaveStatus, ResponseStore } from '$lib/data/responses';
+import type {
+	DraftAutosave,
+	DraftSaveStatus,
+	DraftSnapshot,
+	ResponseStore
+} from '$lib/data/responses';
+import type { InputJournal } from '$lib/data/journal';
 import type { FormEngine, Reference, StrayItem } from '$lib/forms';
 import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
 
@@ -9,6 +16,10 @@ import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
  * answers, the autosave of a draft, and the actions (complete, amend, cancel an amendment,
  * discard a draft). A draft made with an older questionnaire version moves to the newest one
  * when opened; what changed and the answers set aside are kept in the document and shown.
+ *
+ * Every change of a draft is journaled at once (`data/journal.ts`) until the autosave stored
+ * it; opening replays what a reload, a closed tab or a crash left in the journal, unless the
+ * stored draft was saved after it. A draft left untouched ("Start" then back) is not kept.
  */
 
 export type EditorPhase =
@@ -52,6 +63,12 @@ export class ResponseEditorState {
 	#unsubscribe: (() => void) | undefined;
 	#pendingInput: Record<string, string> = {};
 	#closed = false;
+	#journal: InputJournal<DraftSnapshot> | undefined;
+	#autosaveReady: Promise<void> = Promise.resolve();
+	/** The journal held input the stored draft lacks: it is in the engine, to be saved. */
+	#replayed = false;
+	/** The user changed something here (an untouched draft is not kept on leaving). */
+	#touched = false;
 
 	constructor(options: ResponseEditorOptions) {
 		this.#options = options;
@@ -72,7 +89,8 @@ export class ResponseEditorState {
 	async open(): Promise<void> {
 		const { store, library, responseId } = this.#options;
 		try {
-			const doc = await store.get(responseId);
+			const stored = await store.get(responseId);
+			const doc = stored && this.#replay(stored);
 			if (!doc) {
 				this.phase = { kind: 'missing' };
 				return;
@@ -87,6 +105,24 @@ export class ResponseEditorState {
 			console.debug('[response] could not open', error);
 			this.phase = { kind: 'failed', error: errorKey(error, 'forms.errors.invalid_response') };
 		}
+	}
+
+	/**
+	 * The stored draft with what the journal holds on top, if it was typed after the draft's
+	 * last save (a reload or crash before the autosave wrote it); an older entry is dropped.
+	 */
+	#replay(stored: ResponseDoc): ResponseDoc {
+		if (stored.status !== 'in-progress' || !this.#options.canEdit) return stored;
+		const entry = this.#journalOf(stored._id).replayable(stored.updated_at);
+		if (!entry) return stored;
+		this.#replayed = true;
+		const { pending_input: _stored, ...rest } = stored;
+		const pendingInput = entry.value.pendingInput;
+		return {
+			...rest,
+			resource: { ...entry.value.resource, id: stored._id, status: 'in-progress' },
+			...(Object.keys(pendingInput).length > 0 ? { pending_input: pendingInput } : {})
+		};
 	}
 
 	async #load(stored: ResponseDoc, form: PublishedForm): Promise<void> {
@@ -139,22 +175,35 @@ export class ResponseEditorState {
 	#startAutosave(engine: FormEngine): void {
 		this.#stopAutosave();
 		const doc = this.doc!;
-		void import('$lib/data/responses').then(({ DraftAutosave }) => {
+		this.#autosaveReady = import('$lib/data/responses').then(({ DraftAutosave }) => {
 			if (this.#closed || this.engine !== engine) return;
 			const autosave = new DraftAutosave({
 				store: this.#options.store,
 				id: doc._id,
-				snapshot: () => ({
-					resource: engine.toResponse({ ...engine.meta, id: doc._id, status: 'in-progress' }),
-					pendingInput: this.#pendingInput
-				}),
+				journal: this.#journalOf(doc._id),
+				snapshot: () => this.#snapshot(engine, doc._id),
 				onStorageFreed: this.#options.onStorageFreed,
 				onDiagnostic: (message, error) => console.debug(`[response] ${message}`, error ?? '')
 			});
 			this.#autosave = autosave;
 			this.#unsubscribe = autosave.subscribe((status) => (this.save = status));
-			if (this.#changedEarly) autosave.changed();
+			if (this.#changedEarly || this.#replayed) {
+				this.#replayed = false;
+				autosave.changed();
+			}
 		});
+	}
+
+	#journalOf(id: string): InputJournal<DraftSnapshot> {
+		this.#journal ??= this.#options.store.journal(id);
+		return this.#journal;
+	}
+
+	#snapshot(engine: FormEngine, id: string): DraftSnapshot {
+		return {
+			resource: engine.toResponse({ ...engine.meta, id, status: 'in-progress' }),
+			pendingInput: this.#pendingInput
+		};
 	}
 
 	/** A change before the autosave module arrived (a fast first keystroke): saved once it has. */
@@ -170,13 +219,20 @@ export class ResponseEditorState {
 	/** The form reported a change (FormView's `onchange`). */
 	changed(pendingInput: Record<string, string>): void {
 		if (!this.editable) return;
+		this.#touched = true;
 		this.#pendingInput = pendingInput;
-		if (this.#autosave) this.#autosave.changed();
-		else this.#changedEarly = true;
+		if (this.#autosave) return this.#autosave.changed();
+		// Journaled already: the first keystroke may come before the autosave module.
+		if (this.engine && this.doc) {
+			this.#journalOf(this.doc._id).write(this.#snapshot(this.engine, this.doc._id));
+		}
+		this.#changedEarly = true;
 	}
 
 	/** Saves now what is not saved yet (leaving the page, the app going to the background). */
 	async flush(): Promise<void> {
+		// A change made before the autosave module arrived is saved once it has.
+		await this.#autosaveReady;
 		await this.#autosave?.flush();
 	}
 
@@ -270,6 +326,22 @@ export class ResponseEditorState {
 	async close(): Promise<void> {
 		await this.flush();
 		this.#closed = true;
+		const untouched = this.#untouched();
 		this.#stopAutosave();
+		if (!untouched || !this.doc) return;
+		// "Start" then leave: a draft with nothing in it is not kept ("Draft · 0 answers").
+		await this.#options.store.discardDraft(this.doc._id).catch((error: unknown) => {
+			console.debug('[response] could not drop the untouched draft', error);
+		});
+	}
+
+	/** A plain draft nobody put anything in, here or before (no answer, no half-typed text). */
+	#untouched(): boolean {
+		const doc = this.doc;
+		const engine = this.engine;
+		if (!doc || !engine || !this.editable || this.#touched || this.#replayed) return false;
+		if (doc.amending || (doc.migration?.set_aside.length ?? 0) > 0) return false;
+		if (Object.keys(this.#pendingInput).length > 0) return false;
+		return countAnswered(engine.toResponse().item) === 0;
 	}
 }
