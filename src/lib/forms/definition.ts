@@ -90,7 +90,33 @@ export interface ItemDefinition {
 	variables: NamedExpression[];
 	constraints: ItemConstraint[];
 	researchSafe: boolean;
+	/** The text when the record is someone else (Dazzle text-variant): `other-adult`, `child`. */
+	textVariants: Partial<Record<TextSubject, TextVariant>>;
 	source: QuestionnaireItem;
+}
+
+/** Whom a questionnaire's questions are about: the user, an adult they care for, a child. */
+export type TextSubject = 'self' | 'other-adult' | 'child';
+
+export interface TextVariant {
+	text: string;
+	translations: Record<string, string>;
+}
+
+/** The Dazzle text-variant extensions of an item, by subject (`self` is the item's own text). */
+function textVariantsOf(item: QuestionnaireItem): Partial<Record<TextSubject, TextVariant>> {
+	const variants: Partial<Record<TextSubject, TextVariant>> = {};
+	for (const extension of extensionsOf(item, EXT.textVariant)) {
+		const subject = extensionOf(extension, 'subject')?.valueCode;
+		const content = extensionOf(extension, 'content');
+		if ((subject !== 'other-adult' && subject !== 'child') || content?.valueString === undefined)
+			continue;
+		variants[subject] = {
+			text: content.valueString,
+			translations: translationsOf(content._valueString as { extension?: Extension[] } | undefined)
+		};
+	}
+	return variants;
 }
 
 export interface FormDefinition {
@@ -264,6 +290,7 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 			variables,
 			constraints,
 			researchSafe: extensionOf(source, EXT.researchSafe)?.valueBoolean === true,
+			textVariants: textVariantsOf(source),
 			source
 		};
 		byLinkId.set(definition.linkId, definition);

@@ -26,7 +26,13 @@ export const EXT = {
 	/** Dazzle: the consent scope a questionnaire's answers fall under (valueCode). */
 	consentScope: 'https://dazzle.health/fhir/StructureDefinition/consent-scope',
 	/** Dazzle: an item whose answers may go to research (valueBoolean). */
-	researchSafe: 'https://dazzle.health/fhir/StructureDefinition/research-safe'
+	researchSafe: 'https://dazzle.health/fhir/StructureDefinition/research-safe',
+	/**
+	 * Dazzle: the item's text when the record is someone the user cares for: sub-extensions
+	 * `subject` (valueCode `other-adult` | `child`) and `content` (valueString, translated on
+	 * `_valueString` like `_text`). The answers keep the item's linkId whoever is asked.
+	 */
+	textVariant: 'https://dazzle.health/fhir/StructureDefinition/text-variant'
 } as const;
 
 export const ITEM_CONTROL_SYSTEM = 'http://hl7.org/fhir/questionnaire-item-control';
@@ -57,7 +63,8 @@ export const ITEM_EXTENSIONS = new Set<string>([
 	EXT.enableWhenExpression,
 	EXT.initialExpression,
 	EXT.constraint,
-	EXT.researchSafe
+	EXT.researchSafe,
+	EXT.textVariant
 ]);
 export const OPTION_EXTENSIONS = new Set<string>([EXT.ordinalValue]);
 

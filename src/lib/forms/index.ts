@@ -44,5 +44,14 @@ export {
 	type ChangeSummary,
 	type SetAside
 } from './versions';
-export { itemText, itemEntryFormat, formTitle, optionLabel } from './text';
+export {
+	itemText,
+	itemEntryFormat,
+	formTitle,
+	optionLabel,
+	codingLabel,
+	textSubjectOf,
+	type TextContext
+} from './text';
+export type { TextSubject } from './definition';
 export { BUNDLED_VALUE_SETS, bundledValueSet } from './value-sets';
