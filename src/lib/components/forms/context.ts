@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import type { TextContext } from '$lib/forms';
 import type { FormState } from '$lib/state/form.svelte';
 import type { MountQueue } from './mount-queue';
 
@@ -8,6 +9,8 @@ export interface FormContext {
 	/** Questions mount through it: a long form renders in slices. */
 	readonly mounting: MountQueue;
 	readonly lang: string;
+	/** Language and whom the questions are about: item texts read `itemText(item, form.text)`. */
+	readonly text: TextContext;
 	readonly readonly: boolean;
 	readonly showAllErrors: boolean;
 	/** Heading level of the questionnaire's top-level groups (2 under the page's h1). */
