@@ -41,10 +41,37 @@ export function demographicsDoc(
 		country: fields.country,
 		relations: { ...stored?.relations, [username]: fields.relation },
 		created_at: stored?.created_at ?? now,
-		updated_at: now
+		updated_at: now,
+		field_times: fieldTimes(fields, username, now, stored)
 	} satisfies PatientDoc);
 	if (!parsed.success) {
 		throw new PatientRecordError(parsed.error.issues[0]?.message ?? 'errors.value_invalid');
 	}
 	return parsed.data;
+}
+
+/**
+ * `field_times` after this save: the fields it changes (all of them on a new document) are set
+ * now, the others keep when they were set, so another device's later edit of one field merges
+ * with this one's of another (`record-conflicts.ts`).
+ */
+function fieldTimes(
+	fields: Demographics,
+	username: string,
+	now: string,
+	stored: PatientDoc | undefined
+): Record<string, string> {
+	const times: Record<string, string> = { ...stored?.field_times };
+	const since = stored?.created_at ?? now;
+	const changes: [string, unknown, unknown][] = [
+		['birth_month', fields.birth, stored?.birth_month],
+		['sex', fields.sex, stored?.sex],
+		['country', fields.country, stored?.country],
+		[`relations.${username}`, fields.relation, stored?.relations[username]]
+	];
+	for (const [key, value, before] of changes) {
+		if (!stored || value !== before) times[key] = now;
+		else times[key] ??= since;
+	}
+	return times;
 }

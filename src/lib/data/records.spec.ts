@@ -107,7 +107,14 @@ describe('creating a record offline', () => {
 			country: 'ES',
 			relations: { maria: 'child' },
 			created_at: NOW.toISOString(),
-			updated_at: NOW.toISOString()
+			updated_at: NOW.toISOString(),
+			// When each detail was set, for the field-by-field merge (record-conflicts.ts).
+			field_times: {
+				birth_month: NOW.toISOString(),
+				sex: NOW.toISOString(),
+				country: NOW.toISOString(),
+				'relations.maria': NOW.toISOString()
+			}
 		});
 		const userCtx = {
 			db: `patient-${view.patientId}`,

@@ -18,6 +18,8 @@ import {
 } from './record-view';
 // Record databases hold questionnaire responses: their conflict policy is registered first.
 import './response-conflicts';
+// The registry and the demographics merge field by field (record-conflicts.ts).
+import './record-conflicts';
 
 export type { NewPatient, PatientRecordView, ProvisionResult, RefreshResult } from './record-view';
 

@@ -69,7 +69,13 @@ export const patientDocSchema = z.object({
 		z.enum(PATIENT_RELATIONS, { error: 'errors.relation_invalid' })
 	),
 	created_at: z.iso.datetime(),
-	updated_at: z.iso.datetime()
+	updated_at: z.iso.datetime(),
+	/**
+	 * When each field (`birth_month`, `sex`, `country`, `relations.<editor>`) was last set: two
+	 * devices' edits merge field by field, the later setting of each winning
+	 * (`data/record-conflicts.ts`). Missing in documents written before it: `created_at`.
+	 */
+	field_times: z.record(z.string().max(80), z.iso.datetime()).optional()
 });
 export type PatientDoc = z.infer<typeof patientDocSchema>;
 

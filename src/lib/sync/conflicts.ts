@@ -138,6 +138,17 @@ export interface ConflictPolicy {
 	 * newer win. Must be deterministic: every device resolves the same way.
 	 */
 	precedence?: (a: Revision, b: Revision) => number;
+	/**
+	 * Merges two versions of this type by its own rules, with or without their common ancestor
+	 * (devices compact ancestors away; two devices may create the same document independently):
+	 * the merged body, or undefined to fall back to the rules above. Must keep what either side
+	 * entered and be deterministic (every device resolves the same way).
+	 */
+	merge?: (
+		ours: Revision,
+		theirs: Revision,
+		ancestor: Revision | undefined
+	) => Revision | undefined;
 }
 
 const policies = new Map<string, ConflictPolicy>();
@@ -173,6 +184,15 @@ export function resolveConflict(winner: Revision, conflicts: ConflictingRevision
 	for (const { revision, ancestor } of ordered) {
 		const theirs = withoutMeta(revision);
 		if (sameContent(current, theirs)) continue;
+		const ownMerge =
+			theirs.type === current.type && !theirs._deleted && !current._deleted
+				? policyOf(current)?.merge?.(current, theirs, ancestor && withoutMeta(ancestor))
+				: undefined;
+		if (ownMerge) {
+			current = { ...ownMerge, _id: winner._id, _rev: winner._rev };
+			merged = true;
+			continue;
+		}
 		// Some types are one whole (questionnaire answers): never merged by field.
 		const whole = policyOf(current)?.whole === true || policyOf(theirs)?.whole === true;
 		const fieldMerged =
