@@ -1,0 +1,68 @@
+import type { ItemDefinition } from './definition';
+import type { ExpressionRunner } from './expression-runner';
+import type { ResponseNodes } from './nodes';
+import { containerOf } from './paths';
+import { validateAnswers, type FormError } from './validate';
+
+/**
+ * Errors beside the item at `path` (none for disabled items): its answers against the item's
+ * rules, a broken expression, its broken constraints. `complete` adds the checks a completed
+ * response needs (required answers).
+ */
+export function itemErrors(
+	nodes: ResponseNodes,
+	expressions: ExpressionRunner,
+	path: string,
+	options: { complete: boolean }
+): FormError[] {
+	if (!nodes.isEnabled(path)) return [];
+	const item = nodes.itemAt(path);
+	if (item.type === 'group') {
+		if (!options.complete || !item.required || !nodes.isPresent(containerOf(path))) return [];
+		const answered = nodes
+			.containersFor(path, item)
+			.some((container) => nodes.hasAnswersUnder(container));
+		return answered ? [] : [{ key: 'forms.errors.required' }];
+	}
+	// A required question inside an optional, empty group is not required (FHIR: required
+	// means present when its parent is).
+	const complete = options.complete && nodes.isPresent(containerOf(path));
+	const errors = validateAnswers(item, nodes.answersAt(path), { complete });
+	const expressionError = expressions.errors.get(item.linkId);
+	if (expressionError) errors.push({ key: expressionError.messageKey });
+	errors.push(...constraintErrors(expressions, path, item, expressionError !== undefined));
+	return errors;
+}
+
+/**
+ * The item's broken `questionnaire-constraint`s, evaluated on its node of the response as
+ * it is now (so a rule across answers follows either answer). Only `false` breaks a rule.
+ */
+function constraintErrors(
+	expressions: ExpressionRunner,
+	path: string,
+	item: ItemDefinition,
+	expressionErrorShown: boolean
+): FormError[] {
+	if (!expressions.fhirPath || item.constraints.length === 0) return [];
+	const errors: FormError[] = [];
+	for (const constraint of item.constraints) {
+		let result: unknown[];
+		try {
+			result = expressions.evaluateAt(item, path, constraint.expression);
+		} catch {
+			// A broken rule must show (as a broken calculation does), once per item.
+			if (!expressionErrorShown) errors.push({ key: 'forms.errors.expression' });
+			expressionErrorShown = true;
+			continue;
+		}
+		if (result[0] !== false) continue;
+		errors.push({
+			key: 'forms.errors.constraint',
+			params: { constraint: constraint.key },
+			text: { base: constraint.human, translations: constraint.humanTranslations },
+			...(constraint.severity === 'warning' ? { warning: true } : {})
+		});
+	}
+	return errors;
+}
