@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_DB, type AuditEntry } from '../../server/src/research/audit';
 import { subjectOf } from '../../server/src/research/secret';
 import { RESEARCH_DB } from '../../server/src/worker/research-handler';
-import { consentId } from '../../src/lib/schemas/consent';
 import { GENEROUS_LIMITS } from './account-support';
 import { createAccount, type TestAccount } from './patient-support';
 import { startTestDazzle, type TestDazzle } from './support';

@@ -1,6 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../accounts/service';
+// Types only: the worker running alone must not load the account service (start-up time).
+import type {
+	ACCOUNT_DELETED_EVENT as AccountDeletedEvent,
+	AccountDeleted
+} from '../accounts/service';
 import type { CouchClient } from '../couch';
 import { PATIENT_DB_PREFIX, patientIdOfDb, WORKER_DB } from '../databases/names';
 import { DB_WRITE_EVENT } from '../events';
@@ -53,6 +57,7 @@ export interface ResearchWorkerStatus extends QueueStatus {
 }
 
 export const KEY_DOC_ID = 'research-key';
+const ACCOUNT_DELETED_EVENT: typeof AccountDeletedEvent = 'account-deleted';
 
 export class ResearchWorker {
 	readonly #queue: KeyedQueue;
