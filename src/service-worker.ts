@@ -16,10 +16,12 @@ declare const self: ServiceWorkerGlobalScope;
 
 const SHELL = '/index.html';
 const NEVER_CACHED = [/^\/api(\/|$)/, /^\/couch(\/|$)/];
+/** The HPO symptom list (src/lib/hpo): 468,107 bytes gzipped, fetched on the picker's first use only. */
+const HPO_DATA = /\/hpo-terms\.[^/]+\.txt$/;
 
 // Hashed build output never changes under its name; everything else is tied to this build.
 precacheAndRoute([
-	...build.map((url) => ({ url, revision: null })),
+	...build.filter((url) => !HPO_DATA.test(url)).map((url) => ({ url, revision: null })),
 	...files
 		.filter((url) => !url.endsWith('.webmanifest'))
 		.map((url) => ({ url, revision: version })),
@@ -45,6 +47,16 @@ registerRoute(
 	new CacheFirst({
 		cacheName: 'dazzle-assets',
 		plugins: [new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 30 * 24 * 60 * 60 })]
+	})
+);
+
+// Kept after its first download so the picker works offline; its name changes with its content,
+// so the newest build's file is fetched once and the older one expires.
+registerRoute(
+	({ url }) => url.origin === self.location.origin && HPO_DATA.test(url.pathname),
+	new CacheFirst({
+		cacheName: 'dazzle-hpo',
+		plugins: [new ExpirationPlugin({ maxEntries: 1 })]
 	})
 );
 

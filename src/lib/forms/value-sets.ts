@@ -1,3 +1,4 @@
+import { HPO_VALUE_SET, isHpoValueSet } from '../hpo/coding';
 import { EXT } from './extensions';
 import type { AnswerOption, Coding } from './fhir';
 
@@ -160,8 +161,20 @@ export const BUNDLED_VALUE_SETS: readonly BundledValueSet[] = [
 
 const BY_URL = new Map(BUNDLED_VALUE_SETS.map((valueSet) => [valueSet.url, valueSet]));
 
+/**
+ * The whole Human Phenotype Ontology: supported offline, but searched on the device
+ * (src/lib/hpo, components/hpo/HpoAnswer.svelte) rather than listed, so it has no options here
+ * and any HPO Coding is a valid answer.
+ */
+const HPO_VALUE_SET_ENTRY: BundledValueSet = {
+	url: HPO_VALUE_SET,
+	title: 'Human Phenotype Ontology',
+	concepts: []
+};
+
 /** The bundled value set for a canonical (a `|version` suffix is ignored), if any. */
 export function bundledValueSet(canonical: string): BundledValueSet | undefined {
+	if (isHpoValueSet(canonical)) return HPO_VALUE_SET_ENTRY;
 	return BY_URL.get(canonical.split('|')[0] ?? canonical);
 }
 

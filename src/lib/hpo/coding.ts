@@ -68,11 +68,12 @@ export interface HpoSymptom {
 	status: HpoStatus;
 }
 
-export interface HpoCoding {
+/** A type, not an interface: it must fit FHIR's open `Coding` (an index signature). */
+export type HpoCoding = {
 	system: typeof HPO_SYSTEM;
 	code: HpoId;
 	display: string;
-}
+};
 
 /** The FHIR Coding stored for an HPO term (`display` is the HPO's English label). */
 export function hpoCoding(code: HpoId, englishLabel: string): HpoCoding {

@@ -3,7 +3,7 @@ import dataUrl from './data/hpo-terms.txt?url';
 import type { HpoCatalog } from './search';
 
 /**
- * Loads the HPO list on first use: the data file (468 KB gzipped, kept out of the first page
+ * Loads the HPO list on first use: the data file (468,107 bytes gzipped, kept out of the first page
  * and out of the service worker's install precache) and the search code. The service worker
  * caches the file on this first fetch (`src/service-worker.ts`, cache `dazzle-hpo`), so every
  * later use works offline. One load per page; a failed load may be retried.
