@@ -45,7 +45,8 @@ function sampleAnswer(item: ItemDefinition): AnswerValue {
 			return { valueString: item.entryFormat ?? 'A sample answer' };
 		case 'choice':
 		case 'open-choice':
-			return { ...item.options[0]! };
+			// A value set searched on the device (the HPO) lists no options: one's own words.
+			return item.options[0] ? { ...item.options[0] } : { valueString: 'A sample answer' };
 		case 'quantity': {
 			const unit = item.units[0];
 			return {
