@@ -1,6 +1,7 @@
 /**
  * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --window 64 --seed 7 --plain-sync
- * --timeline --no-baseline]`
+ * --timeline --no-baseline]`; with several sizes (`--docs 5000,20000,40000`) the growth mode
+ * of `support/sync-growth.ts` (time per document, requests, bytes, peak memory per size).
  *
  * A fresh device pulls a large database over an emulated mobile link (a throttling TCP proxy:
  * 400 kbit/s each way, 400 ms round trip, one round trip per new connection; bytes counted as
@@ -62,6 +63,31 @@ function option(name: string, env: string, fallback: number): number {
 		process.exit(2);
 	}
 	return value;
+}
+
+// Growth mode: several sizes (`--docs 5000,20000,40000`), see support/sync-growth.ts.
+const docsList = (() => {
+	const index = process.argv.indexOf('--docs');
+	return index >= 0 ? process.argv[index + 1] : process.env.BENCH_DOCS;
+})();
+if (docsList?.includes(',')) {
+	const sizes = docsList.split(',').map((each) => Math.round(Number(each)));
+	if (sizes.some((size) => !Number.isFinite(size) || size <= 0)) {
+		console.error(`--docs takes positive numbers separated by commas, got "${docsList}"`);
+		process.exit(2);
+	}
+	const { runGrowth } = await import('./support/sync-growth');
+	process.exit(
+		await runGrowth({
+			sizes,
+			rateKbit: option('rate', 'BENCH_RATE_KBIT', 400),
+			rttMs: option('rtt', 'BENCH_RTT_MS', 400),
+			windowKb: option('window', 'BENCH_WINDOW_KB', 64),
+			seed: Math.round(option('seed', 'BENCH_SEED', 7)),
+			slowBaselineMax: option('slow-baseline-max', 'BENCH_SLOW_BASELINE_MAX', 5_000),
+			baselineMax: option('baseline-max', 'BENCH_BASELINE_MAX', 40_000)
+		})
+	);
 }
 
 const DOCS = Math.round(option('docs', 'BENCH_DOCS', 5_000));

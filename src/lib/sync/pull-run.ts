@@ -23,6 +23,12 @@ export interface SyncTuning {
 	 * `batchSize` (progress shows soon) and double while full: fewer round trips on a big account.
 	 */
 	firstPullPageSize: number;
+	/**
+	 * Largest first-pull page in bytes of JSON (about): pages are sized from the documents seen
+	 * so far, so a database of large documents does not hold `firstPullPageSize` of them at once
+	 * (twice: one page is written while the next travels) on a phone with little memory.
+	 */
+	firstPullPageBytes: number;
 	/** A push of more revisions than this asks `_revs_diff` before sending bodies. */
 	revsDiffAbove: number;
 	/** Batches PouchDB may fetch ahead while one is written (`pullOnce`). */
@@ -42,6 +48,7 @@ export interface SyncTuning {
 export const DEFAULT_TUNING: SyncTuning = {
 	batchSize: 250,
 	firstPullPageSize: 2_000,
+	firstPullPageBytes: 1_000_000,
 	revsDiffAbove: 20,
 	batchesLimit: 4,
 	stallTimeoutMs: 45_000,
@@ -112,7 +119,13 @@ async function remoteDocumentCount(remote: RemoteDb, signal: AbortSignal): Promi
 export async function pullToDate(run: PullRun): Promise<boolean> {
 	const { memo, tuning } = run;
 	let firstPage = Math.min(tuning.batchSize, tuning.firstPullPageSize);
-	const pageSize = (first: boolean) => (first ? firstPage : tuning.batchSize);
+	/** Mean characters per `_changes` row of a first pull, once a page has been seen. */
+	let rowChars: number | undefined;
+	const pageSize = (first: boolean) => {
+		if (!first) return tuning.batchSize;
+		if (rowChars === undefined) return firstPage;
+		return Math.max(1, Math.min(firstPage, Math.floor(tuning.firstPullPageBytes / rowChars)));
+	};
 	const request = (since: Seq, first: boolean) =>
 		fetchChanges(run.remote, {
 			since,
@@ -133,6 +146,10 @@ export async function pullToDate(run: PullRun): Promise<boolean> {
 		prefetched = undefined;
 		if (!run.current()) return false;
 		const full = page.results.length >= limit;
+		if (first && page.chars !== undefined && page.results.length > 0) {
+			const seen = page.chars / page.results.length;
+			rowChars = rowChars === undefined ? seen : Math.max(seen, (rowChars + seen) / 2);
+		}
 		if (full) {
 			if (first) firstPage = Math.min(firstPage * 2, tuning.firstPullPageSize);
 			// Pipelined: the next page travels while this one is written to the device.

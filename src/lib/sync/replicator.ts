@@ -67,6 +67,8 @@ export interface ChangesPage {
 	last_seq: Seq;
 	/** Changes left after this page (CouchDB 2+; the embedded server leaves it out). */
 	pending?: number;
+	/** Characters of the answer's JSON (about its bytes): what the page weighed in memory. */
+	chars?: number;
 }
 
 /** Revisions the server is known to have, so a push does not echo a pull. */
@@ -98,10 +100,10 @@ export class KnownRevisions {
 	}
 }
 
-async function readJson(response: Response): Promise<unknown> {
+async function readJson(response: Response): Promise<{ body: unknown; chars: number }> {
 	const text = await response.text();
 	try {
-		return JSON.parse(text) as unknown;
+		return { body: JSON.parse(text) as unknown, chars: text.length };
 	} catch {
 		throw new CouchHttpError(
 			response.ok ? 502 : response.status,
@@ -117,12 +119,23 @@ function field(value: unknown, key: string): unknown {
 		: undefined;
 }
 
+type RequestInit = { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal };
+
 /** One request to the remote database; throws `CouchHttpError` for a non-2xx answer. */
 export async function remoteJson(
 	remote: RemoteDb,
 	path: string,
-	init: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal } = {}
+	init: RequestInit = {}
 ): Promise<unknown> {
+	return (await remoteJsonSized(remote, path, init)).body;
+}
+
+/** `remoteJson`, with the size of the answer's JSON in characters. */
+async function remoteJsonSized(
+	remote: RemoteDb,
+	path: string,
+	init: RequestInit = {}
+): Promise<{ body: unknown; chars: number }> {
 	const headers: Record<string, string> = { accept: 'application/json' };
 	if (init.body !== undefined) headers['content-type'] = 'application/json';
 	const response = await remote.fetch(`${remote.url}/${path}`, {
@@ -132,15 +145,15 @@ export async function remoteJson(
 		credentials: 'include',
 		signal: init.signal
 	});
-	const body = await readJson(response);
+	const read = await readJson(response);
 	if (!response.ok) {
 		throw new CouchHttpError(
 			response.status,
-			String(field(body, 'error') ?? 'http_error'),
-			String(field(body, 'reason') ?? response.statusText)
+			String(field(read.body, 'error') ?? 'http_error'),
+			String(field(read.body, 'reason') ?? response.statusText)
 		);
 	}
-	return body;
+	return read;
 }
 
 export interface ChangesRequest {
@@ -177,7 +190,9 @@ export async function fetchChanges(
 			params.set('heartbeat', String(request.longpoll.heartbeatMs));
 		}
 	}
-	const body = await remoteJson(remote, `_changes?${params}`, { signal: request.signal });
+	const { body, chars } = await remoteJsonSized(remote, `_changes?${params}`, {
+		signal: request.signal
+	});
 	const results = field(body, 'results');
 	const lastSeq = field(body, 'last_seq');
 	if (!Array.isArray(results) || (typeof lastSeq !== 'string' && typeof lastSeq !== 'number')) {
@@ -187,6 +202,7 @@ export async function fetchChanges(
 	return {
 		results: results as ChangesRow[],
 		last_seq: lastSeq,
+		chars,
 		...(typeof pending === 'number' ? { pending } : {})
 	};
 }
