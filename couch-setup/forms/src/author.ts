@@ -228,6 +228,15 @@ export function help(linkId: string, text: T, spec: Variants & Pick<ItemSpec, 'e
 	return item(linkId, 'display', text, spec);
 }
 
+/**
+ * FHIRPath for the answer at a path of linkIds from the root (`answerAt('body', 'pain')`).
+ * Naming each step lets the engine recompute only when those answers change; `repeat(item)`
+ * would make it recompute on every change.
+ */
+export function answerAt(...linkIds: string[]): string {
+	return `%resource${linkIds.map((linkId) => `.item.where(linkId='${linkId}')`).join('')}.answer.value`;
+}
+
 /** enableWhen helpers. */
 export const when = {
 	is: (question: string, code: string, system: string): EnableWhen => ({

@@ -7,6 +7,7 @@
  */
 import { DATE_FORMAT, RELATIVES } from './common';
 import {
+	answerAt,
 	group,
 	help,
 	item,
@@ -18,8 +19,6 @@ import {
 } from './author';
 
 const STATUS = 'diagnosis-status';
-const answerOf = (linkId: string) =>
-	`%resource.repeat(item).where(linkId='${linkId}').answer.value`;
 
 export default questionnaire({
 	name: 'natural-history',
@@ -216,7 +215,7 @@ export default questionnaire({
 							{
 								key: 'diagnosis-after-onset',
 								severity: 'warning',
-								expression: `answer.value >= ${answerOf('first-symptom-age')}`,
+								expression: `answer.value >= ${answerAt('first-symptom-age')}`,
 								human: {
 									en: 'This is younger than the age at the first symptom: please check both.',
 									es: 'Es menor que la edad del primer síntoma: revisa las dos.',
@@ -327,7 +326,7 @@ export default questionnaire({
 			{
 				readOnly: true,
 				safe: true,
-				calculated: `${answerOf('diagnosis.age')} - ${answerOf('first-symptom-age')}`
+				calculated: `${answerAt('diagnosis', 'diagnosis.age')} - ${answerAt('first-symptom-age')}`
 			}
 		),
 		item(

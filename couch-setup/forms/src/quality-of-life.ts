@@ -7,7 +7,16 @@
  * all four are answered.
  */
 import { LIMIT_SCALE_HINT } from './common';
-import { group, help, item, options, questionnaire, type ItemSpec, type T } from './author';
+import {
+	answerAt,
+	group,
+	help,
+	item,
+	options,
+	questionnaire,
+	type ItemSpec,
+	type T
+} from './author';
 
 const SCALE: ItemSpec = {
 	control: 'slider',
@@ -32,9 +41,6 @@ const NOT_APPLICABLE: T = {
 	de: 'Trifft nicht zu',
 	ar: 'لا ينطبق'
 };
-
-const answerOf = (linkId: string) =>
-	`%resource.repeat(item).where(linkId='${linkId}').answer.value`;
 
 export default questionnaire({
 	name: 'quality-of-life',
@@ -842,7 +848,7 @@ export default questionnaire({
 				readOnly: true,
 				safe: true,
 				maxDecimals: 1,
-				calculated: `((${answerOf('activities')} + ${answerOf('pain')} + ${answerOf('fatigue')} + ${answerOf('social')}) / 4).round(1)`
+				calculated: `((${answerAt('body', 'activities')} + ${answerAt('body', 'pain')} + ${answerAt('body', 'fatigue')} + ${answerAt('feelings', 'social')}) / 4).round(1)`
 			}
 		),
 		item('notes', 'text', {
