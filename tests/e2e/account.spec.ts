@@ -30,6 +30,9 @@ test('a patient signs up, signs out and in, changes password, downloads and dele
 	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 	await page.getByRole('button', { name: 'Create account' }).click();
 
+	// Sign-up leads a patient to their own record; the account page is one tap away.
+	await expect(page).toHaveURL(/\/health\/[0-9a-f-]{36}\?welcome$/);
+	await page.getByTestId('account-link').click();
 	await expect(page).toHaveURL(/\/account$/);
 	await expect(page.getByTestId('account-username')).toHaveText(username);
 	await expect(page.getByTestId('account-link')).toContainText(nickname);

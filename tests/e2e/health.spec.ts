@@ -37,7 +37,7 @@ test('a caregiver adds a child while the server cannot provision it; it is sent 
 	await page.route('**/api/patients', (route) => route.abort('internetdisconnected'));
 	await page.getByRole('button', { name: 'Add a person you care for' }).click();
 	const form = page.locator('#add-patient');
-	await expect(form.getByText('Shown only on this device.')).toBeVisible();
+	await expect(form.getByText('Shown only on your own devices.')).toBeVisible();
 
 	// Every missing field says what it needs, beside it.
 	await form.getByRole('button', { name: 'Add this person' }).click();
@@ -55,7 +55,7 @@ test('a caregiver adds a child while the server cannot provision it; it is sent 
 	await form.getByRole('button', { name: 'Add this person' }).click();
 
 	const child = records(page).filter({ hasText: 'Lúcia' });
-	await expect(child).toHaveAttribute('aria-pressed', 'true');
+	await expect(child).toHaveAttribute('aria-current', 'page');
 	await expect(child).toContainText('Your child');
 	await expect(child).toContainText('You can edit');
 	await expect(child.getByTestId('patient-pending')).toContainText('Not yet on the server');
@@ -72,7 +72,7 @@ test('a caregiver adds a child while the server cannot provision it; it is sent 
 
 	// The open record is remembered across a reload.
 	await page.reload();
-	await expect(records(page).filter({ hasText: 'Lúcia' })).toHaveAttribute('aria-pressed', 'true');
+	await expect(records(page).filter({ hasText: 'Lúcia' })).toHaveAttribute('aria-current', 'page');
 	await expect(page.getByTestId('open-record')).toContainText('You can edit this record.');
 });
 
@@ -134,7 +134,7 @@ test('a caregiver shares a record by nickname and code; the relative sees it vie
 		const shared = records(other.page);
 		await expect(shared).toHaveCount(1);
 		await expect(shared).toContainText('View only');
-		await expect(shared).toHaveAttribute('aria-pressed', 'true');
+		await expect(shared).toHaveAttribute('aria-current', 'page');
 		const open = other.page.getByTestId('open-record');
 		await expect(open.getByTestId('view-only')).toBeVisible();
 		await expect(open.getByTestId('share-panel')).toHaveCount(0);

@@ -30,7 +30,8 @@ export async function signUp(page: Page, who: Person, role: RegExp): Promise<voi
 	await page.getByLabel('Country').selectOption('PT');
 	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 	await page.getByRole('button', { name: 'Create account' }).click();
-	await expect(page).toHaveURL(/\/account$/);
+	// Sign-up leads to the next step: the patient's own record, or adding the person cared for.
+	await expect(page).toHaveURL(/\/health(\/[0-9a-f-]{36})?\?welcome$/);
 	// The first sync of a new account: generous, as three browsers sign up on a loaded machine.
 	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
 }
@@ -40,7 +41,8 @@ export async function openHealth(page: Page): Promise<void> {
 		.getByRole('navigation')
 		.getByRole('link', { name: /My health/ })
 		.click();
-	await expect(page).toHaveURL(/\/health$/);
+	// `/health`, or the last open record's own address.
+	await expect(page).toHaveURL(/\/health(\/[0-9a-f-]{36})?$/);
 	await expect(page.getByRole('heading', { level: 1, name: 'My health' })).toBeVisible();
 }
 
