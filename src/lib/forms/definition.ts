@@ -348,6 +348,16 @@ export function isRepeatingGroup(item: ItemDefinition): boolean {
 	return item.type === 'group' && item.repeats;
 }
 
+/**
+ * When an answer is required, as completing checks it: `always`, or only `with-section` when
+ * an enclosing group is optional (FHIR: required means present when its parent is, so an
+ * optional section left empty asks nothing). A label's "required" says the same.
+ */
+export function requirement(item: ItemDefinition): 'always' | 'with-section' | undefined {
+	if (!item.required) return undefined;
+	return ancestorsOf(item).every((ancestor) => ancestor.required) ? 'always' : 'with-section';
+}
+
 export function isQuestion(item: ItemDefinition): boolean {
 	return item.type !== 'group' && item.type !== 'display';
 }

@@ -13,6 +13,7 @@ export {
 } from './analyze';
 export {
 	compileQuestionnaire,
+	requirement,
 	FormDefinitionError,
 	type FormDefinition,
 	type ItemDefinition

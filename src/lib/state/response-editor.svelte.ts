@@ -8,7 +8,7 @@ import type {
 	ResponseStore
 } from '$lib/data/responses';
 import type { InputJournal } from '$lib/data/journal';
-import type { FormEngine, Reference, StrayItem } from '$lib/forms';
+import { blockingErrors, type FormEngine, type Reference, type StrayItem } from '$lib/forms';
 import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
 
 /**
@@ -53,6 +53,8 @@ export class ResponseEditorState {
 	strays = $state.raw<StrayItem[]>([]);
 	/** After a failed completion: every error shown beside its item. */
 	showAllErrors = $state(false);
+	/** Just completed here: the page thanks the person and says what comes next. */
+	finished = $state(false);
 	/** An action is running (buttons wait). */
 	busy = $state(false);
 	/** i18n key of the last failed action. */
@@ -263,7 +265,10 @@ export class ResponseEditorState {
 		const engine = this.engine;
 		const doc = this.doc;
 		if (!engine || !doc || !this.editable) return { ok: false, errors: 0 };
-		const errors = engine.allErrors({ complete: true }).length;
+		// Warnings (constraints of severity warning) are shown but do not block.
+		const errors = engine
+			.allErrors({ complete: true })
+			.filter((entry) => blockingErrors(entry.errors).length > 0).length;
 		if (errors > 0 || unparsed > 0) {
 			this.showAllErrors = true;
 			return { ok: false, errors: errors + unparsed };
@@ -273,6 +278,7 @@ export class ResponseEditorState {
 			this.doc = await this.#options.store.complete(doc._id, engine, this.#options.author);
 			this.#stopAutosave();
 			this.showAllErrors = false;
+			this.finished = true;
 		}, 'errors.save_failed');
 		return done ? { ok: true } : { ok: false, errors: 0 };
 	}
@@ -282,6 +288,7 @@ export class ResponseEditorState {
 		const doc = this.doc;
 		const form = this.form;
 		if (!doc || !form || !this.#options.canEdit) return false;
+		this.finished = false;
 		return this.#act(async () => {
 			const amending = await this.#options.store.startAmendment(doc._id);
 			await this.#load(amending, form);

@@ -12,6 +12,7 @@ import {
 	choiceControl,
 	decodeRows,
 	encodeRows,
+	datePickerPattern,
 	fhirToLocalDateTime,
 	filterOptions,
 	localDateTimeToFhir,
@@ -179,5 +180,19 @@ describe('filterOptions', () => {
 			total: 500
 		});
 		expect(filterOptions(options(3), '', 'en', 50).total).toBe(3);
+	});
+});
+
+describe('datePickerPattern', () => {
+	const english = { day: 'dd', month: 'mm', year: 'yyyy' };
+	it('follows the order and separators of the browser language the picker uses', () => {
+		expect(datePickerPattern('en-US', english)).toBe('mm/dd/yyyy');
+		expect(datePickerPattern('en-GB', english)).toBe('dd/mm/yyyy');
+		expect(datePickerPattern('de-DE', { day: 'TT', month: 'MM', year: 'JJJJ' })).toBe('TT.MM.JJJJ');
+		expect(datePickerPattern('es-ES', { day: 'dd', month: 'mm', year: 'aaaa' })).toBe('dd/mm/aaaa');
+	});
+
+	it('falls back to year-month-day for a tag Intl refuses', () => {
+		expect(datePickerPattern('not a tag!', english)).toBe('yyyy-mm-dd');
 	});
 });

@@ -81,6 +81,39 @@ export function fhirToLocalDateTime(value: string): string | undefined {
 	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/**
+ * The pattern a date picker shows in `pickerLocale` (the browser's language: Chromium lays its
+ * date input out by it, `mm/dd/yyyy` in en-US, `dd/mm/yyyy` in Spain), spelled with the
+ * reader's letters: the hint above the picker then reads as the picker does. A questionnaire's
+ * entryFormat (`YYYY-MM-DD`) is for text typed by hand, not for the picker.
+ */
+export function datePickerPattern(
+	pickerLocale: string,
+	letters: { day: string; month: string; year: string }
+): string {
+	let parts: Intl.DateTimeFormatPart[];
+	try {
+		parts = new Intl.DateTimeFormat(pickerLocale, {
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit'
+		}).formatToParts(new Date(2026, 11, 31));
+	} catch {
+		return `${letters.year}-${letters.month}-${letters.day}`; // an invalid language tag
+	}
+	return parts
+		.map((part) =>
+			part.type === 'day'
+				? letters.day
+				: part.type === 'month'
+					? letters.month
+					: part.type === 'year'
+						? letters.year
+						: part.value
+		)
+		.join('');
+}
+
 /** How a box edits the item: the browser's date/time pickers, or text. */
 export function boxKind(
 	item: ItemDefinition,
