@@ -1,4 +1,5 @@
 import { DebouncedWriter, saveFailure, type SaveScheduler, type SaveState } from './autosave';
+import type { ResponseDoc } from '$lib/schemas/response';
 import type { InputJournal } from './journal';
 import { ResponseError } from './response-docs';
 import type { DraftSnapshot, ResponseStore } from './responses';
@@ -22,6 +23,8 @@ export interface DraftAutosaveOptions {
 	now?: () => Date;
 	/** A save succeeded after one failed for lack of space: tell the sync engine. */
 	onStorageFreed?: () => void;
+	/** Each stored version (the editor merges another tab's saves against it). */
+	onSaved?: (doc: ResponseDoc) => void;
 	onDiagnostic?: (message: string, error?: unknown) => void;
 }
 
@@ -112,7 +115,13 @@ export class DraftAutosave {
 			const readAt = this.#options.now?.() ?? new Date();
 			const journaled = this.#options.journal?.seq;
 			const { resource, pendingInput } = this.#options.snapshot();
-			await this.#options.store.saveDraft(this.#options.id, resource, pendingInput, readAt);
+			const saved = await this.#options.store.saveDraft(
+				this.#options.id,
+				resource,
+				pendingInput,
+				readAt
+			);
+			this.#options.onSaved?.(saved);
 			// Stored: the journal keeps only what was typed after the snapshot.
 			if (journaled !== undefined) this.#options.journal?.clear(journaled);
 			if (started) performance.measure(SAVE_MEASURE, { start: started });

@@ -112,6 +112,20 @@ export class ResponseDocuments {
 		this.known.set(doc._id, doc);
 	}
 
+	/** Revisions this store wrote (recent ones): a changes feed tells them from another tab's. */
+	#written = new Set<string>();
+
+	protected wrote(rev: string): void {
+		this.#written.add(rev);
+		// Only the last few matter: a feed reports a write within moments.
+		if (this.#written.size > 64) this.#written.delete(this.#written.values().next().value!);
+	}
+
+	/** Whether this store wrote `rev` (else another tab, or a pull, did). */
+	isOwn(rev: string): boolean {
+		return this.#written.has(rev);
+	}
+
 	protected forget(id: string): void {
 		this.revs.delete(id);
 		this.known.delete(id);
@@ -157,6 +171,7 @@ export class ResponseDocuments {
 			try {
 				const result = await this.on((db) => db.put({ ...next, ...(rev ? { _rev: rev } : {}) }));
 				const written = { ...next, _rev: result.rev };
+				this.wrote(result.rev);
 				this.remember(written);
 				return { ...written };
 			} catch (error) {

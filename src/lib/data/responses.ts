@@ -64,6 +64,29 @@ export class ResponseStore extends ResponseDocuments {
 		};
 	}
 
+	/**
+	 * Calls `onChange` with the stored response whenever another tab of this device (PouchDB
+	 * shares changes between tabs of one origin) or a pull writes it; never for this store's
+	 * own writes. Returns a stop.
+	 */
+	watch(id: string, onChange: (doc: ResponseDoc) => void): () => void {
+		const feed = this.options.db.changes({
+			since: 'now',
+			live: true,
+			include_docs: true,
+			doc_ids: [id]
+		});
+		feed.on('change', (change) => {
+			if (change.deleted || !change.doc || this.isOwn(change.doc._rev)) return;
+			const doc = parseResponseDoc(change.doc);
+			if (!doc) return;
+			this.remember(doc);
+			onChange(doc);
+		});
+		feed.on('error', (error) => console.debug('[responses] watch stopped', error));
+		return () => feed.cancel();
+	}
+
 	/** Every response of the record (not the kept versions), newest change first. */
 	async list(): Promise<ResponseSummary[]> {
 		const result = await this.on((db) =>

@@ -204,4 +204,59 @@ describe('ResponseEditorState', () => {
 		await filled.close();
 		expect((await store.get(typed))?.pending_input).toEqual({ 'diagnosis/diagnosis.name': 'Fab' });
 	});
+
+	it("shows another tab's saves live, merges different answers and tells who was overwritten", async () => {
+		const { editor, draftOf, store, library } = await setup([V1]);
+		const id = await draftOf(V1, () => undefined);
+		// A second tab: its own store on the same database (PouchDB shares changes between them).
+		const other = new ResponseStore({
+			db: new Pouch(store.db.name, { adapter: 'memory' }),
+			device: 'test'
+		});
+		const first = editor(id);
+		const second = new ResponseEditorState({
+			store: other,
+			library,
+			responseId: id,
+			canEdit: true
+		});
+		await first.open();
+		await second.open();
+		const until = async (check: () => boolean) => {
+			for (let tries = 0; !check(); tries += 1) {
+				if (tries > 200) throw new Error('never happened');
+				await new Promise((resolve) => setTimeout(resolve, 10));
+			}
+		};
+		const answer = (state: ResponseEditorState, path: string) =>
+			JSON.stringify(state.engine!.answersAt(path));
+		const name = 'diagnosis/diagnosis.name';
+
+		// Different answers in each tab: both end up in both.
+		first.engine!.setAnswer(name, { valueString: 'Fabry disease' });
+		first.changed({});
+		await first.flush();
+		await until(() => answer(second, name).includes('Fabry disease'));
+		second.engine!.setAnswer('first-symptom', { valueString: 'Pain in the hands' });
+		second.changed({});
+		await second.flush();
+		await until(() => answer(first, 'first-symptom').includes('Pain in the hands'));
+		expect(answer(first, name)).toContain('Fabry disease');
+
+		// The same answer in both: the later save stays, the other tab is told and can restore.
+		second.engine!.setAnswer(name, { valueString: 'Typed in the second tab' });
+		second.changed({});
+		await second.flush();
+		await until(() => answer(first, name).includes('second tab'));
+		expect(first.otherWindow.map((entry) => entry.linkId)).toEqual(['diagnosis']);
+		expect(JSON.stringify(first.otherWindow[0]!.previous)).toContain('Fabry disease');
+		await first.restoreMine('diagnosis');
+		await first.flush();
+		await until(() => answer(second, name).includes('Fabry disease'));
+		expect(second.otherWindow.map((entry) => entry.linkId)).toEqual(['diagnosis']);
+		expect(JSON.stringify((await store.get(id))?.resource)).toContain('Pain in the hands');
+		await first.close();
+		await second.close();
+		await other.close();
+	});
 });

@@ -1,5 +1,11 @@
 import { errorKey } from '$lib/errors';
 import { countAnswered } from '$lib/data/response-docs';
+import {
+	changedAnswers,
+	mergeAnswers,
+	withAnswer,
+	type OverwrittenAnswer
+} from '$lib/data/response-merge';
 import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnaires';
 import type {
 	DraftAutosave,
@@ -8,7 +14,13 @@ import type {
 	ResponseStore
 } from '$lib/data/responses';
 import type { InputJournal } from '$lib/data/journal';
-import { blockingErrors, type FormEngine, type Reference, type StrayItem } from '$lib/forms';
+import {
+	blockingErrors,
+	type FormEngine,
+	type QuestionnaireResponse,
+	type Reference,
+	type StrayItem
+} from '$lib/forms';
 import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
 
 /**
@@ -20,6 +32,10 @@ import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
  * Every change of a draft is journaled at once (`data/journal.ts`) until the autosave stored
  * it; opening replays what a reload, a closed tab or a crash left in the journal, unless the
  * stored draft was saved after it. A draft left untouched ("Start" then back) is not kept.
+ *
+ * The same draft open in another tab: its saves arrive here live and merge per answer
+ * (`data/response-merge.ts`); an answer given here that the other tab replaced later is listed
+ * in `otherWindow`, with the text to restore.
  */
 
 export type EditorPhase =
@@ -59,6 +75,8 @@ export class ResponseEditorState {
 	busy = $state(false);
 	/** i18n key of the last failed action. */
 	actionError = $state<string | undefined>();
+	/** Answers given here that another window changed after (restorable). */
+	otherWindow = $state.raw<OverwrittenAnswer[]>([]);
 
 	#options: ResponseEditorOptions;
 	#autosave: DraftAutosave | undefined;
@@ -71,6 +89,13 @@ export class ResponseEditorState {
 	#replayed = false;
 	/** The user changed something here (an untouched draft is not kept on leaving). */
 	#touched = false;
+	/** The answers as last stored by this tab or received from another: what merges compare to. */
+	#base: QuestionnaireResponse | undefined;
+	/** Questions this tab answered since it opened (another tab replacing them is told). */
+	// Bookkeeping, never rendered.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#mine = new Set<string>();
+	#stopWatching: (() => void) | undefined;
 
 	constructor(options: ResponseEditorOptions) {
 		this.#options = options;
@@ -118,6 +143,7 @@ export class ResponseEditorState {
 		const entry = this.#journalOf(stored._id).replayable(stored.updated_at);
 		if (!entry) return stored;
 		this.#replayed = true;
+		this.#base = stored.resource;
 		const { pending_input: _stored, ...rest } = stored;
 		const pendingInput = entry.value.pendingInput;
 		return {
@@ -170,8 +196,100 @@ export class ResponseEditorState {
 		this.engine = engine;
 		this.strays = strays;
 		this.#pendingInput = doc.pending_input ?? {};
+		if (!this.#replayed) this.#base = doc.resource;
 		if (this.editable) this.#startAutosave(engine);
+		this.#watch(doc._id);
 		this.phase = { kind: 'ready' };
+	}
+
+	/** Follows the response: another tab's saves (or a pull) arrive while it is open. */
+	#watch(id: string): void {
+		this.#stopWatching?.();
+		this.#stopWatching = this.#options.store.watch(id, (remote) => {
+			void this.#received(remote).catch((error: unknown) => {
+				console.debug('[response] could not take the answers of another window', error);
+			});
+		});
+	}
+
+	async #received(remote: ResponseDoc): Promise<void> {
+		const doc = this.doc;
+		const engine = this.engine;
+		const form = this.form;
+		if (this.#closed || !doc || !engine || !form) return;
+		const sameDraft =
+			this.editable &&
+			remote.status === 'in-progress' &&
+			remote.amending?.version_id === doc.amending?.version_id &&
+			remote.questionnaire === doc.questionnaire;
+		if (!sameDraft) {
+			// Completed, corrected or moved on elsewhere: what is stored now is shown.
+			await this.flush();
+			const current = await this.#options.store.get(remote._id);
+			if (current && !this.#closed) await this.#load(current, form);
+			return;
+		}
+		const local = engine.toResponse({ ...engine.meta, id: doc._id, status: 'in-progress' });
+		const { merged, overwritten, unsaved } = mergeAnswers(
+			this.#base ?? doc.resource,
+			local,
+			remote.resource,
+			this.#mine
+		);
+		this.#base = remote.resource;
+		this.doc = { ...remote, pending_input: this.#pendingInput };
+		if (overwritten.length > 0) {
+			const replaced = overwritten.map((entry) => entry.linkId);
+			this.otherWindow = [
+				...this.otherWindow.filter((entry) => !replaced.includes(entry.linkId)),
+				...overwritten
+			];
+		}
+		if (changedAnswers(local, merged).size > 0) await this.#reopen(merged, unsaved);
+		else if (unsaved) this.#autosave?.changed();
+	}
+
+	/** Shows `resource` in a fresh engine (the form re-renders); `save`: store it too. */
+	async #reopen(resource: QuestionnaireResponse, save: boolean): Promise<void> {
+		const doc = this.doc;
+		const form = this.form;
+		if (!doc || !form) return;
+		const forms = await import('$lib/forms');
+		const opened = await forms.openResponse(this.#options.library.definition(form), {
+			...resource,
+			id: doc._id,
+			status: 'in-progress'
+		});
+		if (this.#closed) return;
+		opened.engine.meta = {
+			...opened.engine.meta,
+			id: doc._id,
+			subject: doc.resource.subject,
+			author: doc.resource.author,
+			authored: doc.resource.authored,
+			meta: doc.resource.meta
+		};
+		this.engine = opened.engine;
+		if (save) this.#changedEarly = true;
+		this.#startAutosave(opened.engine);
+		await this.#autosaveReady;
+	}
+
+	/** Puts back this tab's answer another window replaced; saved, and that window is told. */
+	async restoreMine(linkId: string): Promise<void> {
+		const entry = this.otherWindow.find((notice) => notice.linkId === linkId);
+		const engine = this.engine;
+		const doc = this.doc;
+		if (!entry || !engine || !doc || !this.editable) return;
+		this.#touched = true;
+		const current = engine.toResponse({ ...engine.meta, id: doc._id, status: 'in-progress' });
+		this.otherWindow = this.otherWindow.filter((notice) => notice.linkId !== linkId);
+		await this.#reopen(withAnswer(current, linkId, entry.previous), true);
+	}
+
+	/** Keeps the other window's answer. */
+	dismissOtherWindow(linkId: string): void {
+		this.otherWindow = this.otherWindow.filter((notice) => notice.linkId !== linkId);
 	}
 
 	#startAutosave(engine: FormEngine): void {
@@ -185,12 +303,19 @@ export class ResponseEditorState {
 				journal: this.#journalOf(doc._id),
 				snapshot: () => this.#snapshot(engine, doc._id),
 				onStorageFreed: this.#options.onStorageFreed,
+				onSaved: (saved) => {
+					if (this.#base) {
+						for (const linkId of changedAnswers(this.#base, saved.resource)) this.#mine.add(linkId);
+					}
+					this.#base = saved.resource;
+				},
 				onDiagnostic: (message, error) => console.debug(`[response] ${message}`, error ?? '')
 			});
 			this.#autosave = autosave;
 			this.#unsubscribe = autosave.subscribe((status) => (this.save = status));
 			if (this.#changedEarly || this.#replayed) {
 				this.#replayed = false;
+				this.#changedEarly = false;
 				autosave.changed();
 			}
 		});
@@ -333,6 +458,7 @@ export class ResponseEditorState {
 	async close(): Promise<void> {
 		await this.flush();
 		this.#closed = true;
+		this.#stopWatching?.();
 		const untouched = this.#untouched();
 		this.#stopAutosave();
 		if (!untouched || !this.doc) return;
