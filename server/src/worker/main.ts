@@ -55,6 +55,8 @@ async function main(): Promise<void> {
 		sweepMs: number('WORKER_SWEEP_MS')
 	});
 	await worker.start();
+	// Alone, a worker that cannot run (another research key) is an error to exit with.
+	if (worker.status().state.startsWith('failing')) process.exit(1);
 	feed.start();
 	const status = setInterval(
 		() => {

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:worker -- [users] [responses per user] [db counts, e.g. 1000,10000]`
+ *
+ * Runs against the CouchDB named by COUCH_URL (+ COUCH_ADMIN_USER/PASSWORD; a throw-away one:
+ * it is emptied when DAZZLE_TEST_COUCH_RESET=1) or a fresh embedded server.
+ * 1. Throughput and latency: `users` patients sign up, consent, and write `responses` completed
+ *    responses each through the gateway (`_bulk_docs`, 50 per request); the in-process research
+ *    worker extracts them. Prints documents extracted per hour and write → research-record
+ *    latency p50/p95 (the research db's `_changes` is followed to time each record's arrival).
+ * 2. Memory at K patient databases (each K of the list): K databases with a consent and one
+ *    response are made with the admin client; then (a) the worker sweeps them all, (b) the naive
+ *    baseline opens one long-poll `_changes` feed per database, as a worker following every
+ *    database would. Heap + RSS growth of this process is printed for both, side by side.
+ * Goals (issue #18): ≥ 100,000 documents/hour on 2 cores, p95 ≤ 30 s, memory ≤ 1.2× from 1k to
+ * 10k databases.
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { researchRecordId, subjectOf } from '../server/src/research/secret';
+import { RESEARCH_DB } from '../server/src/worker/research-handler';
+import { ResearchWorker } from '../server/src/worker/research-worker';
+import { createLogger } from '../server/src/log';
+import { call, GENEROUS_LIMITS } from '../tests/integration/account-support';
+import { createAccount } from '../tests/integration/patient-support';
+import { adminAuthorization, startTestDazzle } from '../tests/integration/support';
+import {
+	consent,
+	patientDoc,
+	putOk,
+	response,
+	TEST_SECRET
+} from '../tests/integration/worker-support';
+
+const users = Number(process.argv[2] ?? 20);
+const perUser = Number(process.argv[3] ?? 100);
+const dbCounts = (process.argv[4] ?? '1000,10000').split(',').map(Number);
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function memory(): number {
+	gc?.();
+	gc?.();
+	const usage = process.memoryUsage();
+	return usage.heapUsed + usage.external;
+}
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+const dazzle = await startTestDazzle({
+	rateLimits: GENEROUS_LIMITS,
+	researchSecret: TEST_SECRET,
+	research: { sweepMs: 3_600_000 },
+	logLevel: 'error'
+});
+const vendor = (await dazzle.couch.serverInfo()).vendor ?? 'unknown';
+console.log(
+	`bench:worker on ${vendor}; gc ${gc ? 'exposed' : 'not exposed (run with node --expose-gc for steadier memory)'}`
+);
+try {
+	// ── 1. throughput and latency ────────────────────────────────────────────────────────
+	const written = new Map<string, number>();
+	const arrived = new Map<string, number>();
+	const follow = new AbortController();
+	const following = (async () => {
+		let since = (
+			await dazzle.couch.request<{ last_seq: string }>({
+				path: `${RESEARCH_DB}/_changes`,
+				qs: { since: 'now', limit: 0 }
+			})
+		).last_seq;
+		while (!follow.signal.aborted) {
+			try {
+				const page = await dazzle.couch.request<{ results: { id: string }[]; last_seq: string }>({
+					path: `${RESEARCH_DB}/_changes`,
+					qs: { since, feed: 'longpoll', timeout: 5_000 },
+					signal: follow.signal
+				});
+				const now = Date.now();
+				for (const row of page.results) if (!arrived.has(row.id)) arrived.set(row.id, now);
+				since = page.last_seq;
+			} catch {
+				if (follow.signal.aborted) return;
+			}
+		}
+	})();
+	const accounts = [];
+	for (let index = 0; index < users; index += 1) {
+		const account = await createAccount(dazzle, 'patient', 'bench');
+		const db = account.patientDb ?? '';
+		await putOk(dazzle, account, db, patientDoc(account.username));
+		await putOk(dazzle, account, db, consent(account.username, ['symptoms']));
+		accounts.push({
+			account,
+			db,
+			subject: subjectOf(TEST_SECRET.key, db.slice('patient-'.length))
+		});
+	}
+	await dazzle.research?.idle();
+	const started = Date.now();
+	await Promise.all(
+		accounts.map(async ({ account, db, subject }) => {
+			for (let start = 0; start < perUser; start += 50) {
+				const docs = Array.from({ length: Math.min(50, perUser - start) }, () => response());
+				const answer = await call(dazzle, 'POST', `/couch/${db}/_bulk_docs`, {
+					cookie: account.cookie,
+					body: { docs }
+				});
+				if (answer.status !== 201) throw new Error(`_bulk_docs ${answer.status}`);
+				const at = Date.now();
+				for (const doc of docs)
+					written.set(researchRecordId(TEST_SECRET.key, subject, doc._id), at);
+			}
+		})
+	);
+	const total = users * perUser;
+	const deadline = Date.now() + 30 * 60_000;
+	while ([...written.keys()].some((id) => !arrived.has(id))) {
+		if (Date.now() > deadline) throw new Error('records missing after 30 minutes');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	const seconds = (Math.max(...arrived.values()) - started) / 1000;
+	follow.abort();
+	await following;
+	const latencies = [...written].map(([id, at]) => (arrived.get(id) ?? NaN) - at);
+	console.log(
+		`throughput: ${total} responses (${users} users × ${perUser}) extracted in ${seconds.toFixed(1)} s = ` +
+			`${Math.round((total / seconds) * 3600).toLocaleString('en')} documents/hour (goal ≥ 100,000)`
+	);
+	console.log(
+		`latency write → research record: p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, ` +
+			`p95 ${(percentile(latencies, 95) / 1000).toFixed(2)} s (goal p95 ≤ 30 s)`
+	);
+
+	// ── 2. memory at K databases ─────────────────────────────────────────────────────────
+	await dazzle.research?.close();
+	let made = 0;
+	const dbs: string[] = [];
+	const rows: string[] = [];
+	for (const count of dbCounts) {
+		const makeStarted = Date.now();
+		while (made < count) {
+			const batch = Array.from(
+				{ length: Math.min(25, count - made) },
+				() => `patient-${randomUUID()}`
+			);
+			await Promise.all(
+				batch.map(async (db) => {
+					await dazzle.couch.ensureDb(db);
+					await dazzle.couch.bulkDocs(db, [consent('nobody', ['symptoms']), response()]);
+				})
+			);
+			dbs.push(...batch);
+			made += batch.length;
+		}
+		console.log(`made ${count} databases (${((Date.now() - makeStarted) / 1000).toFixed(0)} s)`);
+		const before = memory();
+		const worker = new ResearchWorker({
+			couch: dazzle.couch,
+			secret: TEST_SECRET,
+			logger: createLogger('error'),
+			embedded: vendor === 'express-pouchdb',
+			sweepMs: 3_600_000
+		});
+		const sweepStarted = Date.now();
+		await worker.start();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		let peak = memory() - before;
+		while (worker.status().pending + worker.status().running > 0) {
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			peak = Math.max(peak, memory() - before);
+		}
+		const sweepSeconds = (Date.now() - sweepStarted) / 1000;
+		await worker.close();
+		// The naive baseline: one long-poll `_changes` per database, all open at once.
+		const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+		const baseBefore = memory();
+		const url = new URL(dazzle.couchUrl);
+		const open = dbs.map((db) => {
+			const request = httpRequest({
+				host: url.hostname,
+				port: url.port,
+				path: `/${db}/_changes?feed=longpoll&since=now&timeout=60000`,
+				headers: { authorization: adminAuthorization(dazzle.admin) },
+				agent
+			});
+			request.on('error', () => undefined);
+			request.end();
+			return request;
+		});
+		await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 2_000 + count * 2)));
+		const baseline = memory() - baseBefore;
+		for (const request of open) request.destroy();
+		agent.destroy();
+		rows.push(
+			`| ${count} | ${mb(peak)} (swept in ${sweepSeconds.toFixed(0)} s) | ${mb(baseline)} |`
+		);
+	}
+	console.log('| databases | worker memory growth (peak) | naive: one feed per database |');
+	console.log('| --- | --- | --- |');
+	for (const row of rows) console.log(row);
+} finally {
+	await dazzle.dispose();
+}
+process.exit();
