@@ -22,6 +22,17 @@ for (const code of LOCALES) {
 	register(code, () => load().then((module) => module.default));
 }
 
+// Asked for as soon as this module runs, not when the root layout's load gets to it: on a
+// first visit over a slow link the layout's load starts ~0.6 s after the app's scripts have
+// run (bench/first-visit.ts), and nothing can paint before this chunk is in. The module
+// loader keeps the one copy, so `register`'s loader gets it again for free. English too: it
+// is the fallback, which svelte-i18n loads with every language.
+if (browser) {
+	for (const code of new Set([initialLocale(), DEFAULT_LOCALE])) {
+		void loaders[`./messages/${code}.json`]?.().catch(() => undefined);
+	}
+}
+
 function remembered(): Locale | undefined {
 	try {
 		const value = localStorage.getItem(STORAGE_KEY);
