@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ArticleDoc } from '$lib/schemas/article';
-import { articlesFor, contentLanguages, validArticles } from './articles';
+import {
+	articlesFor,
+	contentLanguages,
+	languageMissing,
+	onePerArticle,
+	searchableArticles,
+	validArticles
+} from './articles';
+import { search } from './search';
 
 function doc(slug: string, lang: ArticleDoc['lang'], extra: Partial<ArticleDoc> = {}): ArticleDoc {
 	return {
@@ -75,5 +83,35 @@ describe('contentLanguages', () => {
 	it('pulls the reader language and English only', () => {
 		expect(contentLanguages('ar')).toEqual(['ar', 'en']);
 		expect(contentLanguages('en')).toEqual(['en']);
+	});
+});
+
+describe('offline after switching language', () => {
+	it('knows when the reader’s language has no article on the device yet', () => {
+		const english = [doc('a', 'en'), doc('b', 'en')];
+		expect(languageMissing(english, 'ar')).toBe(true);
+		expect(languageMissing([...english, doc('a', 'ar')], 'ar')).toBe(false);
+		expect(languageMissing(english, 'en')).toBe(false);
+	});
+
+	it('searches every article the device holds, one hit per article', () => {
+		const docs = [
+			doc('a', 'en', { title: 'Seizures' }),
+			doc('a', 'es', { title: 'Crisis epilépticas' }),
+			doc('b', 'en', { title: 'Sleep' })
+		];
+		// Arabic reader, English shown: a Spanish word still finds the Spanish copy on the device.
+		const entries = searchableArticles(docs, 'ar');
+		expect(entries.map((entry) => `${entry.doc.slug}:${entry.doc.lang}`)).toEqual([
+			'a:en',
+			'b:en',
+			'a:es'
+		]);
+		const hits = onePerArticle(search(entries, 'crisis'));
+		expect(hits.map((hit) => `${hit.item.doc.slug}:${hit.item.doc.lang}`)).toEqual(['a:es']);
+		// Both versions match: the article is listed once.
+		expect(
+			onePerArticle(search(entries, 'a')).filter((hit) => hit.item.doc.slug === 'a')
+		).toHaveLength(1);
 	});
 });

@@ -53,3 +53,43 @@ export function articlesFor(docs: readonly ArticleDoc[], locale: Locale): Articl
 export function contentLanguages(locale: Locale): Locale[] {
 	return locale === DEFAULT_LOCALE ? [DEFAULT_LOCALE] : [locale, DEFAULT_LOCALE];
 }
+
+/**
+ * Whether the reader's language has no article on this device yet (it comes with the next
+ * pull): Learn shows English meanwhile and says so.
+ */
+export function languageMissing(docs: readonly ArticleDoc[], locale: Locale): boolean {
+	return locale !== DEFAULT_LOCALE && !docs.some((doc) => doc.lang === locale);
+}
+
+/**
+ * What a search looks through: every article the device holds, in each language it holds it
+ * in, so a query typed in the reader's language finds an article saved in that language even
+ * where the list shows another version of it. The version `articlesFor` shows comes first.
+ */
+export function searchableArticles(docs: readonly ArticleDoc[], locale: Locale): ArticleEntry[] {
+	const shown = articlesFor(docs, locale);
+	const chosen = new Set(shown.map((entry) => entry.doc));
+	const others = docs
+		.filter((doc) => !chosen.has(doc))
+		.map((doc) => ({
+			doc,
+			fallback: doc.lang !== locale,
+			text: plainText(doc.body),
+			title: doc.title,
+			summary: doc.summary
+		}));
+	return [...shown, ...others];
+}
+
+/** One hit per article (its best-scoring version), best first, from `search`'s hits. */
+export function onePerArticle<T extends { item: ArticleEntry; score: number }>(
+	hits: readonly T[]
+): T[] {
+	const best = new Map<string, T>();
+	for (const hit of hits) {
+		const seen = best.get(hit.item.doc.slug);
+		if (!seen || hit.score > seen.score) best.set(hit.item.doc.slug, hit);
+	}
+	return [...best.values()].sort((a, b) => b.score - a.score);
+}

@@ -1,6 +1,6 @@
 import { createContext } from 'svelte';
 import { pullArticles, readArticles } from '$lib/data/content';
-import { contentLanguages } from '$lib/learn/articles';
+import { contentLanguages, languageMissing } from '$lib/learn/articles';
 import type { Locale } from '$lib/i18n/locales';
 import type { ArticleDoc } from '$lib/schemas/article';
 
@@ -17,8 +17,24 @@ export class LearnLibrary {
 	docs = $state.raw<ArticleDoc[]>([]);
 	loaded = $state(false);
 	pull = $state<PullStatus>('idle');
+	/** Languages a pull has brought in this visit (with or without articles in them). */
+	pulled = $state.raw<readonly Locale[]>([]);
 	#lastPull: Record<string, number> = {};
 	#running: Promise<void> | undefined;
+
+	/**
+	 * The reader's language has no article on this device and no pull has looked for them yet
+	 * (offline after switching language): English shows meanwhile, and Learn says the
+	 * articles come with the next connection.
+	 */
+	waitingFor(locale: Locale): boolean {
+		return (
+			this.loaded &&
+			this.pull !== 'pulling' &&
+			!this.pulled.includes(locale) &&
+			languageMissing(this.docs, locale)
+		);
+	}
 
 	async open(locale: Locale): Promise<void> {
 		if (!this.loaded) {
@@ -44,6 +60,7 @@ export class LearnLibrary {
 			try {
 				const { docsWritten } = await pullArticles(languages);
 				this.#lastPull[key] = Date.now();
+				this.pulled = [...this.pulled, ...languages.filter((code) => !this.pulled.includes(code))];
 				if (docsWritten > 0) this.docs = await readArticles();
 				this.pull = 'done';
 			} catch (error) {
