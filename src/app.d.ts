@@ -4,6 +4,11 @@ declare global {
 		interface Error {
 			message: string;
 		}
+		/** History state of a page (shallow routing, `goto`'s `state`). */
+		interface PageState {
+			/** The account was just deleted: the home page says so. */
+			accountDeleted?: boolean;
+		}
 	}
 	const __APP_VERSION__: string;
 }

@@ -89,4 +89,41 @@ describe('AccountSettingsState', () => {
 		expect(session.deleteAccount).toHaveBeenCalledWith('ana', 'secret');
 		expect(profiles.removeData).toHaveBeenCalledOnce();
 	});
+
+	it('downloads what the device holds of the open profile, as a file named for the day', async () => {
+		const session = {
+			profile: undefined,
+			changeNickname: vi.fn(),
+			changePassword: vi.fn(),
+			changeLanguage: vi.fn(),
+			deleteAccount: vi.fn()
+		};
+		const profiles = {
+			active: { id: 'p1', username: 'ana', nickname: 'Ana' } as never,
+			renamed: vi.fn(),
+			removeData: vi.fn(async () => undefined)
+		};
+		const exportDevice = vi.fn(async () => ({
+			exported_at: '2026-12-07T05:00:00.000Z',
+			source: 'device' as const,
+			account: { username: 'ana', nickname: 'Ana' },
+			user_db: [{ _id: 'profile' }],
+			patient_dbs: {}
+		}));
+		const saved: { file: Blob; name: string }[] = [];
+		const state = new AccountSettingsState(session, profiles, {
+			exportDevice,
+			save: (file, name) => saved.push({ file, name })
+		});
+		expect(await state.downloadFromDevice()).toBe(true);
+		expect(exportDevice).toHaveBeenCalledWith({ id: 'p1', username: 'ana', nickname: 'Ana' });
+		expect(saved[0]?.name).toBe('dazzle-export-2026-12-07-device.json');
+		expect(JSON.parse(await saved[0]!.file.text())).toMatchObject({
+			user_db: [{ _id: 'profile' }]
+		});
+
+		exportDevice.mockRejectedValueOnce(new Error('IndexedDB gone'));
+		expect(await state.downloadFromDevice()).toBe(false);
+		expect(state.deviceExport.error).toMatch(/^errors\./);
+	});
 });

@@ -1,5 +1,6 @@
 import { errorValues } from '$lib/api/errors';
 import { fieldErrors } from '$lib/api/validation';
+import { exportFromDevice, type DeviceExport } from '$lib/data/device-export';
 import { errorKey } from '$lib/errors';
 import { setLocale } from '$lib/i18n';
 import type { Locale } from '$lib/i18n/locales';
@@ -37,6 +38,8 @@ export class AccountSettingsState {
 	password = $state<Outcome>({});
 	language = $state<Outcome>({});
 	deletion = $state<Outcome>({});
+	/** "Download my data" from the device (offline). */
+	deviceExport = $state<Outcome>({});
 
 	newNickname = $state('');
 	currentPassword = $state('');
@@ -47,15 +50,27 @@ export class AccountSettingsState {
 	#session: AccountSession;
 	#profiles: AccountProfiles;
 	#setLocale: (code: Locale) => Promise<unknown>;
+	#exportDevice: typeof exportFromDevice;
+	#save: (file: Blob, name: string) => void;
 
 	constructor(
 		session: AccountSession,
 		profiles: AccountProfiles,
-		options: { setLocale?: (code: Locale) => Promise<unknown> } = {}
+		options: {
+			setLocale?: (code: Locale) => Promise<unknown>;
+			exportDevice?: (profile: {
+				id: string;
+				username: string;
+				nickname: string;
+			}) => Promise<DeviceExport>;
+			save?: (file: Blob, name: string) => void;
+		} = {}
 	) {
 		this.#session = session;
 		this.#profiles = profiles;
 		this.#setLocale = options.setLocale ?? ((code) => setLocale(code, { remember: true }));
+		this.#exportDevice = options.exportDevice ?? exportFromDevice;
+		this.#save = options.save ?? saveFile;
 	}
 
 	/**
@@ -134,6 +149,30 @@ export class AccountSettingsState {
 		);
 	}
 
+	/**
+	 * "Download my data" offline: what this device holds of the open profile (its own data and
+	 * the records kept here), in the server export's shape, saved as a file. Online the page
+	 * links to the server's complete export instead.
+	 */
+	async downloadFromDevice(): Promise<boolean> {
+		const active = this.#profiles.active;
+		if (!active) return false;
+		const { id, username, nickname } = active;
+		this.deviceExport = { busy: true };
+		try {
+			const data = await this.#exportDevice({ id, username, nickname });
+			const file = new Blob([`${JSON.stringify(data, null, '\t')}\n`], {
+				type: 'application/json'
+			});
+			this.#save(file, `dazzle-export-${data.exported_at.slice(0, 10)}-device.json`);
+			this.deviceExport = {};
+			return true;
+		} catch (failure) {
+			this.deviceExport = { error: errorKey(failure) };
+			return false;
+		}
+	}
+
 	/** Deletes the account and everything of it on this device; true when it is gone. */
 	async deleteAccount(): Promise<boolean> {
 		const profile = this.profile;
@@ -152,4 +191,15 @@ export class AccountSettingsState {
 			'account.deleted'
 		);
 	}
+}
+
+/** Saves a file the way a download link does. */
+function saveFile(file: Blob, name: string): void {
+	const url = URL.createObjectURL(file);
+	const link = document.createElement('a');
+	link.href = url;
+	link.download = name;
+	link.click();
+	// The click has started the download; the URL can go once it has been read.
+	setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
