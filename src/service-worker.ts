@@ -11,6 +11,7 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
+import { LOCALES } from '$lib/i18n/locales';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -25,7 +26,11 @@ precacheAndRoute([
 	...files
 		.filter((url) => !url.endsWith('.webmanifest'))
 		.map((url) => ({ url, revision: version })),
-	{ url: SHELL, revision: version }
+	{ url: SHELL, revision: version },
+	// Every language's install manifest: switching language offline points <link rel=manifest>
+	// at another one, which was fetched only when first shown and failed offline (#21). Nine
+	// files of ~0.8 KB each.
+	...LOCALES.map((code) => ({ url: `/manifest-${code}.webmanifest`, revision: version }))
 ]);
 cleanupOutdatedCaches();
 
