@@ -124,7 +124,7 @@ describe('a record edited on three devices of one account', () => {
 		// B and C sign in: the account lists the record before their first pull of the registry.
 		for (const other of [b, c]) {
 			await other.records.refreshFromAccount({
-				patients: [{ patient_id: patientId, role: 'editor' }]
+				patients: [{ patient_id: patientId, db: `patient-${patientId}`, role: 'editor' }]
 			});
 			await other.records.handle(patientId).replicate.from(server.record);
 		}
