@@ -20,6 +20,7 @@ import {
 	type SaveScheduler,
 	type SaveState
 } from './autosave';
+import type { InputJournal } from './journal';
 
 export { AUTOSAVE_DELAY_MS, reopenDatabase, type SaveScheduler, type SaveState } from './autosave';
 
@@ -84,6 +85,11 @@ export interface AutosavedDocOptions<F extends object> {
 	 * for good when a transaction aborts (a full disk does that): later saves need a new one.
 	 */
 	reopen?: (db: PouchDB.Database) => PouchDB.Database;
+	/**
+	 * Where edits not stored yet are kept synchronously (`journal.ts`): a reload or crash right
+	 * after typing loses nothing; `open()` takes back what is newer than the stored document.
+	 */
+	journal?: InputJournal<Record<string, unknown>>;
 	onDiagnostic?: (message: string, error?: unknown) => void;
 }
 
@@ -154,13 +160,26 @@ export class AutosavedDoc<F extends object> {
 
 	/** Reads the stored document and follows later changes (another device's, via sync). */
 	async open(): Promise<void> {
+		let storedAt: string | undefined;
 		try {
-			this.#accept(await this.#db.get(this.#kind.id));
+			const stored = await this.#db.get<{ updated_at?: unknown }>(this.#kind.id);
+			if (typeof stored.updated_at === 'string') storedAt = stored.updated_at;
+			this.#accept(stored);
 		} catch (error) {
 			if (!isNotFound(error)) {
 				this.#options.onDiagnostic?.(`could not read ${this.#kind.id}`, error);
 				this.#save = saveFailure(error);
 			}
+		}
+		// Edits a reload or crash cut off before they were stored: pending again, saved soon.
+		const journaled = this.#options.journal?.replayable(storedAt);
+		if (journaled) {
+			const replayed: Partial<F> = {};
+			for (const key of Object.keys(this.#kind.defaults) as (keyof F & string)[]) {
+				if (key in journaled.value) replayed[key] = journaled.value[key] as F[keyof F & string];
+			}
+			this.#pending = { ...replayed, ...this.#pending };
+			this.#writer.later();
 		}
 		this.#loaded = true;
 		this.#emit();
@@ -211,6 +230,7 @@ export class AutosavedDoc<F extends object> {
 	/** Records an edit and saves after a quiet moment (a retry too, after a failed save). */
 	edit(patch: Partial<F>): void {
 		this.#pending = { ...this.#pending, ...patch };
+		this.#options.journal?.write(this.#pending as Record<string, unknown>);
 		this.#writer.later();
 		this.#emit();
 	}
@@ -246,6 +266,7 @@ export class AutosavedDoc<F extends object> {
 		if (!this.#damaged && canonical(checked.data) === canonical(this.#stored)) {
 			// Typed and undone: nothing to write.
 			this.#pending = {};
+			this.#options.journal?.clear();
 			if (this.#save.kind === 'failed') this.#save = { kind: 'idle' };
 			this.#emit();
 			return;
@@ -258,10 +279,12 @@ export class AutosavedDoc<F extends object> {
 		}
 		// Edits made while this write runs stay pending for the next one.
 		this.#pending = {};
+		const journaled = this.#options.journal?.seq;
 		this.#save = { kind: 'saving' };
 		this.#emit();
 		try {
 			this.#stored = await this.#put(patch);
+			if (journaled !== undefined) this.#options.journal?.clear(journaled);
 			const at = (this.#options.now?.() ?? new Date()).toISOString();
 			this.#save = { kind: 'saved', at };
 			if (this.#storageFull) {

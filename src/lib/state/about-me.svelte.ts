@@ -5,6 +5,7 @@ import {
 	reopenDatabase,
 	type AutosaveSnapshot
 } from '$lib/data/user-docs';
+import { InputJournal } from '$lib/data/journal';
 import type { AboutMeFields } from '$lib/schemas/user-docs';
 
 /**
@@ -17,10 +18,13 @@ export class AboutMeState {
 	#unsubscribe: () => void;
 
 	constructor(userDb: PouchDB.Database, options: { onStorageFreed?: () => void } = {}) {
+		const storage = typeof localStorage === 'undefined' ? undefined : localStorage;
 		this.#doc = new AutosavedDoc({
 			db: userDb,
 			kind: ABOUT_ME,
-			device: deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
+			device: deviceId(storage),
+			// Typed then reloaded or crashed before the save: kept here, taken back on opening.
+			journal: new InputJournal({ storage, database: userDb.name, docId: ABOUT_ME.id }),
 			onStorageFreed: options.onStorageFreed,
 			reopen: reopenDatabase,
 			onDiagnostic: (message, error) => console.debug(`[about-me] ${message}`, error ?? '')
