@@ -8,7 +8,9 @@
 // size (served by the same gateway, same compression), which no shell can beat.
 //
 // Options: `--build-dir <dir>` measures an existing build (else it builds one under
-// `.e2e-bench-first-visit/`), `--runs <n>` (default 3, the median is printed).
+// `.e2e-bench-first-visit/`), `--runs <n>` (default 3, the median is printed), `--url <origin>`
+// measures a Dazzle server already running on that build directory (on a loaded machine the
+// bench's own server may take longer to start than its health check waits).
 import { chromium, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -124,7 +126,8 @@ async function visit(
 	return { ...figures, usable };
 }
 
-const server = await startServer(buildDir);
+const url = option('--url');
+const server = url ? { url, dispose: async () => undefined } : await startServer(buildDir);
 const browser = await chromium.launch(CHROMIUM);
 const s = (ms: number) => (Number.isNaN(ms) ? '   —  ' : `${(ms / 1000).toFixed(2)} s`);
 try {
