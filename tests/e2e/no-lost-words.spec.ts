@@ -145,6 +145,8 @@ test('the same draft in two tabs: answers show live, merge, and the overwritten 
 	await second.goto(url);
 	const diagnosis = (tab: Page) => form(tab).getByLabel(/^Diagnosis, as written by your doctor/);
 	const symptom = (tab: Page) => form(tab).getByLabel(/^What was the first (symptom|thing)/);
+	// A second tab opens the app from cold: on a loaded machine that takes a while.
+	await expect(second.getByTestId('response-status')).toHaveText('Draft', { timeout: 60_000 });
 	await expect(diagnosis(second)).toHaveValue('');
 
 	// Different answers in each tab: each shows the other's once saved.
