@@ -1,13 +1,13 @@
 /**
  * `npm run bench:crashes -- <kills>` (default 100): the research worker killed with SIGKILL at
- * random moments <kills> times (tests/integration/worker-crash-scenario.ts), against a fresh
+ * random moments <kills> times (tests/support/worker-crash-scenario.ts), against a fresh
  * embedded server, or the CouchDB named by COUCH_URL (+ COUCH_ADMIN_USER/PASSWORD; it must be a
  * throw-away one). Prints duplicates / missing / stale (all must be 0) and the time taken.
  */
-import { startTestDazzle } from '../tests/integration/support';
-import { GENEROUS_LIMITS } from '../tests/integration/account-support';
-import { crashScenario } from '../tests/integration/worker-crash-scenario';
-import { TEST_SECRET } from '../tests/integration/worker-support';
+import { startTestDazzle } from '../tests/support/dazzle';
+import { GENEROUS_LIMITS } from '../tests/support/accounts';
+import { crashScenario } from '../tests/support/worker-crash-scenario';
+import { TEST_SECRET } from '../tests/support/worker';
 
 const kills = Number(process.argv[2] ?? 100);
 if (!Number.isInteger(kills) || kills < 1) {

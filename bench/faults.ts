@@ -3,9 +3,9 @@
  * stalls and cuts connections for N faulted connections while both write; prints what was lost
  * (must be 0). Exits 1 on any loss, duplicate or leftover conflict.
  */
-import { GENEROUS_LIMITS } from '../tests/integration/account-support';
-import { startTestDazzle } from '../tests/integration/support';
-import { runFaultScenario } from '../tests/integration/support/fault-scenario';
+import { GENEROUS_LIMITS } from '../tests/support/accounts';
+import { startTestDazzle } from '../tests/support/dazzle';
+import { runFaultScenario } from '../tests/support/fault-scenario';
 
 const cycles = Number(process.argv[2] ?? 2_000);
 const seed = Number(process.argv[3] ?? Date.now() % 1_000_000);

@@ -17,9 +17,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { ALWAYS_ONLINE, type SyncEngine } from '../src/lib/sync/engine';
-import { GENEROUS_LIMITS } from '../tests/integration/account-support';
-import { startTestDazzle } from '../tests/integration/support';
-import { cookieFetch, memoryEngine, signUpUser } from '../tests/integration/support/sync-clients';
+import { GENEROUS_LIMITS } from '../tests/support/accounts';
+import { startTestDazzle } from '../tests/support/dazzle';
+import { cookieFetch, memoryEngine, signUpUser } from '../tests/support/sync-clients';
 
 function option(name: string, fallback: number): number {
 	const index = process.argv.indexOf(`--${name}`);

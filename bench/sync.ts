@@ -39,15 +39,15 @@ import { gzipSync } from 'node:zlib';
 import { ALWAYS_ONLINE, localUserDbName, pullOnce, type SyncEngine } from '../src/lib/sync/engine';
 import type { SyncProgress } from '../src/lib/sync/status';
 import type { CouchDoc } from '../server/src/couch';
-import { GENEROUS_LIMITS } from '../tests/integration/account-support';
-import { startTestDazzle } from '../tests/integration/support';
+import { GENEROUS_LIMITS } from '../tests/support/accounts';
+import { startTestDazzle } from '../tests/support/dazzle';
 import {
 	cookieFetch,
 	memoryEngine,
 	Pouch,
 	signUpUser,
 	type SessionJar
-} from '../tests/integration/support/sync-clients';
+} from '../tests/support/sync-clients';
 import { browserLikeFetch, type ResendCounter } from './support/browser-fetch';
 import { requestKind, type Exchange } from './support/http-meter';
 import { generateResponses } from './support/questionnaire-responses';

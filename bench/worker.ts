@@ -20,16 +20,10 @@ import { researchRecordId, subjectOf } from '../server/src/research/secret';
 import { RESEARCH_DB } from '../server/src/worker/research-handler';
 import { ResearchWorker } from '../server/src/worker/research-worker';
 import { createLogger } from '../server/src/log';
-import { call, GENEROUS_LIMITS } from '../tests/integration/account-support';
-import { createAccount } from '../tests/integration/patient-support';
-import { adminAuthorization, startTestDazzle } from '../tests/integration/support';
-import {
-	consent,
-	patientDoc,
-	putOk,
-	response,
-	TEST_SECRET
-} from '../tests/integration/worker-support';
+import { call, GENEROUS_LIMITS } from '../tests/support/accounts';
+import { createAccount } from '../tests/support/patients';
+import { adminAuthorization, startTestDazzle } from '../tests/support/dazzle';
+import { consent, patientDoc, putOk, response, TEST_SECRET } from '../tests/support/worker';
 
 const users = Number(process.argv[2] ?? 20);
 const perUser = Number(process.argv[3] ?? 100);

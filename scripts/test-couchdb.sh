@@ -70,6 +70,6 @@ started=$(date +%s)
 echo "▶ integration, security and sync suites on $COUCH_URL"
 npx vitest run --project integration --project security --project sync
 echo "▶ browser tests for sync, health records and questionnaires on $COUCH_URL"
-npx tsx tests/integration/support/reset-test-couch.ts
+npx tsx tests/support/reset-test-couch.ts
 npx playwright test tests/e2e/sync.spec.ts tests/e2e/health.spec.ts tests/e2e/questionnaire.spec.ts
 echo "▶ CouchDB suites passed in $(($(date +%s) - started)) s"

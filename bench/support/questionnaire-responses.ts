@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { seededRandom } from '../../tests/integration/support/fault-proxy';
+import { seededRandom } from '../../tests/support/fault-proxy';
 
 /**
  * Seeded, realistic `response` documents (FHIR QuestionnaireResponse + Dazzle fields) of

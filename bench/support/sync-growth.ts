@@ -18,15 +18,15 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ALWAYS_ONLINE, type SyncEngine } from '../../src/lib/sync/engine';
 import type { CouchDoc } from '../../server/src/couch';
-import { GENEROUS_LIMITS } from '../../tests/integration/account-support';
-import { startTestDazzle } from '../../tests/integration/support';
+import { GENEROUS_LIMITS } from '../../tests/support/accounts';
+import { startTestDazzle } from '../../tests/support/dazzle';
 import {
 	cookieFetch,
 	memoryEngine,
 	Pouch,
 	signUpUser,
 	type SignedUpUser
-} from '../../tests/integration/support/sync-clients';
+} from '../../tests/support/sync-clients';
 import { browserLikeFetch } from './browser-fetch';
 import { generateResponses } from './questionnaire-responses';
 import { ThrottleProxy } from './throttle-proxy';

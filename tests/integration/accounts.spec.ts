@@ -13,8 +13,8 @@ import {
 	signUpAndIn,
 	signupBody,
 	uniqueName
-} from './account-support';
-import { rawRequest, runCli, startTestDazzle, type TestDazzle } from './support';
+} from '../support/accounts';
+import { rawRequest, runCli, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 const userId = (name: string) => `org.couchdb.user:${name}`;
 

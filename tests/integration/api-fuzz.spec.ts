@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../server/src/log';
-import { GENEROUS_LIMITS, signupBody, signUpAndIn } from './account-support';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { GENEROUS_LIMITS, signupBody, signUpAndIn } from '../support/accounts';
+import { rawRequest, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /** Generated bodies per endpoint (the issue asks for at least 1,000 each). */
 const RUNS = 1000;

@@ -11,7 +11,7 @@ import {
 	signUpAndIn,
 	signupBody,
 	uniqueName
-} from './account-support';
+} from '../support/accounts';
 import {
 	ACTORS,
 	AUTHZ_MATRIX,
@@ -20,8 +20,8 @@ import {
 	type Actor,
 	type Expected,
 	type MatrixContext
-} from './authz-matrix';
-import { startTestDazzle, type TestDazzle } from './support';
+} from '../support/authz-matrix';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /*
  * Runs the authorisation matrix through the gateway: against the embedded server by default,

@@ -3,7 +3,7 @@ import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONTENT_DIR } from '../../couch-setup/content';
-import { startTestDazzle, type TestDazzle } from './support';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 PouchDB.plugin(memoryAdapter);
 

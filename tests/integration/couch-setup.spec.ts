@@ -10,7 +10,7 @@ import { databaseKinds, loadDatabaseKinds } from '../../server/src/databases/kin
 import { patientDbName } from '../../server/src/databases/names';
 import { ensurePatientDb } from '../../server/src/databases/provision';
 import { DatabaseReconciler } from '../../server/src/databases/reconcile';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 describe('couch-setup', () => {
 	let dazzle: TestDazzle;

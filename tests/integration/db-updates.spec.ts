@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/src/log';
 import { WriteFeed } from '../../server/src/worker/db-updates';
-import { call, GENEROUS_LIMITS, signUpAndIn } from './account-support';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { call, GENEROUS_LIMITS, signUpAndIn } from '../support/accounts';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * `_db_updates` is how the research worker will learn which of thousands of databases changed.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { rawRequest, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 describe('the embedded server under abuse', () => {
 	let dazzle: TestDazzle;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORMS_DIR, seedForms } from '../../couch-setup/forms';
 import { runFormsImport } from '../../server/src/forms-import';
 import { questionnaireFromDocument } from '../../src/lib/forms/documents';
-import { runCli, startTestDazzle, type TestDazzle } from './support';
+import { runCli, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 const URL_BASE = 'https://dazzle.health/fhir/Questionnaire/';
 

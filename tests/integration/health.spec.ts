@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /** What each server documents as its vendor name in `GET /`. */
 const VENDOR = onExternalCouch() ? 'The Apache Software Foundation' : 'PouchDB authors';

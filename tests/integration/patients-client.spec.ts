@@ -6,9 +6,9 @@ import { createDraft, openResponse, type Questionnaire } from '../../src/lib/for
 import { accountProfileSchema, type AccountProfile } from '../../src/lib/schemas/account';
 import { invitationCreatedSchema } from '../../src/lib/schemas/patient';
 import type { SyncEngine } from '../../src/lib/sync/engine';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
-import { cookieFetch, eventually, memoryEngine, Pouch } from './support/sync-clients';
+import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { cookieFetch, eventually, memoryEngine, Pouch } from '../support/sync-clients';
 
 const QUESTIONNAIRE: Questionnaire = {
 	resourceType: 'Questionnaire',

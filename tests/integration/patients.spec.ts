@@ -10,8 +10,8 @@ import {
 import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
 import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from '../../server/src/patients/service';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
-import { rawRequest, runCli, startTestDazzle, type TestDazzle } from './support';
+import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
+import { rawRequest, runCli, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 interface Account {
 	username: string;

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { rawRequest, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 const USER_DB = 'userdb-616c696365';
 const json = { 'content-type': 'application/json' };

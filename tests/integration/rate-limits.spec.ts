@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, signupBody, uniqueName } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
+import { call, signupBody, uniqueName } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 const MINUTE = 60_000;
 

@@ -19,8 +19,8 @@ import { VALIDATION_DDOC_ID } from '../../server/src/databases/setup-files';
 import type { Logger } from '../../server/src/log';
 import { deleteRecord } from '../../server/src/patients/store';
 import { startDazzle, type RunningDazzle } from '../../server/src/start';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * Start-up reconciliation of user and patient databases (issue 14, "design gap"): what an

@@ -2,7 +2,7 @@ import PouchDB from 'pouchdb';
 import memory from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMS_VERSION, userDbName } from '../../src/lib/schemas/account';
-import { startTestDazzle, type TestDazzle } from './support';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 PouchDB.plugin(memory);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, GENEROUS_LIMITS, signupBody, signUpAndIn } from './account-support';
-import { rawRequest, startTestDazzle, type TestDazzle } from './support';
+import { call, GENEROUS_LIMITS, signupBody, signUpAndIn } from '../support/accounts';
+import { rawRequest, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /** Attempts to get past the gateway by the side door: each must fail and change nothing. */
 describe('smuggling', () => {

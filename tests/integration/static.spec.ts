@@ -8,7 +8,7 @@ import {
 	rawRequest,
 	startTestDazzle,
 	type TestDazzle
-} from './support';
+} from '../support/dazzle';
 
 describe('static app', () => {
 	let dazzle: TestDazzle;

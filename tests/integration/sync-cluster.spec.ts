@@ -20,10 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALWAYS_ONLINE, type SyncEngine } from '../../src/lib/sync/engine';
-import { GENEROUS_LIMITS } from './account-support';
-import { adminAuthorization, startTestDazzle, type TestDazzle } from './support';
-import { seededRandom } from './support/fault-proxy';
-import { cookieFetch, memoryEngine, signUpUser, type SignedUpUser } from './support/sync-clients';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { adminAuthorization, startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { seededRandom } from '../support/fault-proxy';
+import { cookieFetch, memoryEngine, signUpUser, type SignedUpUser } from '../support/sync-clients';
 
 const NODES = (process.env.DAZZLE_CLUSTER_NODES ?? '')
 	.split(',')

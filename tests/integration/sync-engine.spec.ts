@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncEngine } from '../../src/lib/sync/engine';
 import type { SyncStatus } from '../../src/lib/sync/status';
-import { GENEROUS_LIMITS, signIn } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
+import { GENEROUS_LIMITS, signIn } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 import {
 	cookieFetch,
 	eventually,
@@ -10,7 +10,7 @@ import {
 	memoryEngine,
 	signUpUser,
 	type SignedUpUser
-} from './support/sync-clients';
+} from '../support/sync-clients';
 
 const FAST = { stallTimeoutMs: 3_000, heartbeatMs: 500, longpollMs: 1_000 };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENEROUS_LIMITS } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
-import { runFaultScenario } from './support/fault-scenario';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { runFaultScenario } from '../support/fault-scenario';
 
 /** CI runs at least this many faulted connections; `npm run bench:faults -- 2000` runs more. */
 const CYCLES = Number(process.env.SYNC_FAULT_CYCLES ?? 200);

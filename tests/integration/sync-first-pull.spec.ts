@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUserDbName, pullOnce, type SyncEngine } from '../../src/lib/sync/engine';
-import { GENEROUS_LIMITS } from './account-support';
+import { GENEROUS_LIMITS } from '../support/accounts';
 import { sameJson } from '../../server/src/couch';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 import {
 	cookieFetch,
 	eventually,
@@ -10,7 +10,7 @@ import {
 	Pouch,
 	signUpUser,
 	type SignedUpUser
-} from './support/sync-clients';
+} from '../support/sync-clients';
 
 const FAST = { stallTimeoutMs: 3_000, heartbeatMs: 500, longpollMs: 1_000 };
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENEROUS_LIMITS } from './account-support';
-import { startTestDazzle, type TestDazzle } from './support';
-import { crashScenario } from './worker-crash-scenario';
-import { TEST_SECRET } from './worker-support';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { crashScenario } from '../support/worker-crash-scenario';
+import { TEST_SECRET } from '../support/worker';
 
 /**
  * The research worker killed (SIGKILL) at random moments 20 times, restarted each time, with

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_DB, type AuditEntry } from '../../server/src/research/audit';
 import { subjectOf } from '../../server/src/research/secret';
 import { RESEARCH_DB } from '../../server/src/worker/research-handler';
-import { GENEROUS_LIMITS } from './account-support';
-import { createAccount, type TestAccount } from './patient-support';
-import { startTestDazzle, type TestDazzle } from './support';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount, type TestAccount } from '../support/patients';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 import {
 	ABOUT,
 	consent,
@@ -18,7 +18,7 @@ import {
 	TEST_RESEARCH,
 	TEST_SECRET,
 	waitFor
-} from './worker-support';
+} from '../support/worker';
 
 /**
  * Forged and malformed documents in a patient database never stop the worker and never reach
@@ -54,14 +54,12 @@ function brokenResponse(editor: string): fc.Arbitrary<Record<string, unknown>> {
 			const questionnaire = 'https://evil.example/Questionnaire/q|1';
 			return { ...doc, questionnaire, resource: { ...(doc.resource as object), questionnaire } };
 		}),
-		fc
-			.constant(null)
-			.map(() => ({
-				...valid(),
-				type: 'response',
-				status: 'in-progress',
-				resource: { ...(valid().resource as object), status: 'in-progress' }
-			})),
+		fc.constant(null).map(() => ({
+			...valid(),
+			type: 'response',
+			status: 'in-progress',
+			resource: { ...(valid().resource as object), status: 'in-progress' }
+		})),
 		fc.constant(null).map(() => ({ ...valid(), type: 'responses' })),
 		fc.constant(null).map(() => ({ ...valid(), schema_version: undefined, resource: undefined })),
 		// A forged consent: a well-formed one signed in a non-editor's name, or malformed.
@@ -84,13 +82,11 @@ function brokenResponse(editor: string): fc.Arbitrary<Record<string, unknown>> {
 				_id: `response-${randomUUID()}`,
 				type: 'response'
 			})),
-		fc
-			.constant(null)
-			.map(() => ({
-				_id: `research-receipt-response-${randomUUID()}`,
-				type: 'research-receipt',
-				state: 'shared'
-			}))
+		fc.constant(null).map(() => ({
+			_id: `research-receipt-response-${randomUUID()}`,
+			type: 'research-receipt',
+			state: 'shared'
+		}))
 	);
 }
 

@@ -6,9 +6,9 @@ import {
 	RESEARCH_DB,
 	RESEARCH_WORKER_DB
 } from '../../server/src/worker/research-handler';
-import { call, GENEROUS_LIMITS } from './account-support';
-import { createAccount, shareRecord, type TestAccount } from './patient-support';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from './support';
+import { call, GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount, shareRecord, type TestAccount } from '../support/patients';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 import {
 	ABOUT,
 	consent,
@@ -24,7 +24,7 @@ import {
 	TEST_SECRET,
 	waitFor,
 	withdrawal
-} from './worker-support';
+} from '../support/worker';
 
 /**
  * The research worker end to end (issue #18), through the gateway as the app writes, on the

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectOf } from '../../server/src/research/secret';
 import type { ConsentVersion } from '../../src/lib/schemas/consent';
-import { GENEROUS_LIMITS } from './account-support';
-import { createAccount } from './patient-support';
-import { startTestDazzle, type TestDazzle } from './support';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount } from '../support/patients';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 import {
 	consent,
 	patientDoc,
@@ -14,7 +14,7 @@ import {
 	TEST_RESEARCH,
 	TEST_SECRET,
 	waitFor
-} from './worker-support';
+} from '../support/worker';
 
 /**
  * A consent signed under an older text is not in force for new extraction once a newer

@@ -2,14 +2,14 @@ import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userDbName } from '../../server/src/databases/names';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../integration/account-support';
+import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
 import {
 	adminAuthorization,
 	rawRequest,
 	startTestDazzle,
 	type RawResponse,
 	type TestDazzle
-} from '../integration/support';
+} from '../support/dazzle';
 import { EscapeProbe } from './escape-probe';
 
 /**

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING } from '../../src/lib/sync/engine';
-import { call, GENEROUS_LIMITS } from '../integration/account-support';
-import { createAccount, type TestAccount } from '../integration/patient-support';
-import { startTestDazzle, type TestDazzle } from '../integration/support';
+import { call, GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount, type TestAccount } from '../support/patients';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 import { deepJson } from './gateway-support';
 
 /**

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, GENEROUS_LIMITS } from '../integration/account-support';
-import {
-	createAccount,
-	createRecord,
-	shareRecord,
-	type TestAccount
-} from '../integration/patient-support';
-import { rawRequest, startTestDazzle, type TestDazzle } from '../integration/support';
+import { call, GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount, createRecord, shareRecord, type TestAccount } from '../support/patients';
+import { rawRequest, startTestDazzle, type TestDazzle } from '../support/dazzle';
 import { EscapeProbe } from './escape-probe';
 import { changedDatabases, deepJson, protectedState, snapshot } from './gateway-support';
 

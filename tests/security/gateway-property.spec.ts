@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCouchBody, classifyCouchRequest } from '../../server/src/gateway/allowlist';
 import { parseJsonBody } from '../../server/src/gateway/safe-json';
-import { GENEROUS_LIMITS } from '../integration/account-support';
-import { createAccount, shareRecord, type TestAccount } from '../integration/patient-support';
-import { startTestDazzle, type TestDazzle } from '../integration/support';
+import { GENEROUS_LIMITS } from '../support/accounts';
+import { createAccount, shareRecord, type TestAccount } from '../support/patients';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 import { adminCouch, changedDatabases, deepJson, snapshot } from './gateway-support';
 import { oracle, type OracleRequest } from './oracle';
 

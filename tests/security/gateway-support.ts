@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { adminAuthorization, type TestDazzle } from '../integration/support';
+import { adminAuthorization, type TestDazzle } from '../support/dazzle';
 
 /** What a user must never change in a database: its security and design documents. */
 export interface ProtectedState {

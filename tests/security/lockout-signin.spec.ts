@@ -5,8 +5,8 @@ import {
 	sessionCookieOf,
 	signupBody,
 	type ApiAnswer
-} from '../integration/account-support';
-import { onExternalCouch, startTestDazzle, type TestDazzle } from '../integration/support';
+} from '../support/accounts';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * Issue 14 finding 4: Apache CouchDB (≥ 3.4) locks a name for a client address after 5 wrong

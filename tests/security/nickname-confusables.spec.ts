@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nicknameReservationKey } from '../../server/src/accounts/nicknames';
 import { nicknameKey } from '../../src/lib/schemas/account';
-import {
-	call,
-	GENEROUS_LIMITS,
-	signUpAndIn,
-	signupBody,
-	uniqueName
-} from '../integration/account-support';
-import { startTestDazzle, type TestDazzle } from '../integration/support';
+import { call, GENEROUS_LIMITS, signUpAndIn, signupBody, uniqueName } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * Issue 14 finding 6: nicknames that only differ by script or by look-alike characters

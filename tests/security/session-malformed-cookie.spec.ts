@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userDbName } from '../../server/src/databases/names';
-import {
-	call,
-	GENEROUS_LIMITS,
-	sessionCookieOf,
-	signUpAndIn
-} from '../integration/account-support';
-import { startTestDazzle, type TestDazzle } from '../integration/support';
+import { call, GENEROUS_LIMITS, sessionCookieOf, signUpAndIn } from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * Issue 15: Apache CouchDB 3.5 answers `400 Malformed AuthSession cookie` to every request that

@@ -8,8 +8,8 @@ import {
 	sessionName,
 	signIn,
 	signUpAndIn
-} from '../integration/account-support';
-import { startTestDazzle, type TestDazzle } from '../integration/support';
+} from '../support/accounts';
+import { startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /**
  * Issue 14 finding 5: sign-out ends the session on the server, for every copy of the cookie,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './account-support';
-import type { TestDazzle } from './support';
+import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from './accounts';
+import type { TestDazzle } from './dazzle';
 
 /**
  * Accounts and shared patient records made through the gateway's own API, as the app makes

@@ -1,5 +1,5 @@
-import { ALWAYS_ONLINE, type SyncEngine } from '../../../src/lib/sync/engine';
-import type { TestDazzle } from '../support';
+import { ALWAYS_ONLINE, type SyncEngine } from '../../src/lib/sync/engine';
+import type { TestDazzle } from './dazzle';
 import { FaultProxy, seededRandom } from './fault-proxy';
 import { cookieFetch, memoryEngine, signUpUser } from './sync-clients';
 

@@ -12,9 +12,9 @@ import {
 	RESEARCH_DB,
 	RESEARCH_WORKER_DB
 } from '../../server/src/worker/research-handler';
-import { call } from './account-support';
-import type { TestAccount } from './patient-support';
-import type { TestDazzle } from './support';
+import { call } from './accounts';
+import type { TestAccount } from './patients';
+import type { TestDazzle } from './dazzle';
 
 /**
  * Helpers of the research worker's integration tests (tests/integration/worker-*.spec.ts):

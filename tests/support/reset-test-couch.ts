@@ -1,7 +1,7 @@
 import { resetTestCouch, testCouchFromEnv } from './test-couch';
 
 /**
- * `tsx tests/integration/support/reset-test-couch.ts`: empties the test CouchDB named by
+ * `tsx tests/support/reset-test-couch.ts`: empties the test CouchDB named by
  * COUCH_URL (guarded like the tests' own reset: DAZZLE_TEST_COUCH_RESET=1 and a loopback
  * address). `npm run test:couchdb` runs it before the browser specs, whose servers run side by
  * side and so never reset anything themselves.

@@ -10,16 +10,9 @@ import {
 	RESEARCH_DB,
 	RESEARCH_WORKER_DB
 } from '../../server/src/worker/research-handler';
-import { createAccount } from './patient-support';
-import type { TestDazzle } from './support';
-import {
-	consent,
-	patientDoc,
-	phenotypeItems,
-	putOk,
-	response,
-	TEST_SECRET
-} from './worker-support';
+import { createAccount } from './patients';
+import type { TestDazzle } from './dazzle';
+import { consent, patientDoc, phenotypeItems, putOk, response, TEST_SECRET } from './worker';
 
 /**
  * Crash safety of the research worker (used by worker-crash.spec.ts and bench/crashes.ts): the

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDazzle, type RunningDazzle, type StartOptions } from '../../server/src/start';
-import { resetAllowed, resetTestCouch, testCouchFromEnv } from './support/test-couch';
+import { resetAllowed, resetTestCouch, testCouchFromEnv } from './test-couch';
 
-export { onExternalCouch, testCouchFromEnv } from './support/test-couch';
+export { onExternalCouch, testCouchFromEnv } from './test-couch';
 
 export const FIXTURE_CONTENT_DIR = fileURLToPath(new URL('../fixtures/content', import.meta.url));
 

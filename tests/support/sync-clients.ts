@@ -1,12 +1,8 @@
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
-import {
-	SyncEngine,
-	type Connectivity,
-	type SyncEngineOptions
-} from '../../../src/lib/sync/engine';
-import { signUpAndIn } from '../account-support';
-import type { TestDazzle } from '../support';
+import { SyncEngine, type Connectivity, type SyncEngineOptions } from '../../src/lib/sync/engine';
+import { signUpAndIn } from './accounts';
+import type { TestDazzle } from './dazzle';
 
 NodePouchDB.plugin(memoryAdapter);
 

@@ -1,5 +1,5 @@
-import type { CouchAdmin } from '../../../server/src/config';
-import { CouchClient } from '../../../server/src/couch';
+import type { CouchAdmin } from '../../server/src/config';
+import { CouchClient } from '../../server/src/couch';
 
 /**
  * Which database server the tests run against. Unset `COUCH_URL`: every test server starts its

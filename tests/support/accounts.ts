@@ -1,6 +1,6 @@
 import { TERMS_VERSION, type SignupRequest } from '../../src/lib/schemas/account';
 import type { RateLimits } from '../../server/src/config';
-import type { TestDazzle } from './support';
+import type { TestDazzle } from './dazzle';
 
 /** Request helpers for the account and authorisation specs. */
 
