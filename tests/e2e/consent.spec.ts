@@ -36,6 +36,7 @@ test('a parent consents offline for a child as legal representative, then withdr
 
 	await flow.getByTestId('consent-scope-symptoms').getByRole('checkbox').check();
 	await flow.getByTestId('consent-scope-genetics').getByRole('checkbox').check();
+	await flow.getByTestId('consent-scope-quality-of-life').getByRole('checkbox').check();
 	await flow.getByTestId('consent-next').click();
 
 	await expect(flow.getByText('You sign for the person you care for.')).toBeVisible();
@@ -63,6 +64,21 @@ test('a parent consents offline for a child as legal representative, then withdr
 		'data-agreed',
 		'false'
 	);
+
+	// Finishing a questionnaire of an agreed scope says where its answers go.
+	await page
+		.getByTestId('record-form')
+		.filter({ has: page.getByRole('heading', { name: 'Quality of life' }) })
+		.getByRole('button', { name: 'Start' })
+		.click();
+	await page.getByRole('button', { name: 'Finish and mark as complete' }).click();
+	const finished = page.getByTestId('response-finished');
+	await expect(finished.getByTestId('finished-consent')).toHaveAttribute('data-shared', 'true');
+	await expect(finished.getByTestId('finished-consent')).toContainText(
+		'Shared with research under your consent of'
+	);
+	await finished.getByRole('link', { name: /Back/ }).click();
+	await expect(section.getByTestId('consent-summary')).toBeVisible();
 
 	// Withdraw with erase, explained and confirmed.
 	await section.getByTestId('consent-withdraw').click();
