@@ -5,7 +5,7 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsentStore } from '$lib/data/consents';
 import { CONSENT_VERSIONS, signatureSvg } from '$lib/schemas/consent';
-import { ConsentState, signerRelationOf } from './consent.svelte';
+import { ConsentState, isAdult, signerRelationOf } from './consent.svelte';
 
 NodePouchDB.plugin(memoryAdapter);
 const Pouch = NodePouchDB as unknown as PouchDB.Static;
@@ -134,6 +134,48 @@ describe('ConsentState', () => {
 		expect(state.shared).toEqual([
 			{ questionnaireUrl: 'https://dazzle.health/q/symptoms', shared: 1, lastShared: at }
 		]);
+	});
+});
+
+describe('coming of age', () => {
+	it('is 18 from the birth month on', () => {
+		const now = new Date('2026-12-07T10:00:00Z');
+		expect(isAdult('2008-12', now)).toBe(true);
+		expect(isAdult('2009-01', now)).toBe(false);
+		expect(isAdult(undefined, now)).toBe(false);
+	});
+
+	it("asks the person to consent themselves once a representative's consent is in force", async () => {
+		const db = new Pouch(`consent-state-${crypto.randomUUID()}`, { adapter: 'memory' });
+		databases.push(db);
+		const store = new ConsentStore({ db });
+		const now = () => new Date('2026-12-07T10:00:00Z');
+		const parent = new ConsentState({
+			store,
+			user: 'ana',
+			canEdit: true,
+			relation: 'child',
+			birthMonth: '2009-01',
+			now
+		});
+		await toSignature(parent);
+		parent.name = 'Ana García';
+		parent.representativeConfirmed = true;
+		expect(await parent.sign()).toBe(true);
+		expect(parent.ownConsentNeeded).toBeUndefined();
+		const grownUp = new ConsentState({
+			store,
+			user: 'ana',
+			canEdit: true,
+			relation: 'child',
+			birthMonth: '2008-12',
+			now
+		});
+		await grownUp.load('en');
+		expect(grownUp.ownConsentNeeded).toBe('adult');
+		const patient = new ConsentState({ store, user: 'lea', canEdit: true, relation: 'self' });
+		await patient.load('en');
+		expect(patient.ownConsentNeeded).toBe('self');
 	});
 });
 

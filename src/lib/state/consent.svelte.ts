@@ -43,6 +43,18 @@ export interface ConsentStateOptions {
 	canEdit: boolean;
 	/** The account's relation to the record's person (registry or demographics). */
 	relation: PatientRelation | undefined;
+	/** The person's birth month (`YYYY-MM`), to know when they come of age. */
+	birthMonth?: string | undefined;
+	now?: () => Date;
+}
+
+/** Whether someone born in `birthMonth` (`YYYY-MM`) is 18 or older at `now` (by month). */
+export function isAdult(birthMonth: string | undefined, now: Date): boolean {
+	const match = /^(\d{4})-(\d{2})$/.exec(birthMonth ?? '');
+	if (!match) return false;
+	const months =
+		(now.getUTCFullYear() - Number(match[1])) * 12 + (now.getUTCMonth() + 1 - Number(match[2]));
+	return months >= 18 * 12;
 }
 
 function emptyScopes(): ConsentScopes {
@@ -98,6 +110,22 @@ export class ConsentState {
 	/** A newer material text came after the consent in force: ask to consent again. */
 	get renewalNeeded(): boolean {
 		return needsRenewal(this.record.inForce);
+	}
+
+	/**
+	 * A legal representative's consent is in force but the person can now consent themselves:
+	 * `self` (the patient, on their own account: give your own consent) or `adult` (the person
+	 * cared for came of age: they should consent from their account).
+	 */
+	get ownConsentNeeded(): 'self' | 'adult' | undefined {
+		const inForce = this.record.inForce;
+		if (!inForce || inForce.withdrawal !== undefined) return undefined;
+		if (inForce.signer.relation !== 'legal-representative') return undefined;
+		if (this.relation === 'self') return 'self';
+		// Read once per call, never kept: nothing needs to follow the clock here.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const now = (this.#options.now ?? (() => new Date()))();
+		return isAdult(this.#options.birthMonth, now) ? 'adult' : undefined;
 	}
 
 	get shared(): SharedCount[] {
@@ -274,6 +302,7 @@ export async function recordConsent(
 		store: new ConsentStore({ db }),
 		user,
 		canEdit: data.canEdit(patientId),
-		relation: details?.relation ?? record.relation
+		relation: details?.relation ?? record.relation,
+		birthMonth: details?.birth
 	});
 }
