@@ -14,6 +14,9 @@ async function signUp(page: Page): Promise<void> {
 	await page.getByLabel('Country').selectOption('ES');
 	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 	await page.getByRole('button', { name: 'Create account' }).click();
+	// Sign-up leads a patient to their own record; the account page is one tap away.
+	await expect(page).toHaveURL(/\/health\/[0-9a-f-]{36}\?welcome$/);
+	await page.getByTestId('account-link').click();
 	await expect(page).toHaveURL(/\/account$/);
 }
 

@@ -33,6 +33,9 @@ test('a change made while the server is down survives a reload, is sent later an
 		await page.getByLabel('Country').selectOption('PT');
 		await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 		await page.getByRole('button', { name: 'Create account' }).click();
+		// Sign-up leads a patient to their own record; the account page is one tap away.
+		await expect(page).toHaveURL(/\/health\/[0-9a-f-]{36}\?welcome$/);
+		await page.getByTestId('account-link').click();
 		await expect(page).toHaveURL(/\/account$/);
 		// A new account's first sync, as in support/health.ts: on Apache CouchDB its first
 		// password check alone costs 600,000 PBKDF2 rounds, seconds on a loaded machine.
