@@ -69,8 +69,16 @@ export class ResearchWorker {
 	#lastSweep: Date | undefined;
 	#loops: Promise<unknown>[] = [];
 	readonly #onWrite = (db: string) => this.notify(db);
+	/**
+	 * Records known deleted: their next run erases through the pseudonym index without reading
+	 * the database. Reading it first made erasure depend on the database answering 404, and once
+	 * in a full test run on the embedded server an account's record was never erased (the likely
+	 * path, not proven: express-pouchdb recreating the database for this worker's receipts still
+	 * in flight, after which its changes never say "gone").
+	 */
+	readonly #gone = new Set<string>();
 	readonly #onAccountDeleted = (event: AccountDeleted) => {
-		for (const db of event.patient_dbs_deleted) this.notify(db);
+		for (const db of event.patient_dbs_deleted) this.#erase(db);
 	};
 
 	constructor(private readonly options: ResearchWorkerOptions) {
@@ -190,7 +198,7 @@ export class ResearchWorker {
 				.map((doc) => String(doc.patient_id))
 		);
 		for (const doc of pseudonyms) {
-			if (deleted.has(doc.patient_id)) this.notify(`patient-${doc.patient_id}`);
+			if (deleted.has(doc.patient_id)) this.#erase(`patient-${doc.patient_id}`);
 		}
 	}
 
@@ -214,8 +222,21 @@ export class ResearchWorker {
 		}
 	}
 
+	#erase(db: string): void {
+		if (!patientIdOfDb(db) || !inShard(db, this.#shard)) return;
+		this.#gone.add(db);
+		this.notify(db);
+	}
+
 	async #run(db: string): Promise<void> {
 		try {
+			const patientId = patientIdOfDb(db);
+			if (patientId && this.#gone.delete(db)) {
+				// recordGone checks the registry: a record not (yet) marked deleted erases nothing,
+				// and sweepDeleted brings it back once it is.
+				this.#totals.erased += await this.#handler.recordGone(patientId);
+				return;
+			}
 			const report = await this.#handler.run(db);
 			this.#totals.extracted += report.extracted;
 			this.#totals.replaced += report.replaced;
