@@ -145,8 +145,12 @@ export function accountRoutes(options: AccountRoutesOptions): express.Router {
 					input.password,
 					passwordGuard(limiters.passwordPerUser, req)
 				);
-				// Every session of the name ends, also one a re-created account could match.
-				await revocations.revokeUser(user.name, Date.now() / 1000 + 1);
+				// Every session of the name ends, also one a re-created account could match. Two
+				// seconds ahead, not one: a cookie carries its issue time in whole seconds, and the
+				// embedded server's pouchdb-auth rounds it (Math.round), so a session issued in the
+				// half second before may carry the next second (flaky in CI: a tablet signed in just
+				// before the deletion kept a session that was not revoked).
+				await revocations.revokeUser(user.name, Date.now() / 1000 + 2);
 				sessions.forget(user.name);
 				const cleared = rewriteSessionCookie(`${SESSION_COOKIE}=`, options.cookiePolicy(req));
 				if (cleared) res.setHeader('Set-Cookie', cleared);
