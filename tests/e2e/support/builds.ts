@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Two builds of the same app with different versions, for the update test. `DAZZLE_E2E_DIR`
- * moves them (two test runs on one checkout must not rebuild each other's app).
+ * moves them; playwright.config.ts gives each run its own directory when it is unset.
  */
 const root = process.env.DAZZLE_E2E_DIR
 	? resolve(process.env.DAZZLE_E2E_DIR)
