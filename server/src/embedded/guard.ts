@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { jsonDepth } from '../json-depth';
+import { isPlainObject } from '../plain-object';
 import type { Logger } from '../log';
 
 /**
@@ -125,10 +126,6 @@ const ALLOW: GuardVerdict = { allow: true };
 
 function quote(text: string): string {
 	return JSON.stringify(text.length > MAX_REASON_ID ? `${text.slice(0, MAX_REASON_ID)}…` : text);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isScalar(value: unknown): boolean {

@@ -3,7 +3,8 @@ import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:h
 import https from 'node:https';
 import type { Request, RequestHandler, Response } from 'express';
 import { isClientDisconnect, type Logger } from '../log';
-import { checkCouchBody, classifyCouchRequest } from './allowlist';
+import { checkCouchBody } from './allowlist/bodies';
+import { classifyCouchRequest } from './allowlist/classify';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
 import { sendError, sendRateLimited, sendSignInLocked } from './errors';

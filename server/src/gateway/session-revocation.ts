@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { CouchRequestError, type CouchClient, type CouchDoc } from '../couch';
 import type { Logger } from '../log';
 import type { SessionResolver } from './api/sessions';
-import { classifyCouchRequest } from './allowlist';
+import { classifyCouchRequest } from './allowlist/classify';
 import {
 	clearedSessionCookie,
 	parseSessionCookie,

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-	checkCouchBody,
-	checkSelector,
-	classifyCouchRequest,
-	MAX_BULK_DOCS,
-	MAX_BULK_ITEMS,
-	MAX_RAW_PATH_LENGTH,
-	type CouchRequestKind
-} from './allowlist';
+import { checkCouchBody, MAX_BULK_DOCS, MAX_BULK_ITEMS } from './bodies';
+import { classifyCouchRequest, MAX_RAW_PATH_LENGTH, type CouchRequestKind } from './classify';
+import { checkSelector } from './selector';
 
 /** A checkpoint id as PouchDB generates it (the MD5 of the replication's parameters). */
 const CHECKPOINT = 'Xy.9_kq1Zb3mQp0aR7tWvA==';
