@@ -91,7 +91,8 @@ test('a patient lands on their own record, first and theirs; every record has an
 		await phone.page.getByLabel('Username').fill(patient.username);
 		await phone.page.getByLabel('Password', { exact: true }).fill(patient.password);
 		await phone.page.getByRole('button', { name: 'Sign in' }).click();
-		await expect(phone.page).not.toHaveURL(/\/signin/);
+		// Signing in opens a device profile and its databases (30 s: see signUp).
+		await expect(phone.page).not.toHaveURL(/\/signin/, { timeout: 30_000 });
 		await phone.page.goto(`/health/${childId}`);
 		await expect(
 			phone.page.getByTestId('open-record').getByRole('heading', { level: 2 })

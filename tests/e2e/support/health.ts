@@ -31,7 +31,10 @@ export async function signUp(page: Page, who: Person, role: RegExp): Promise<voi
 	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 	await page.getByRole('button', { name: 'Create account' }).click();
 	// Sign-up leads to the next step: the patient's own record, or adding the person cared for.
-	await expect(page).toHaveURL(/\/health(\/[0-9a-f-]{36})?\?welcome$/);
+	// Provisioning makes the user's database and their own record's, each with its security
+	// object and validator: a second when the machine is idle, well over 10 s when two browsers
+	// and a server share two busy cores (a run at load 32 took longer than 10 s), hence 30 s.
+	await expect(page).toHaveURL(/\/health(\/[0-9a-f-]{36})?\?welcome$/, { timeout: 30_000 });
 	// The first sync of a new account: generous, as three browsers sign up on a loaded machine.
 	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
 }
