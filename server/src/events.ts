@@ -6,3 +6,11 @@
 
 /** After a forwarded write succeeded: `(db: string)`. */
 export const DB_WRITE_EVENT = 'db-write';
+
+/** After an account and its databases are gone: `(AccountDeleted)`. */
+export const ACCOUNT_DELETED_EVENT = 'account-deleted';
+
+export interface AccountDeleted {
+	username: string;
+	patient_dbs_deleted: string[];
+}

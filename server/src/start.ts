@@ -4,13 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
 import { seedContent, type SeedReport } from '../../couch-setup/content';
 import { seedForms, type FormsSeedReport } from '../../couch-setup/forms';
+import { commonPasswords } from './accounts/passwords';
+import { AccountService } from './accounts/service';
 import { parseConfig, type CouchAdmin, type DazzleConfig } from './config';
 import type { CouchClient } from './couch';
 import { connectCouch } from './couch-connection';
 import { DatabaseReconciler, EMBEDDED_CONCURRENCY } from './databases/reconcile';
-import { createGateway } from './gateway/app';
+import { SessionResolver } from './gateway/api/sessions';
+import { createGateway, type GatewayServices } from './gateway/app';
+import { checkSessionTimeout, SessionRevocations } from './gateway/session-revocation';
 import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
+import { invitationKey } from './patients/codes';
+import { PatientService } from './patients/service';
 import { WriteFeed } from './worker/db-updates';
 import { Worker } from './worker/index';
 import { loadResearchSecret, type ResearchSecret } from './research/secret';
@@ -47,8 +53,10 @@ export interface RunningDazzle {
 	admin: CouchAdmin;
 	/** The server's admin client (tests and later issues provision accounts with it). */
 	couch: CouchClient;
-	/** Gateway events (`db-write`). */
+	/** The event bus (events.ts): `db-write`, `account-deleted`. */
 	events: EventEmitter;
+	/** The services the gateway serves (the account service, records, sessions). */
+	services: GatewayServices;
 	worker: Worker;
 	/** The research worker (issue #18); undefined when disabled. */
 	research: ResearchWorker | undefined;
@@ -94,6 +102,28 @@ async function runSetup(
 	return { setup, content, forms };
 }
 
+/** The services behind `/api` and `/couch`, on the admin client and the event bus. */
+function createServices(
+	couch: CouchClient,
+	admin: CouchAdmin,
+	events: EventEmitter,
+	config: DazzleConfig,
+	logger: Logger
+): GatewayServices {
+	// Fail at start-up, not at the first sign-up, when the list is missing.
+	commonPasswords();
+	const sessionSeconds = config.sessionMaxAgeDays * 24 * 60 * 60;
+	// The embedded server's session timeout is set by Dazzle itself (embedded/index.ts).
+	if (config.couchUrl !== undefined) void checkSessionTimeout(couch, sessionSeconds, logger);
+	return {
+		accounts: new AccountService(couch, events),
+		// Invitation codes are hashed with a key derived from the database admin.
+		patients: new PatientService(couch, invitationKey(admin)),
+		sessions: new SessionResolver(couch),
+		revocations: new SessionRevocations(couch, { maxAgeSeconds: sessionSeconds, logger })
+	};
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
@@ -105,8 +135,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /**
- * Composes config → embedded server (when no COUCH_URL) → couch-setup + content → gateway →
- * worker. Options override the defaults of `parseConfig({})`; `port: 0` picks a free port.
+ * Composes config → embedded server (when no COUCH_URL) → couch-setup + content → services →
+ * gateway → worker. Options override the defaults of `parseConfig({})`; `port: 0` picks a free port.
  */
 export async function startDazzle(options: StartOptions = {}): Promise<RunningDazzle> {
 	const {
@@ -167,8 +197,9 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		...(embedded ? { concurrency: EMBEDDED_CONCURRENCY } : {})
 	});
 	health.register('reconcile', () => reconciler.status());
-	const gateway = createGateway({ config, couch, couchUrl, admin, logger, events, health });
-	const httpServer = createServer(gateway.app);
+	const services = createServices(couch, admin, events, config, logger);
+	const app = createGateway({ config, couch, couchUrl, logger, events, health, services });
+	const httpServer = createServer(app);
 	// Node closes an idle kept-alive connection after 5 s; on a slow link the next request of a
 	// sync often comes later than that and meets a closed connection. Keep them longer (the
 	// header timeout must stay above it).
@@ -238,6 +269,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		admin,
 		couch,
 		events,
+		services,
 		worker,
 		research,
 		writeFeed,

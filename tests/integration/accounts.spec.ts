@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountProfileSchema, userDbName } from '../../src/lib/schemas/account';
 import { nicknameReservationKey } from '../../server/src/accounts/nicknames';
 import { runAdminCommand } from '../../server/src/admin-cli';
-import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/gateway/app';
+import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/events';
 import {
 	adminSessionCookie,
 	call,

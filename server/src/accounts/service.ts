@@ -17,6 +17,7 @@ import {
 	type CouchDoc
 } from '../couch';
 import { ensurePatientDb, ensureUserDb } from '../databases/provision';
+import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../events';
 import { leaveAllRecords, registerProvisionedRecord } from '../patients/store';
 import { AccountError, SignInLockedError } from './errors';
 import { isKeyOf, nicknameLookupKeys, nicknameReservationKey } from './nicknames';
@@ -37,14 +38,6 @@ import {
 	withoutSecrets,
 	type UserDoc
 } from './user-doc';
-
-/** Emitted on the gateway's events after an account is gone: `(AccountDeleted)`. */
-export const ACCOUNT_DELETED_EVENT = 'account-deleted';
-
-export interface AccountDeleted {
-	username: string;
-	patient_dbs_deleted: string[];
-}
 
 /** Where nickname reservations live: admin-only, one document per nickname key. */
 export const RESERVATIONS_DB = 'worker';

@@ -7,35 +7,30 @@ import express, {
 	type Request,
 	type RequestHandler
 } from 'express';
-import { commonPasswords } from '../accounts/passwords';
-import { AccountService } from '../accounts/service';
-import type { CouchAdmin, DazzleConfig } from '../config';
+import type { AccountService } from '../accounts/service';
+import type { DazzleConfig } from '../config';
 import { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, type CouchClient } from '../couch';
 import { ReachabilityProbe, type HealthState } from '../health';
 import { isClientDisconnect, type Logger } from '../log';
-import { invitationKey } from '../patients/codes';
-import { PatientService } from '../patients/service';
+import type { PatientService } from '../patients/service';
 import { accountRoutes, clientAddress, passwordFailureKey, type ApiLimiters } from './api/accounts';
 import { patientRoutes } from './api/patients';
 import { FailureWindow, RateLimiter } from './api/rate-limit';
-import { SessionResolver } from './api/sessions';
+import type { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
 import { sendError } from './errors';
 import { createCouchProxy, type SignInGuard } from './proxy';
-import { checkSessionTimeout, SessionRevocations, sessionGate } from './session-revocation';
+import { sessionGate, type SessionRevocations } from './session-revocation';
 import { contentSecurityPolicy, createStaticHandlers } from './static';
 
-export { DB_WRITE_EVENT } from '../events';
-export { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../accounts/service';
-
-export interface Gateway {
-	app: Express;
-	/**
-	 * `db-write` (db name) after every forwarded successful write; `account-deleted`
-	 * (`AccountDeleted`) after an account and its databases are gone.
-	 */
-	events: EventEmitter;
+/** What the gateway serves, built by start.ts (the gateway builds no service itself). */
+export interface GatewayServices {
 	accounts: AccountService;
+	patients: PatientService;
+	/** Who a session cookie belongs to. */
+	sessions: SessionResolver;
+	/** Sessions the server has ended. */
+	revocations: SessionRevocations;
 }
 
 export interface HealthAnswer {
@@ -232,30 +227,18 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 /** The only public listener: static app, `/api`, `/couch` (allowlist proxy). */
 export function createGateway(options: {
 	config: DazzleConfig;
+	/** The admin client: `/api/health` asks it whether the database answers. */
 	couch: CouchClient;
 	couchUrl: string;
-	/** The database admin: invitation codes are hashed with a key derived from it. */
-	admin: CouchAdmin;
 	logger: Logger;
-	/** The server's event bus (events.ts), built by start.ts. */
+	/** The server's event bus (events.ts): the proxy emits `db-write` on it. */
 	events: EventEmitter;
 	/** What `/api/health` reports besides reachability (start.ts keeps it current). */
 	health: HealthState;
-}): Gateway {
+	services: GatewayServices;
+}): Express {
 	const { config, couch, logger, events, health } = options;
-	// Fail at start-up, not at the first sign-up, when the list is missing.
-	commonPasswords();
-	const accounts = new AccountService(couch, events);
-	const patients = new PatientService(couch, invitationKey(options.admin));
-	const sessions = new SessionResolver(couch);
-	const revocations = new SessionRevocations(couch, {
-		maxAgeSeconds: config.sessionMaxAgeDays * 24 * 60 * 60,
-		logger
-	});
-	// The embedded server's session timeout is set by Dazzle itself (embedded/index.ts).
-	if (config.couchUrl !== undefined) {
-		void checkSessionTimeout(couch, config.sessionMaxAgeDays * 24 * 60 * 60, logger);
-	}
+	const { accounts, patients, sessions, revocations } = options.services;
 	const limiters = createLimiters(config);
 	const app = express();
 	app.disable('x-powered-by');
@@ -301,5 +284,5 @@ export function createGateway(options: {
 		sendError(res, 404, 'errors.not_found', `nothing at ${req.path}`);
 	});
 	app.use(errorHandler(logger));
-	return { app, events, accounts };
+	return app;
 }

@@ -1,10 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 // Types only: the worker running alone must not load the account service (start-up time).
-import type {
-	ACCOUNT_DELETED_EVENT as AccountDeletedEvent,
-	AccountDeleted
-} from '../accounts/service';
+import type { ACCOUNT_DELETED_EVENT as AccountDeletedEvent, AccountDeleted } from '../events';
 import type { CouchClient } from '../couch';
 import { PATIENT_DB_PREFIX, patientIdOfDb, WORKER_DB } from '../databases/names';
 import { DB_WRITE_EVENT } from '../events';
