@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { applyCouchSetup, type ApplyReport } from '../../couch-setup/apply';
 import { seedContent, type SeedReport } from '../../couch-setup/content';
 import { seedForms, type FormsSeedReport } from '../../couch-setup/forms';
@@ -17,6 +18,7 @@ import { HealthState } from './health';
 import { createLogger, type Logger } from './log';
 import { invitationKey } from './patients/codes';
 import { PatientService } from './patients/service';
+import { ExportService } from './researchers/exports';
 import { WriteFeed } from './worker/db-updates';
 import { Worker } from './worker/index';
 import { loadResearchSecret, type ResearchSecret } from './research/secret';
@@ -120,7 +122,12 @@ function createServices(
 		// Invitation codes are hashed with a key derived from the database admin.
 		patients: new PatientService(couch, invitationKey(admin)),
 		sessions: new SessionResolver(couch),
-		revocations: new SessionRevocations(couch, { maxAgeSeconds: sessionSeconds, logger })
+		revocations: new SessionRevocations(couch, { maxAgeSeconds: sessionSeconds, logger }),
+		researchExports: new ExportService({
+			couch,
+			dir: path.join(config.dataDir, 'research-exports'),
+			logger
+		})
 	};
 }
 

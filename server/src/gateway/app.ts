@@ -13,8 +13,10 @@ import { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, type CouchClient } from
 import { ReachabilityProbe, type HealthState } from '../health';
 import { isClientDisconnect, type Logger } from '../log';
 import type { PatientService } from '../patients/service';
+import type { ExportService } from '../researchers/exports';
 import { accountRoutes, clientAddress, passwordFailureKey, type ApiLimiters } from './api/accounts';
 import { patientRoutes } from './api/patients';
+import { researchRoutes } from './api/research-area';
 import { FailureWindow, RateLimiter } from './api/rate-limit';
 import type { SessionResolver } from './api/sessions';
 import type { CookiePolicy } from './cookies';
@@ -31,6 +33,8 @@ export interface GatewayServices {
 	sessions: SessionResolver;
 	/** Sessions the server has ended. */
 	revocations: SessionRevocations;
+	/** Research exports (`/api/research/exports`, #20). */
+	researchExports: ExportService;
 }
 
 export interface HealthAnswer {
@@ -263,7 +267,8 @@ export function createGateway(options: {
 		'/api',
 		apiRouter(config, couch, health, [
 			accountRoutes({ accounts, sessions, revocations, limiters, cookiePolicy }),
-			patientRoutes({ patients, sessions })
+			patientRoutes({ patients, sessions }),
+			researchRoutes({ couch, sessions, exports: options.services.researchExports })
 		])
 	);
 	app.use(

@@ -67,7 +67,13 @@ export const GATEWAY_ERROR_KEYS = [
 	'errors.invitation_code_wrong',
 	'errors.invitation_expired',
 	'errors.invitation_used',
-	'errors.invitation_locked'
+	'errors.invitation_locked',
+	// The researchers' area (src/lib/schemas/research-area.ts, server/src/researchers).
+	'errors.research_forbidden',
+	'errors.research_filter_invalid',
+	'errors.research_export_invalid',
+	'errors.research_export_not_found',
+	'errors.research_export_failed'
 ] as const;
 
 export type GatewayErrorKey = (typeof GATEWAY_ERROR_KEYS)[number];

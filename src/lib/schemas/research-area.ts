@@ -49,30 +49,32 @@ export const HPO_CODE = /^HP:\d{7}$/;
  * As a query string: `?questionnaire=<url>&country=FR&disease=ORPHA:558&symptom=HP:0001250&from=2025-01&to=2025-12`.
  */
 export const cohortFilterSchema = z
-	.object({
-		questionnaire: z
-			.string({ error: 'errors.research_filter_invalid' })
-			.min(1, { error: 'errors.research_filter_invalid' })
-			.max(300, { error: 'errors.research_filter_invalid' })
-			.optional(),
-		country: z
-			.string({ error: 'errors.research_filter_invalid' })
-			.regex(/^[A-Z]{2}$/, { error: 'errors.research_filter_invalid' })
-			.optional(),
-		disease: z
-			.string({ error: 'errors.research_filter_invalid' })
-			.trim()
-			.min(2, { error: 'errors.research_filter_invalid' })
-			.max(100, { error: 'errors.research_filter_invalid' })
-			.optional(),
-		symptom: z
-			.string({ error: 'errors.research_filter_invalid' })
-			.regex(HPO_CODE, { error: 'errors.research_filter_invalid' })
-			.optional(),
-		from: month.optional(),
-		to: month.optional()
-	})
-	.strict({ error: 'errors.research_filter_invalid' })
+	.strictObject(
+		{
+			questionnaire: z
+				.string({ error: 'errors.research_filter_invalid' })
+				.min(1, { error: 'errors.research_filter_invalid' })
+				.max(300, { error: 'errors.research_filter_invalid' })
+				.optional(),
+			country: z
+				.string({ error: 'errors.research_filter_invalid' })
+				.regex(/^[A-Z]{2}$/, { error: 'errors.research_filter_invalid' })
+				.optional(),
+			disease: z
+				.string({ error: 'errors.research_filter_invalid' })
+				.trim()
+				.min(2, { error: 'errors.research_filter_invalid' })
+				.max(100, { error: 'errors.research_filter_invalid' })
+				.optional(),
+			symptom: z
+				.string({ error: 'errors.research_filter_invalid' })
+				.regex(HPO_CODE, { error: 'errors.research_filter_invalid' })
+				.optional(),
+			from: month.optional(),
+			to: month.optional()
+		},
+		{ error: 'errors.research_filter_invalid' }
+	)
 	.refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, {
 		error: 'errors.research_filter_invalid',
 		path: ['to']
@@ -129,26 +131,29 @@ export const K_DEFAULT = 5;
 export const K_MIN = 2;
 export const K_MAX = 50;
 
-export const exportRequestSchema = z
-	.object({
+export const exportRequestSchema = z.strictObject(
+	{
 		format: z.enum(EXPORT_FORMATS, { error: 'errors.research_export_invalid' }),
 		filter: cohortFilterSchema.default({}),
 		options: z
-			.object({
-				/** CSV only: start each file with a UTF-8 byte order mark (Excel). */
-				excelBom: z.boolean({ error: 'errors.research_export_invalid' }).default(false),
-				/** k-anonymity over age band, country, sex and disease. */
-				k: z
-					.number({ error: 'errors.research_export_invalid' })
-					.int({ error: 'errors.research_export_invalid' })
-					.min(K_MIN, { error: 'errors.research_export_invalid' })
-					.max(K_MAX, { error: 'errors.research_export_invalid' })
-					.default(K_DEFAULT)
-			})
-			.strict({ error: 'errors.research_export_invalid' })
+			.strictObject(
+				{
+					/** CSV only: start each file with a UTF-8 byte order mark (Excel). */
+					excelBom: z.boolean({ error: 'errors.research_export_invalid' }).default(false),
+					/** k-anonymity over age band, country, sex and disease. */
+					k: z
+						.number({ error: 'errors.research_export_invalid' })
+						.int({ error: 'errors.research_export_invalid' })
+						.min(K_MIN, { error: 'errors.research_export_invalid' })
+						.max(K_MAX, { error: 'errors.research_export_invalid' })
+						.default(K_DEFAULT)
+				},
+				{ error: 'errors.research_export_invalid' }
+			)
 			.default({ excelBom: false, k: K_DEFAULT })
-	})
-	.strict({ error: 'errors.research_export_invalid' });
+	},
+	{ error: 'errors.research_export_invalid' }
+);
 export type ExportRequest = z.infer<typeof exportRequestSchema>;
 export type ExportRequestInput = z.input<typeof exportRequestSchema>;
 
