@@ -9,7 +9,7 @@ import {
 } from '../../src/lib/schemas/patient';
 import { runAdminCommand } from '../../server/src/admin-cli';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../../server/src/events';
-import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from '../../server/src/patients/service';
+import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from '../../server/src/patients/limits';
 import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
 import { rawRequest, runCli, startTestDazzle, type TestDazzle } from '../support/dazzle';
 

@@ -1,4 +1,5 @@
 import type { AccountRole } from '../../../src/lib/schemas/account';
+import type { PatientAccessRole } from '../../../src/lib/schemas/patient';
 
 /** Roles only a server admin grants (`npm run admin -- grant`); no route accepts roles. */
 export const ADMIN_GRANTABLE_ROLES = ['researcher', 'moderator'] as const;
@@ -13,7 +14,11 @@ const PATIENT_ROLE =
 
 export type PatientAccess = 'edit' | 'view';
 
-export { patientDbName } from '../databases/names';
+/** A record role as the API names it (`editor`, `viewer`) and as roles store it. */
+export const toApiRole = (access: PatientAccess): PatientAccessRole =>
+	access === 'edit' ? 'editor' : 'viewer';
+export const toAccess = (role: PatientAccessRole): PatientAccess =>
+	role === 'editor' ? 'edit' : 'view';
 
 export const patientRole = (patientId: string, access: PatientAccess): string =>
 	`patient:${patientId}:${access}`;

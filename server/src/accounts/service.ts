@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import {
 	nicknameKey,
 	normalizeUsername,
 	userDbName,
 	type AccountProfile,
-	type SignupResult,
-	type signupSchema
+	type SignupResult
 } from '../../../src/lib/schemas/account';
-import type { z } from 'zod';
 import {
 	COUCH_LOCKOUT_SECONDS,
 	CouchRequestError,
@@ -16,45 +13,34 @@ import {
 	type CouchClient,
 	type CouchDoc
 } from '../couch';
+import { patientDbName, USERS_DB } from '../databases/names';
 import { ensurePatientDb, ensureUserDb } from '../databases/provision';
 import { ACCOUNT_DELETED_EVENT, type AccountDeleted } from '../events';
 import { leaveAllRecords, registerProvisionedRecord } from '../patients/store';
 import { AccountError, SignInLockedError } from './errors';
-import { isKeyOf, nicknameLookupKeys, nicknameReservationKey } from './nicknames';
+import { NicknameReservations } from './nickname-reservations';
+import { isKeyOf, nicknameReservationKey } from './nicknames';
 import { passwordProblem } from './passwords';
-import {
-	isAdminGrantableRole,
-	patientDbName,
-	patientIdsOf,
-	rolesForAccount,
-	type AdminGrantableRole
-} from './roles';
+import { isAdminGrantableRole, patientIdsOf, type AdminGrantableRole } from './roles';
 import {
 	toProfile,
 	USER_ID_PREFIX,
 	userDocId,
 	userDocSchema,
-	USERS_DB,
 	withoutSecrets,
 	type UserDoc
 } from './user-doc';
+import {
+	newUserDoc,
+	parseUser,
+	parseUserOrMissing,
+	requireAccount,
+	updateAccount,
+	updateRoles,
+	type SignupInput
+} from './users';
 
-/** Where nickname reservations live: admin-only, one document per nickname key. */
-export const RESERVATIONS_DB = 'worker';
-export const reservationId = (key: string): string => `nickname:${key}`;
-
-/** A reservation whose owner never finished signing up is free again after this long. */
-const STALE_RESERVATION_MS = 60 * 60 * 1000;
 const CONFLICT_RETRIES = 5;
-
-type SignupInput = z.output<typeof signupSchema>;
-
-interface Reservation extends CouchDoc {
-	type: 'nickname-reservation';
-	username: string;
-	nickname: string;
-	created_at: string;
-}
 
 interface ProfileDoc extends CouchDoc {
 	type: 'profile';
@@ -99,14 +85,14 @@ const isConflict = (error: unknown) => error instanceof CouchRequestError && err
  * lost answer finishes the work without duplicating it.
  */
 export class AccountService {
-	private nicknameMigration: Promise<number> | undefined;
+	private readonly nicknames: NicknameReservations;
 
 	constructor(
 		private readonly couch: CouchClient,
 		private readonly events: EventEmitter
-	) {}
-
-	// ── sign-up ────────────────────────────────────────────────────────────────────────────
+	) {
+		this.nicknames = new NicknameReservations(couch);
+	}
 
 	/**
 	 * Creates the account, its reservation and its databases. A retry by the same person
@@ -124,7 +110,7 @@ export class AccountService {
 			return signupResult(await this.provision(user));
 		}
 
-		await this.reserveNickname(input.username, input.nickname);
+		await this.nicknames.reserve(input.username, input.nickname);
 		const created = await this.couch.createDoc(USERS_DB, newUserDoc(input));
 		const stored = await this.couch.getDoc(USERS_DB, userDocId(input.username));
 		if (!stored) throw usernameTaken();
@@ -145,7 +131,7 @@ export class AccountService {
 		}
 		// Our reservation (made before the race was lost) must not keep the loser's nickname.
 		const owner = parsed.success ? parsed.data : undefined;
-		await this.releaseNickname(input.username, nicknameReservationKey(input.nickname), owner);
+		await this.nicknames.release(input.username, nicknameReservationKey(input.nickname), owner);
 		throw usernameTaken();
 	}
 
@@ -179,16 +165,14 @@ export class AccountService {
 
 		let current = await this.releasePendingNicknames(user);
 		if (!current.provisioned) {
-			current = await this.updateUser(username, (doc) => ({ ...doc, provisioned: true }));
+			current = await updateAccount(this.couch, username, (doc) => ({ ...doc, provisioned: true }));
 		}
 		return current;
 	}
 
-	// ── reading ────────────────────────────────────────────────────────────────────────────
-
 	/** The caller's profile; finishes a half-done sign-up first. */
 	async profile(username: string): Promise<AccountProfile> {
-		let user = await this.requireUser(username);
+		let user = await requireAccount(this.couch, username);
 		if (!user.provisioned) user = await this.provision(user);
 		return toProfile(user);
 	}
@@ -210,8 +194,6 @@ export class AccountService {
 		};
 	}
 
-	// ── self-service ───────────────────────────────────────────────────────────────────────
-
 	/**
 	 * Checks the current password, applies the new one (roles untouched) and signs in again:
 	 * CouchDB ends every session of the user when the password changes. Returns CouchDB's
@@ -223,7 +205,7 @@ export class AccountService {
 		newPassword: string,
 		guard: PasswordCheckGuard
 	): Promise<string | undefined> {
-		await this.requireUser(username);
+		await requireAccount(this.couch, username);
 		const problem = passwordProblem(newPassword, username);
 		if (problem) throw new AccountError(400, problem, passwordMessage(problem), 'new_password');
 		if (!(await this.checkPassword(username, currentPassword, guard))) {
@@ -234,19 +216,19 @@ export class AccountService {
 				'current_password'
 			);
 		}
-		await this.updateUser(username, (doc) => ({ ...doc, password: newPassword }), true);
+		await updateAccount(this.couch, username, (doc) => ({ ...doc, password: newPassword }), true);
 		const session = await this.couch.signIn(username, newPassword, guard.clientAddress);
 		return session.ok ? session.setCookie : undefined;
 	}
 
 	async changeNickname(username: string, nickname: string): Promise<AccountProfile> {
-		const before = await this.requireUser(username);
+		const before = await requireAccount(this.couch, username);
 		// The old nickname's key, and its key before skeletons if its reservation is still there.
 		const oldKeys = [nicknameReservationKey(before.nickname), nicknameKey(before.nickname)].filter(
 			(key) => !isKeyOf(nickname, key)
 		);
-		await this.reserveNickname(username, nickname);
-		const updated = await this.updateUser(username, (doc) => ({
+		await this.nicknames.reserve(username, nickname);
+		const updated = await updateAccount(this.couch, username, (doc) => ({
 			...doc,
 			nickname,
 			nickname_release:
@@ -259,8 +241,8 @@ export class AccountService {
 	}
 
 	async changeLanguage(username: string, language: UserDoc['language']): Promise<AccountProfile> {
-		await this.requireUser(username);
-		const updated = await this.updateUser(username, (doc) => ({ ...doc, language }));
+		await requireAccount(this.couch, username);
+		const updated = await updateAccount(this.couch, username, (doc) => ({ ...doc, language }));
 		await this.updateProfileDoc(username, { language });
 		return toProfile(updated);
 	}
@@ -284,7 +266,7 @@ export class AccountService {
 				'confirm'
 			);
 		}
-		const user = await this.requireUser(username);
+		const user = await requireAccount(this.couch, username);
 		if (!(await this.checkPassword(username, password, guard))) {
 			throw new AccountError(400, 'errors.password_wrong', 'the password is wrong', 'password');
 		}
@@ -299,14 +281,12 @@ export class AccountService {
 		}
 		const keys = [nicknameReservationKey(user.nickname), nicknameKey(user.nickname)];
 		for (const key of unique([...keys, ...(user.nickname_release ?? [])])) {
-			await this.releaseNickname(username, key);
+			await this.nicknames.release(username, key);
 		}
 		const event: AccountDeleted = { username, patient_dbs_deleted: deleted };
 		this.events.emit(ACCOUNT_DELETED_EVENT, event);
 		return event;
 	}
-
-	// ── admin ──────────────────────────────────────────────────────────────────────────────
 
 	async listAccounts(): Promise<AccountSummary[]> {
 		const docs = await this.couch.docsWithPrefix(USERS_DB, USER_ID_PREFIX);
@@ -325,23 +305,12 @@ export class AccountService {
 		grant: boolean
 	): Promise<string[]> {
 		if (!isAdminGrantableRole(role)) throw new Error(`${String(role)} is not grantable`);
-		const id = userDocId(username);
-		for (let attempt = 0; ; attempt += 1) {
-			const doc = await this.couch.getDoc(USERS_DB, id);
-			if (!doc) throw new AccountError(404, 'errors.not_found', `no account ${username}`);
-			const roles = Array.isArray(doc.roles) ? doc.roles.map(String) : [];
-			const next = grant ? unique([...roles, role]) : roles.filter((each) => each !== role);
-			if (sameJson(next, roles)) return roles;
-			try {
-				await this.couch.putDoc(USERS_DB, { ...doc, roles: next });
-				return next;
-			} catch (error) {
-				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-			}
-		}
+		const roles = await updateRoles(this.couch, username, (current) =>
+			grant ? [...current, role] : current.filter((each) => each !== role)
+		);
+		if (!roles) throw new AccountError(404, 'errors.not_found', `no account ${username}`);
+		return roles;
 	}
-
-	// ── helpers ────────────────────────────────────────────────────────────────────────────
 
 	/**
 	 * Checks a password against CouchDB, counting the attempt first. CouchDB's lockout of the
@@ -373,32 +342,6 @@ export class AccountService {
 		return stored?.type === 'user' && stored.name === name;
 	}
 
-	private async requireUser(username: string): Promise<UserDoc> {
-		return parseUserOrMissing(await this.couch.getDoc(USERS_DB, userDocId(username)));
-	}
-
-	/**
-	 * Read-modify-write of a `_users` document, retried on conflicts. Unchanged content is
-	 * not written (unless `always`: a password is stored hashed, so never "unchanged").
-	 */
-	private async updateUser(
-		username: string,
-		change: (doc: UserDoc) => UserDoc,
-		always = false
-	): Promise<UserDoc> {
-		for (let attempt = 0; ; attempt += 1) {
-			const current = await this.requireUser(username);
-			const next = change(current);
-			if (!always && sameJson(next, current)) return current;
-			try {
-				await this.couch.putDoc(USERS_DB, next);
-				return await this.requireUser(username);
-			} catch (error) {
-				if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-			}
-		}
-	}
-
 	private async updateProfileDoc(
 		username: string,
 		fields: Partial<Pick<ProfileDoc, 'nickname' | 'language'>>
@@ -418,102 +361,12 @@ export class AccountService {
 		}
 	}
 
-	/**
-	 * Reserves a nickname key for `username` (document id uniqueness makes it atomic). A
-	 * reservation of another account is taken over only when it is stale: over an hour old
-	 * and its owner has no account using that nickname.
-	 */
-	private async reserveNickname(username: string, nickname: string): Promise<void> {
-		await this.nicknamesMigrated();
-		const key = nicknameReservationKey(nickname);
-		const id = reservationId(key);
-		// A live reservation under another key that clashes (see nicknames.ts) refuses too.
-		for (const other of nicknameLookupKeys(nickname)) {
-			if (other === key) continue;
-			const existing = await this.couch.getDoc<Reservation>(RESERVATIONS_DB, reservationId(other));
-			if (existing && existing.username !== username && !(await this.isStale(existing, other))) {
-				throw new AccountError(409, 'errors.nickname_taken', 'that nickname is taken', 'nickname');
-			}
-		}
-		const reservation: Reservation = {
-			_id: id,
-			type: 'nickname-reservation',
-			username,
-			nickname,
-			created_at: new Date().toISOString()
-		};
-		for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt += 1) {
-			const existing = (await this.couch.getDoc(RESERVATIONS_DB, id)) as Reservation | undefined;
-			if (existing?.username === username) return;
-			if (existing && !(await this.isStale(existing, key))) {
-				throw new AccountError(409, 'errors.nickname_taken', 'that nickname is taken', 'nickname');
-			}
-			const doc = existing?._rev ? { ...reservation, _rev: existing._rev } : reservation;
-			if (await this.couch.createDoc(RESERVATIONS_DB, doc)) return;
-		}
-		throw new AccountError(409, 'errors.nickname_taken', 'that nickname is taken', 'nickname');
-	}
-
-	private async isStale(reservation: Reservation, key: string): Promise<boolean> {
-		const age = Date.now() - Date.parse(reservation.created_at);
-		if (!(age > STALE_RESERVATION_MS)) return false;
-		const owner = userDocSchema.safeParse(
-			await this.couch.getDoc(USERS_DB, userDocId(reservation.username))
-		);
-		return !owner.success || !isKeyOf(owner.data.nickname, key);
-	}
-
-	/** Deletes `username`'s reservation of `key`, unless `owner` (their account) still uses it. */
-	private async releaseNickname(username: string, key: string, owner?: UserDoc): Promise<void> {
-		if (owner && isKeyOf(owner.nickname, key)) return;
-		const id = reservationId(key);
-		const existing = (await this.couch.getDoc(RESERVATIONS_DB, id)) as Reservation | undefined;
-		if (existing?._rev && existing.username === username) {
-			await this.couch.deleteDoc(RESERVATIONS_DB, id, existing._rev);
-		}
-	}
-
-	/** The reservation migration of this process (retried by the next reservation if it failed). */
-	private nicknamesMigrated(): Promise<unknown> {
-		this.nicknameMigration ??= this.migrateNicknameReservations().catch((error: unknown) => {
-			this.nicknameMigration = undefined;
-			throw error;
-		});
-		return this.nicknameMigration;
-	}
-
-	/**
-	 * Moves reservations made before confusable skeletons (keyed by `nicknameKey`) to their
-	 * skeleton key; idempotent, run once per process before the first reservation. Two
-	 * nicknames taken before may now share a skeleton: both keep them, the later reservation
-	 * stays under its old key, where lookups still find it. Returns how many moved.
-	 */
-	async migrateNicknameReservations(): Promise<number> {
-		let moved = 0;
-		const docs = await this.couch.docsWithPrefix<Reservation>(RESERVATIONS_DB, reservationId(''));
-		for (const doc of docs) {
-			if (doc.type !== 'nickname-reservation' || typeof doc.nickname !== 'string') continue;
-			const id = reservationId(nicknameReservationKey(doc.nickname));
-			if (doc._id === id || !doc._rev) continue;
-			const { _rev: _old, ...content } = doc;
-			const created = await this.couch.createDoc(RESERVATIONS_DB, { ...content, _id: id });
-			const target = created
-				? undefined
-				: await this.couch.getDoc<Reservation>(RESERVATIONS_DB, id);
-			if (created || target?.username === doc.username) {
-				await this.couch.deleteDoc(RESERVATIONS_DB, doc._id, doc._rev);
-				moved += 1;
-			}
-		}
-		return moved;
-	}
-
 	/** Releases nicknames a change replaced (also after a crash mid-change), then forgets them. */
 	private async releasePendingNicknames(user: UserDoc): Promise<UserDoc> {
 		const pending = user.nickname_release ?? [];
 		if (pending.length === 0) return user;
-		for (const key of pending) await this.releaseNickname(user.name, key, user);
-		return this.updateUser(user.name, (doc) => {
+		for (const key of pending) await this.nicknames.release(user.name, key, user);
+		return updateAccount(this.couch, user.name, (doc) => {
 			const { nickname_release: _released, ...rest } = doc;
 			const left = (doc.nickname_release ?? []).filter((key) => !pending.includes(key));
 			return left.length > 0 ? { ...rest, nickname_release: left } : rest;
@@ -528,42 +381,6 @@ export class AccountService {
 			throw error;
 		}
 	}
-}
-
-function newUserDoc(input: SignupInput): UserDoc & { password: string } {
-	const now = new Date().toISOString();
-	const patientId = input.role === 'caregiver' ? undefined : randomUUID();
-	return {
-		_id: userDocId(input.username),
-		type: 'user',
-		name: input.username,
-		password: input.password,
-		roles: rolesForAccount(input.role, patientId),
-		nickname: input.nickname,
-		language: input.language,
-		account_role: input.role,
-		country: input.country,
-		terms: { version: input.terms_version, accepted_at: now },
-		...(patientId ? { patient_id: patientId } : {}),
-		created_at: now,
-		provisioned: false
-	};
-}
-
-function parseUser(doc: CouchDoc): UserDoc {
-	const parsed = userDocSchema.safeParse(doc);
-	if (!parsed.success) throw new Error(`${doc._id} is not a Dazzle account`);
-	return parsed.data;
-}
-
-/** A session whose `_users` document is gone, or isn't a Dazzle account (a server admin). */
-function parseUserOrMissing(doc: CouchDoc | undefined): UserDoc {
-	if (!doc) throw new AccountError(401, 'errors.signin_required', 'the account no longer exists');
-	const parsed = userDocSchema.safeParse(doc);
-	if (!parsed.success) {
-		throw new AccountError(403, 'errors.no_account', 'this sign-in has no Dazzle account');
-	}
-	return parsed.data;
 }
 
 function signupResult(user: UserDoc): SignupResult {

@@ -5,9 +5,9 @@ import {
 	userDbName,
 	type AccountProfile
 } from '../../../src/lib/schemas/account';
-import { patientDbName, patientIdsOf } from './roles';
+import { patientDbName } from '../databases/names';
+import { patientIdsOf } from './roles';
 
-export { USERS_DB } from '../databases/names';
 export const USER_ID_PREFIX = 'org.couchdb.user:';
 
 export const userDocId = (username: string): string => `${USER_ID_PREFIX}${username}`;

@@ -1,7 +1,8 @@
 import { CouchRequestError, sameJson, type CouchClient, type CouchDoc } from '../couch';
-import { patientDbName, patientIdsOf, patientRole, type PatientAccess } from '../accounts/roles';
-import { USER_ID_PREFIX, userDocId, USERS_DB } from '../accounts/user-doc';
-import { recordDocId, WORKER_DB } from '../databases/names';
+import { patientIdsOf, patientRole, type PatientAccess } from '../accounts/roles';
+import { USER_ID_PREFIX, userDocId } from '../accounts/user-doc';
+import { updateRoles } from '../accounts/users';
+import { patientDbName, recordDocId, USERS_DB, WORKER_DB } from '../databases/names';
 
 /**
  * Storage of patient records shared by sign-up, account deletion and the patients API: the
@@ -13,7 +14,6 @@ import { recordDocId, WORKER_DB } from '../databases/names';
  * reservations next to them: small, written by the gateway only, never replicated.
  */
 
-export { recordDocId, WORKER_DB };
 const CONFLICT_RETRIES = 5;
 /** `_users/_design/dazzle` (couch-setup/ddocs/_users/dazzle.json): users by role. */
 const ROLES_DDOC = 'dazzle';
@@ -58,31 +58,6 @@ export interface RecordMember {
 }
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
-
-/**
- * Read-modify-write of an account's `_users` roles, retried on conflicts; unchanged roles are
- * not written. The roles after, or undefined when the account does not exist.
- */
-export async function updateRoles(
-	couch: CouchClient,
-	username: string,
-	change: (roles: string[]) => string[]
-): Promise<string[] | undefined> {
-	const id = userDocId(username);
-	for (let attempt = 0; ; attempt += 1) {
-		const doc = await couch.getDoc(USERS_DB, id);
-		if (!doc) return undefined;
-		const roles = Array.isArray(doc.roles) ? doc.roles.map(String) : [];
-		const next = [...new Set(change(roles))];
-		if (sameJson(next, roles)) return roles;
-		try {
-			await couch.putDoc(USERS_DB, { ...doc, roles: next });
-			return next;
-		} catch (error) {
-			if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
-		}
-	}
-}
 
 /** Roles without any access to `patientId`, then with `access` when given. */
 export function withPatientAccess(
