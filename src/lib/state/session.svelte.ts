@@ -12,6 +12,9 @@ async function parseProfile(body: unknown): Promise<AccountProfile> {
 	return accountProfileSchema.parse(body);
 }
 
+/** The server role that opens the researchers' area (granted with `npm run admin`). */
+export const RESEARCHER_ROLE = 'researcher';
+
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in' | 'unreachable';
 
 /** Set when a sign-out could not reach the server: the cookie is ended at the next chance. */
@@ -49,6 +52,14 @@ export class SessionState {
 	// Listeners are called, never rendered: no reactivity needed.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#signInListeners = new Set<SignInListener>();
+
+	/**
+	 * Whether the signed-in account holds a server role (`researcher`, `moderator`: granted with
+	 * `npm run admin`), as the server last said; false when signed out or not yet known.
+	 */
+	hasRole(role: string): boolean {
+		return this.profile?.roles.includes(role) ?? false;
+	}
 
 	#set(profile: AccountProfile | undefined): void {
 		this.profile = profile;
