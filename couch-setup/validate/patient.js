@@ -72,6 +72,7 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 	) {
 		throw { forbidden: 'A research receipt has the type and id prefix research-receipt.' };
 	}
+	if (newDoc.type === 'diagnosis' || newDoc._id === 'diagnosis') validateDiagnosis(newDoc);
 	if (newDoc.type === 'patient') {
 		if (newDoc._id !== 'patient') throw { forbidden: 'The patient document has the id "patient".' };
 		if (
@@ -93,6 +94,89 @@ export default function validatePatient(newDoc, _oldDoc, userCtx) {
 		for (var editor in relations) {
 			if (['self', 'child', 'other-relative', 'other'].indexOf(String(relations[editor])) === -1) {
 				throw { forbidden: 'Unknown relation for ' + editor + '.' };
+			}
+		}
+	}
+
+	/**
+	 * A record's diagnosis and main symptoms as src/lib/schemas/diagnosis.ts describes it: the
+	 * codes research and "people like me" read (ORPHA, HPO, onset, severity) in their shape.
+	 *
+	 * @param {Record<string, unknown>} doc
+	 */
+	function validateDiagnosis(doc) {
+		/** @param {unknown} value */
+		function isObject(value) {
+			return typeof value === 'object' && value !== null && !Array.isArray(value);
+		}
+		/**
+		 * @param {unknown} value
+		 * @param {number} max
+		 */
+		function isCount(value, max) {
+			return typeof value === 'number' && value % 1 === 0 && value >= 0 && value <= max;
+		}
+		if (doc.type !== 'diagnosis' || doc._id !== 'diagnosis') {
+			throw { forbidden: 'The diagnosis document has the id and type "diagnosis".' };
+		}
+		var status = doc.status;
+		if (
+			status !== undefined &&
+			['diagnosed', 'suspected', 'not-diagnosed'].indexOf(String(status)) === -1
+		) {
+			throw { forbidden: 'status must be diagnosed, suspected or not-diagnosed.' };
+		}
+		var disease = /** @type {{ name?: unknown, orpha?: unknown }} */ (doc.disease);
+		if (disease !== undefined) {
+			if (!isObject(disease) || status === 'not-diagnosed') {
+				throw { forbidden: 'disease is an object, for a diagnosis given or suspected.' };
+			}
+			if (
+				disease.name !== undefined &&
+				(typeof disease.name !== 'string' || disease.name.length > 400)
+			) {
+				throw { forbidden: 'disease.name must be text.' };
+			}
+			if (disease.orpha !== undefined && !/^ORPHA:[1-9]\d{0,6}$/.test(String(disease.orpha))) {
+				throw { forbidden: 'disease.orpha must be ORPHA: followed by digits.' };
+			}
+		}
+		var odyssey = /** @type {{ searching_years?: unknown, specialists?: unknown }} */ (doc.odyssey);
+		if (odyssey !== undefined) {
+			if (
+				!isObject(odyssey) ||
+				status === 'diagnosed' ||
+				(odyssey.searching_years !== undefined && !isCount(odyssey.searching_years, 120)) ||
+				(odyssey.specialists !== undefined && !isCount(odyssey.specialists, 500))
+			) {
+				throw { forbidden: 'odyssey holds whole numbers, before a diagnosis.' };
+			}
+		}
+		var symptoms = doc.symptoms;
+		if (!Array.isArray(symptoms) || symptoms.length > 100) {
+			throw { forbidden: 'symptoms must be a list (at most 100).' };
+		}
+		for (var i = 0; i < symptoms.length; i += 1) {
+			var symptom = symptoms[i];
+			if (
+				!isObject(symptom) ||
+				!(symptom.code === null || /^HP:\d{7}$/.test(String(symptom.code))) ||
+				typeof symptom.label !== 'string' ||
+				['current', 'past'].indexOf(String(symptom.status)) === -1 ||
+				(symptom.onset !== undefined &&
+					[
+						'antenatal',
+						'congenital',
+						'neonatal',
+						'infantile',
+						'childhood',
+						'juvenile',
+						'adult'
+					].indexOf(String(symptom.onset)) === -1) ||
+				(symptom.severity !== undefined &&
+					['mild', 'moderate', 'severe', 'profound'].indexOf(String(symptom.severity)) === -1)
+			) {
+				throw { forbidden: 'Each symptom is an HPO id or null, a label, and its status.' };
 			}
 		}
 	}
