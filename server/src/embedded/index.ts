@@ -12,7 +12,7 @@ import type { Logger } from '../log';
 import { installCrashGuard } from '../crash-guard';
 import { loadOrCreateCredentials } from './credentials';
 import { OpenDatabaseCache } from './db-cache';
-import { createEmbeddedGuard } from './guard';
+import { createEmbeddedGuard } from './guard/middleware';
 import { installReplicatedHistoryFix } from './replicated-history';
 
 export interface EmbeddedOptions {
@@ -181,7 +181,7 @@ export async function startEmbeddedCouch(options: EmbeddedOptions): Promise<Embe
 		}
 		next();
 	};
-	// Defence in depth (guard.ts): what the gateway's allowlist refuses is refused here again
+	// Defence in depth (guard/): what the gateway's allowlist refuses is refused here again
 	// for every request that is not the server admin's.
 	const guard = createEmbeddedGuard({
 		isServerAdmin: (req) => isServerAdmin(req.headers.authorization, credentials.admin),

@@ -1,12 +1,8 @@
 import { parse as parseQuery } from 'qs';
 import { describe, expect, it } from 'vitest';
-import {
-	MAX_SELECTOR_DEPTH,
-	checkBody,
-	classifyEmbeddedRequest,
-	decodeFully,
-	unsafeSelector
-} from './guard';
+import { checkBody } from './bodies';
+import { classifyEmbeddedRequest, decodeFully } from './routes';
+import { MAX_SELECTOR_DEPTH, unsafeSelector } from './selector';
 
 const ARTICLE_SELECTOR = { type: 'article', lang: { $in: ['en', 'fr', 'ar'] } };
 
