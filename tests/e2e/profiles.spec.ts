@@ -414,3 +414,70 @@ test('unsent changes: sign-out warns and can wait; removing data asks to accept 
 	expect((await ended).ok()).toBe(true);
 	expect(await sessionName()).toBeNull();
 });
+
+test('switching profile with unsent changes and data saving on asks first and can send them', async ({
+	page,
+	browser
+}) => {
+	test.setTimeout(180_000);
+	const ana = person('ana');
+	const teo = person('teo');
+	await page.goto('/');
+	await signUp(page, ana);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+	await page.goto('/profiles');
+	await page.getByRole('button', { name: 'Add another profile' }).click();
+	await expect(page).toHaveURL(/\/signin\?add=1/);
+	await signUp(page, teo);
+	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
+
+	// Data saving holds Teo's change on the device (online all along).
+	await page.goto('/settings');
+	await page.getByRole('switch', { name: 'Sync only on Wi-Fi or when I ask' }).check();
+	await expect(status(page)).toHaveAttribute('data-held-back', 'true');
+	await page.goto('/account');
+	await page.getByLabel('A few words about you').fill('Sent before the switch.');
+	await expect(page.getByTestId('sync-pending')).toHaveText('· 1 to send');
+
+	// Choosing Ana asks first; cancelling keeps Teo's profile open and signed in.
+	await page.goto('/profiles');
+	const anaChoice = page.getByTestId('profile-choice').filter({ hasText: ana.nickname });
+	await anaChoice.click();
+	const warning = page.getByTestId('switch-warning');
+	await expect(warning).toContainText('1 change has not been sent to the server yet.');
+	await expect(warning).toContainText('stay on this device in this profile');
+	await warning.getByRole('button', { name: 'Cancel' }).click();
+	await expect(warning).toHaveCount(0);
+	await expect(page.getByTestId('account-link')).toContainText(teo.nickname);
+	expect(
+		(await (await page.request.get('/couch/_session')).json()).userCtx.name,
+		'still signed in'
+	).toBe(teo.username);
+
+	// "Add another profile" asks too. "Send now" sends through data saving, then switches.
+	await page.getByRole('button', { name: 'Add another profile' }).click();
+	await expect(warning).toContainText('1 change has not been sent to the server yet.');
+	await anaChoice.click();
+	await expect(warning).toBeVisible();
+	await warning.getByRole('button', { name: 'Send now, then switch' }).click();
+	await expect(page).toHaveURL(/\/signin\?profile=/, { timeout: 60_000 });
+	await expect(page.getByLabel('Username')).toHaveValue(ana.username);
+
+	// The change reached the server: Teo's other device gets it.
+	const other = await browser.newContext({ locale: 'en-GB' });
+	try {
+		const tablet = await other.newPage();
+		await tablet.goto(new URL('/signin', page.url()).href);
+		await tablet.getByLabel('Username').fill(teo.username);
+		await tablet.getByLabel('Password', { exact: true }).fill(teo.password);
+		await tablet.getByRole('button', { name: 'Sign in' }).click();
+		await expect(status(tablet)).toHaveAttribute('data-kind', 'up-to-date', { timeout: 30_000 });
+		await tablet.goto(new URL('/account', page.url()).href);
+		await expect(tablet.getByLabel('A few words about you')).toHaveValue(
+			'Sent before the switch.',
+			{ timeout: 30_000 }
+		);
+	} finally {
+		await other.close();
+	}
+});

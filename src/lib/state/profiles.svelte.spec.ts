@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fakeConnectivity } from '../../../tests/unit/fake-connectivity';
 import { fakeEngine } from '../../../tests/unit/fake-engine';
 import { ProfileRegistry, type KeyValueStore, type LocalProfile } from '$lib/data/profiles';
 import { hashPin } from '$lib/profiles/pin';
 import type { AccountProfile } from '$lib/schemas/account';
+import { ProfileSync } from '$lib/sync/coordinator';
 import type { SyncEngine } from '$lib/sync/engine';
-import { ProfilesState } from './profiles.svelte';
+import { ProfilesState, UnsentChangesError } from './profiles.svelte';
 import type { SessionState, SignInListener } from './session.svelte';
 
 function memoryStore(): KeyValueStore {
@@ -16,8 +18,26 @@ function memoryStore(): KeyValueStore {
 	};
 }
 
+/**
+ * A local database no engine runs on, as `countUnsent` reads it: no push checkpoint yet, and
+ * changes of its own to `ids`.
+ */
+function pausedDb(name: string, ids: string[]): PouchDB.Database {
+	return {
+		name,
+		get: async () => Promise.reject(Object.assign(new Error('missing'), { status: 404 })),
+		changes: async () => ({ results: ids.map((id, seq) => ({ id, seq: seq + 1, changes: [] })) })
+	} as unknown as PouchDB.Database;
+}
+
 const fakeProfileEngine = (profile: LocalProfile) =>
-	fakeEngine({ local: { name: `dazzle-${profile.id}-user` } });
+	fakeEngine({
+		local: { name: `dazzle-${profile.id}-user` },
+		localName: `dazzle-${profile.id}-user`,
+		/** The live user database's unsent changes (none unless a test says so). */
+		unsent: vi.fn(async () => 0),
+		whenUpToDate: vi.fn(async () => undefined)
+	});
 type FakeEngine = ReturnType<typeof fakeProfileEngine>;
 
 function fakeSession() {
@@ -48,7 +68,11 @@ function fakeSession() {
 	return session;
 }
 
-function setup(store = memoryStore()) {
+/**
+ * `paused`: local databases of a profile no engine runs on (a record opened earlier), by
+ * profile id; their unsent changes are read from the device like the app does.
+ */
+function setup(store = memoryStore(), paused = new Map<string, PouchDB.Database[]>()) {
 	const registry = new ProfileRegistry(store);
 	const session = fakeSession();
 	const engines: FakeEngine[] = [];
@@ -60,6 +84,15 @@ function setup(store = memoryStore()) {
 			const engine = fakeProfileEngine(profile);
 			engines.push(engine);
 			return engine as unknown as SyncEngine;
+		},
+		createSync: async (profileId) => {
+			const databases = paused.get(profileId) ?? [];
+			return new ProfileSync({
+				profileId,
+				connectivity: () => fakeConnectivity(true).connectivity,
+				localDatabases: async () => databases.map((db) => db.name),
+				openLocal: async (name) => databases.find((db) => db.name === name)!
+			});
 		},
 		destroyData: async (id) => void destroyed.push(id)
 	});
@@ -206,5 +239,55 @@ describe('ProfilesState', () => {
 		await profiles.start();
 		expect(profiles.active?.username).toBe('ana');
 		expect(store.getItem('dazzle.account')).toBeNull();
+	});
+
+	it('never switches away from unsent changes, paused databases included, without a yes', async () => {
+		const store = memoryStore();
+		const paused = new Map<string, PouchDB.Database[]>();
+		const { session, profiles, engines, registry, destroyed } = setup(store, paused);
+		await session.signIn(ana);
+		const anaId = profiles.active!.id;
+		// Teo's profile: a record he opened earlier holds a change, no engine runs on it now.
+		const teoId = registry.register(teo as AccountProfile).id;
+		paused.set(teoId, [pausedDb(`dazzle-${teoId}-patient-1`, ['response-1'])]);
+		await session.signIn(teo);
+		expect(profiles.active?.id).toBe(teoId);
+		const signOuts = session.signOut.mock.calls.length;
+
+		expect(await profiles.unsentCount()).toBe(1);
+		const refused = await profiles.choose(anaId).catch((error: unknown) => error);
+		expect(refused).toBeInstanceOf(UnsentChangesError);
+		expect((refused as UnsentChangesError).count).toBe(1);
+		expect(profiles.active?.id).toBe(teoId);
+		expect(session.signOut).toHaveBeenCalledTimes(signOuts);
+		await expect(profiles.leave()).rejects.toBeInstanceOf(UnsentChangesError);
+
+		// "Send now" runs the live ones; the paused record's change is still counted.
+		const user = engines.at(-1)!;
+		user.unsent.mockResolvedValue(2);
+		user.whenUpToDate.mockImplementation(async () => void user.unsent.mockResolvedValue(0));
+		expect(await profiles.sendNow(1_000)).toBe(1);
+		expect(user.whenUpToDate).toHaveBeenCalled();
+
+		// The user said yes: the switch goes on, the change stays on the device.
+		expect(await profiles.choose(anaId, { leaveUnsent: true })).toEqual({
+			to: 'signin',
+			profileId: anaId
+		});
+		expect(profiles.active).toBeUndefined();
+		expect(session.signOut).toHaveBeenCalledTimes(signOuts + 1);
+		expect(destroyed).toEqual([]);
+	});
+
+	it('counts a count that fails as something unsent, and leaves freely when nothing is', async () => {
+		const { session, profiles, engines } = setup();
+		await session.signIn(ana);
+		engines[0]!.unsent.mockRejectedValue(new Error('IndexedDB gone'));
+		await expect(profiles.leave()).rejects.toMatchObject({ count: 1 });
+		expect(profiles.active?.username).toBe('ana');
+		engines[0]!.unsent.mockResolvedValue(0);
+		await profiles.leave();
+		expect(profiles.active).toBeUndefined();
+		expect(session.signOut).toHaveBeenCalledOnce();
 	});
 });

@@ -34,6 +34,24 @@ export class ProfileActionError extends Error implements KeyedError {
 	}
 }
 
+/**
+ * The open profile still has changes the server has not got: switching away needs the user's
+ * explicit confirmation (`leaveUnsent`) or a "send now" first. `count` is what waits.
+ */
+export class UnsentChangesError extends Error implements KeyedError {
+	override readonly name = 'UnsentChangesError';
+	readonly key = 'sync.unsent_warning';
+	constructor(readonly count: number) {
+		super(`${count} unsent changes`);
+	}
+}
+
+/** How a switch away from the open profile treats its unsent changes. */
+export interface LeaveOptions {
+	/** The user confirmed leaving them on the device unsent (they go with the next sign-in). */
+	leaveUnsent?: boolean;
+}
+
 /** Proof that the person changing a PIN may: the current PIN or the account password. */
 export type PinProof = { pin: string } | { password: string };
 
@@ -170,12 +188,12 @@ export class ProfilesState {
 	 * The user picked `id` (or it is the only one): open it, or say what it needs first. Only the
 	 * last profile, not signed out and without a PIN, opens without a secret.
 	 */
-	async choose(id: string): Promise<ProfileRoute | undefined> {
+	async choose(id: string, options: LeaveOptions = {}): Promise<ProfileRoute | undefined> {
 		const profile = this.#registry.get(id);
 		if (!profile) return { to: 'chooser' };
 		if (this.active?.id === id) return undefined;
 		// Switching: the open profile closes and its server session ends first.
-		if (this.active) await this.close({ endSession: true });
+		if (this.active) await this.leave(options);
 		if (profile.pin) {
 			this.locked = profile;
 			return { to: 'unlock', profileId: id };
@@ -306,6 +324,53 @@ export class ProfilesState {
 			this.#reload();
 			if (options.endSession) await this.#session.signOut();
 		});
+	}
+
+	/**
+	 * Unsent changes in every local database of the open profile (the user database, every
+	 * record, paused ones included), counted now. Not knowing counts as something unsent: the
+	 * user is asked rather than a change dropped.
+	 */
+	async unsentCount(): Promise<number> {
+		const active = this.active;
+		if (!active) return 0;
+		try {
+			const unsent = await active.replications.unsent();
+			return unsent.reduce((sum, entry) => sum + entry.count, 0);
+		} catch (error) {
+			console.debug('[profiles] could not count unsent changes', error);
+			return Math.max(1, active.sync.pending);
+		}
+	}
+
+	/**
+	 * "Send now", even with data saving on: every live replication of the open profile runs
+	 * until caught up (or `timeoutMs`); resolves with what is still unsent.
+	 */
+	async sendNow(timeoutMs = 120_000): Promise<number> {
+		const active = this.active;
+		if (!active) return 0;
+		try {
+			await active.replications.sendNow(timeoutMs);
+		} catch (error) {
+			console.debug('[profiles] could not send', error);
+		}
+		return this.unsentCount();
+	}
+
+	/**
+	 * Switching to another person (another profile, or adding one): the open profile closes and
+	 * its server session ends. Its unsent changes stay on the device and go with its next
+	 * sign-in, but never without the user knowing: with any left, this throws
+	 * `UnsentChangesError` unless `leaveUnsent` says the user confirmed.
+	 */
+	async leave(options: LeaveOptions = {}): Promise<void> {
+		if (!this.active) return;
+		if (!options.leaveUnsent) {
+			const count = await this.unsentCount();
+			if (count > 0) throw new UnsentChangesError(count);
+		}
+		await this.close({ endSession: true });
 	}
 
 	/** The account's nickname changed on the server: the open profile follows. */
