@@ -1,31 +1,28 @@
-import { Backoff, type BackoffOptions } from './backoff';
+import { Backoff } from './backoff';
 import { browserConnectivity, type Connectivity } from './connectivity';
-import { classifyError, SessionExpiredError, StorageFullError } from './errors';
+import { ConflictWatch } from './conflict-watch';
+import { classifyError, isClosedConnection, SessionExpiredError, StorageFullError } from './errors';
+import { localUserDbName, type StatusListener, type SyncEngineOptions } from './engine-options';
+import { liveRemote } from './fetch-timeouts';
+import { PendingCount } from './pending-count';
 import {
-	applyChanges,
-	fetchChanges,
-	KnownRevisions,
-	pushBatch,
-	type RemoteDb,
-	type Seq
-} from './replicator';
+	DEFAULT_TUNING,
+	EMPTY_MEMO,
+	followChanges,
+	MEMO_ID,
+	MemoWriter,
+	type SyncMemo,
+	type SyncTuning
+} from './pull-run';
+import { LocalChangeSignal, pushLive } from './push-loop';
+import { KnownRevisions, type RemoteDb } from './replicator';
+import { INITIAL_STATUS, next, whenStatus, type SyncEvent, type SyncStatus } from './status';
 // The engine module stays the entry of the sync engine's public API (tests and benches import it).
 export { ALWAYS_ONLINE, browserConnectivity, type Connectivity } from './connectivity';
 export { fetchWithLongpollCap, fetchWithStallTimeout } from './fetch-timeouts';
 export { pullOnce, type PullOnceOptions } from './pull-once';
 export { DEFAULT_TUNING, type SyncTuning } from './pull-run';
-import { fetchWithLongpollCap, fetchWithStallTimeout } from './fetch-timeouts';
-import {
-	DEFAULT_TUNING,
-	EMPTY_MEMO,
-	MEMO_ID,
-	pullToDate,
-	type PullRun,
-	type SyncMemo,
-	type SyncTuning
-} from './pull-run';
-import { resolveConflicts } from './resolve-conflicts';
-import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status';
+export { localUserDbName, type StatusListener, type SyncEngineOptions } from './engine-options';
 
 /**
  * The sync engine of one local database replicated live both ways with its server database
@@ -36,54 +33,6 @@ import { INITIAL_STATUS, next, type SyncEvent, type SyncStatus } from './status'
  * engine runs a pull loop and a push loop and restarts them itself, with backoff, so the status
  * it reports is the truth (offline, error and when it retries, sign in again).
  */
-
-export interface SyncEngineOptions {
-	/** The PouchDB constructor (`pouchdb-browser` in the app, Node's PouchDB in tests). */
-	PouchDB: PouchDB.Static;
-	/** The random local profile id; never the username. */
-	profileId: string;
-	/** The local database's name; the profile's user database by default. */
-	localName?: string;
-	/** Absolute URL of the remote database, e.g. `https://host/couch/userdb-…`. */
-	remoteUrl: string;
-	/** Extra options for the local database (e.g. `{ adapter: 'memory' }` in Node). */
-	localOptions?: Record<string, unknown>;
-	/** Keeps only leaf revisions locally; leaves no common ancestor for field-level merges. */
-	autoCompaction?: boolean;
-	/** Carries every request to the server; injectable to count or shape the traffic. */
-	fetch?: typeof fetch;
-	tuning?: Partial<SyncTuning>;
-	backoff?: BackoffOptions;
-	connectivity?: Connectivity;
-	now?: () => Date;
-	/** Called with errors the engine handled but a developer may want to see. */
-	onDiagnostic?: (message: string, error?: unknown) => void;
-}
-
-export type StatusListener = (status: SyncStatus) => void;
-
-/** Local changes read per request when the pending count catches up with the database. */
-const COUNT_PAGE = 500;
-
-/** Local writes this close together are pushed together. */
-const PUSH_COALESCE_MS = 50;
-
-export function localUserDbName(profileId: string): string {
-	return `dazzle-${profileId}-user`;
-}
-
-/** Local sequences are numbers in every PouchDB adapter; a string one counts by its number. */
-function seqNumber(seq: Seq): number {
-	if (typeof seq === 'number') return seq;
-	const value = Number.parseInt(seq, 10);
-	return Number.isFinite(value) ? value : 0;
-}
-
-/** IndexedDB refuses work on a connection that closed (after a quota abort, in Chromium). */
-function isClosedConnection(error: unknown): boolean {
-	const text = `${(error as { name?: unknown })?.name ?? ''} ${(error as { message?: unknown })?.message ?? ''} ${(error as { reason?: unknown })?.reason ?? ''}`;
-	return /InvalidStateError|connection is closing|database is closed/i.test(text);
-}
 
 export class SyncEngine {
 	#local: PouchDB.Database;
@@ -102,37 +51,27 @@ export class SyncEngine {
 	#abort: AbortController | undefined;
 	#pushIdle = false;
 	#pullIdle = false;
-	#pushDirty = false;
-	#pushWaiter: (() => void) | undefined;
+	/** Local changes wake the push loop (`push-loop.ts`). */
+	#changes = new LocalChangeSignal();
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
 	#generation = 0;
 	#blocked: 'denied' | undefined;
 	#unsubscribeConnectivity: (() => void) | undefined;
 
 	#memo: SyncMemo = { ...EMPTY_MEMO };
-	#memoWrite: Promise<void> = Promise.resolve();
+	/** Saves `#memo` in the local database, bursts coalesced into one write. */
+	#memoWriter = new MemoWriter(
+		() => this.local,
+		() => this.#memo,
+		() => this.#dispatch({ type: 'quota-exceeded' })
+	);
 	/** Revisions that came from the server and are not yet behind the push checkpoint. */
 	#known = new KnownRevisions();
 	#localFeed: PouchDB.Core.Changes<object> | undefined;
-	#resolving: Promise<void> = Promise.resolve();
-	/**
-	 * The pending count, kept incrementally: documents changed locally after the push checkpoint
-	 * (not pulled ones), by id, with the local sequence of their latest change. Every local
-	 * change is looked at once (`#countedSeq` is how far), from the live feed or, when the feed
-	 * may lag behind (start, `whenUpToDate`, caught up), from one read of what came after
-	 * `#countedSeq`. It used to recount everything since the push checkpoint 250 ms after each
-	 * change, on a timer that did not wait for the count before it: rows read per pulled
-	 * document grew with the database (2.6 at 5k documents, 44.7 at 30k), up to 109 counts ran
-	 * at once, and a count that started before a push finished could land after the count that
-	 * followed it and leave "1 to send" (and "syncing") on screen until the next change.
-	 */
-	#pending = new Map<string, number>();
-	#countedSeq = 0;
-	#counting: Promise<void> | undefined;
-	#countAgain = false;
-	/** Local changes rows read by the pending count since the engine was built (tests, bench). */
-	#countRowsRead = 0;
-	#conflictsResolved = 0;
+	/** What waits to be sent (`pending-count.ts`), kept from the local changes as they come. */
+	#pending: PendingCount;
+	/** Conflicts resolved as local changes come (`conflict-watch.ts`). */
+	#conflicts: ConflictWatch;
 	#rejected: unknown[] = [];
 
 	constructor(options: SyncEngineOptions) {
@@ -143,14 +82,23 @@ export class SyncEngine {
 		this.#now = options.now ?? (() => new Date());
 		this.#localName = options.localName ?? localUserDbName(options.profileId);
 		this.#local = this.#openLocal();
-		const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
-		this.#remote = {
-			url: options.remoteUrl.replace(/\/+$/, ''),
-			fetch: fetchWithLongpollCap(
-				fetchWithStallTimeout(baseFetch, this.#tuning.stallTimeoutMs),
-				this.#tuning.longpollMs + this.#tuning.heartbeatMs
-			)
-		};
+		this.#pending = new PendingCount({
+			local: () => this.local,
+			pushSeq: () => this.#memo.push_seq,
+			known: this.#known,
+			onChange: () => this.#pendingChanged(),
+			onDiagnostic: options.onDiagnostic
+		});
+		this.#conflicts = new ConflictWatch({
+			local: () => this.local,
+			markResolved: (seq) => {
+				this.#memo.resolved_seq = seq;
+				this.#saveMemo();
+			},
+			onStorageFull: () => this.#dispatch({ type: 'quota-exceeded' }),
+			onDiagnostic: options.onDiagnostic
+		});
+		this.#remote = liveRemote(options.remoteUrl, options.fetch, this.#tuning);
 	}
 
 	#openLocal(): PouchDB.Database {
@@ -182,18 +130,18 @@ export class SyncEngine {
 	 * included): for sign-out and "remove from this device", which must not drop them unasked.
 	 */
 	async unsent(): Promise<number> {
-		await this.#catchUpCount();
+		await this.#pending.catchUp();
 		return this.#pending.size;
 	}
 
 	/** Conflicts this engine resolved since it started (for tests and diagnostics). */
 	get conflictsResolved(): number {
-		return this.#conflictsResolved;
+		return this.#conflicts.resolved;
 	}
 
 	/** Local changes rows the pending count has read (to show its cost is the changes'). */
 	get countRowsRead(): number {
-		return this.#countRowsRead;
+		return this.#pending.rowsRead;
 	}
 
 	/** Documents the server refused one by one (validation), kept locally and reported. */
@@ -230,9 +178,8 @@ export class SyncEngine {
 		}
 		if (stale()) return;
 		// Seeded by one read of the changes since the push checkpoint, before the live feed.
-		this.#pending.clear();
-		this.#countedSeq = seqNumber(this.#memo.push_seq);
-		await this.#catchUpCount();
+		this.#pending.reset(this.#memo.push_seq);
+		await this.#pending.catchUp();
 		if (stale()) return;
 		this.#watchLocalChanges();
 		this.#unsubscribeConnectivity = this.#connectivity.subscribe((online) =>
@@ -249,9 +196,9 @@ export class SyncEngine {
 		this.#stopReplication();
 		this.#localFeed?.cancel();
 		this.#localFeed = undefined;
-		await this.#counting;
-		await this.#resolving;
-		await this.#memoWrite;
+		await this.#pending.settled;
+		await this.#conflicts.settled;
+		await this.#memoWriter.settled;
 	}
 
 	/** Stops and closes the local database. */
@@ -310,21 +257,13 @@ export class SyncEngine {
 	 * Counts first, so a write made just before the call is waited for.
 	 */
 	async whenUpToDate(timeoutMs = 60_000): Promise<void> {
-		await this.#catchUpCount();
-		return new Promise((resolve, reject) => {
-			let unsubscribe: () => void = () => undefined;
-			const timer = setTimeout(() => {
-				unsubscribe();
-				reject(new Error(`not up to date after ${timeoutMs} ms: ${this.#status.kind}`));
-			}, timeoutMs);
-			unsubscribe = this.subscribe((status) => {
-				if (status.kind === 'up-to-date' && status.pending === 0) {
-					clearTimeout(timer);
-					queueMicrotask(() => unsubscribe());
-					resolve();
-				}
-			});
-		});
+		await this.#pending.catchUp();
+		return whenStatus(
+			(listener) => this.subscribe(listener),
+			(status) => status.kind === 'up-to-date' && status.pending === 0,
+			timeoutMs,
+			() => `not up to date after ${timeoutMs} ms: ${this.#status.kind}`
+		);
 	}
 
 	#cameOnline(): void {
@@ -344,8 +283,7 @@ export class SyncEngine {
 		this.#retryTimer = undefined;
 		this.#abort?.abort(new DOMException('sync stopped', 'AbortError'));
 		this.#abort = undefined;
-		this.#pushWaiter?.();
-		this.#pushWaiter = undefined;
+		this.#changes.release();
 	}
 
 	#startReplication(): void {
@@ -360,110 +298,50 @@ export class SyncEngine {
 		const onError = (error: unknown) => {
 			if (generation === this.#generation) this.#failed(error);
 		};
-		this.#pullLoop(generation, controller.signal).catch(onError);
-		this.#pushLoop(generation, controller.signal).catch(onError);
-	}
-
-	/** Pulls until caught up, then waits on a long poll; pages through again when much arrives. */
-	async #pullLoop(generation: number, signal: AbortSignal): Promise<void> {
 		const current = () => generation === this.#generation;
-		const run: PullRun = {
-			local: this.local,
+		const shared = {
 			remote: this.#remote,
 			memo: this.#memo,
 			known: this.#known,
 			tuning: this.#tuning,
-			signal,
+			signal: controller.signal,
 			current,
-			saveMemo: () => this.#saveMemo(),
-			onPage: ({ written, progress }) => {
-				if (written === 0 && !progress) return;
-				this.#pullIdle = false;
-				if (progress) this.#dispatch({ type: 'progress', progress });
-				else this.#dispatch({ type: 'started' });
-			}
+			saveMemo: () => this.#saveMemo()
 		};
-		while (current()) {
-			if (!(await pullToDate(run))) return;
-			this.#pullIdle = true;
-			this.#maybeCaughtUp(generation);
-			for (;;) {
-				const page = await fetchChanges(this.#remote, {
-					since: this.#memo.pull_seq,
-					limit: this.#tuning.batchSize,
-					includeDocs: false,
-					// No heartbeat: CouchDB then answers at `timeout` and the connection stays usable
-					// (with one it ignores `timeout`, and only the device's cap would end the poll).
-					longpoll: { timeoutMs: this.#tuning.longpollMs },
-					signal
-				});
-				if (!current()) return;
-				const applied = await applyChanges(this.local, this.#remote, page, this.#known, signal);
-				if (!current()) return;
-				this.#memo.pull_seq = page.last_seq;
-				this.#saveMemo();
-				run.onPage({ written: applied.written.length });
-				// A full page: more is waiting; page through it as fast as it comes.
-				if (page.results.length >= this.#tuning.batchSize) break;
-				if (!this.#pullIdle) {
+		followChanges(
+			{
+				...shared,
+				local: this.local,
+				onPage: ({ written, progress }) => {
+					if (written === 0 && !progress) return;
+					this.#pullIdle = false;
+					if (progress) this.#dispatch({ type: 'progress', progress });
+					else this.#dispatch({ type: 'started' });
+				}
+			},
+			{
+				isIdle: () => this.#pullIdle,
+				caughtUp: () => {
 					this.#pullIdle = true;
 					this.#maybeCaughtUp(generation);
 				}
 			}
-		}
-	}
-
-	/** Sends local changes page by page, then waits for the next local change. */
-	async #pushLoop(generation: number, signal: AbortSignal): Promise<void> {
-		const current = () => generation === this.#generation;
-		while (current()) {
-			this.#pushDirty = false;
-			const batch = await pushBatch(this.local, this.#remote, {
-				since: this.#memo.push_seq,
-				limit: this.#tuning.batchSize,
-				known: this.#known,
-				revsDiffAbove: this.#tuning.revsDiffAbove,
-				signal
-			});
-			if (!current()) return;
-			for (const refused of batch.rejected) {
+		).catch(onError);
+		pushLive({
+			...shared,
+			local: () => this.local,
+			changes: this.#changes,
+			onRejected: (refused) => {
 				// One document refused by the server's validation: not a session problem.
 				this.#rejected.push(refused);
 				this.#options.onDiagnostic?.('document refused by the server', refused);
+			},
+			onPushed: (seq) => this.#pending.pushedUpTo(seq),
+			onIdle: (idle) => {
+				this.#pushIdle = idle;
+				if (idle) this.#maybeCaughtUp(generation);
 			}
-			if (batch.lastSeq !== this.#memo.push_seq) {
-				this.#memo.push_seq = batch.lastSeq;
-				this.#saveMemo();
-				this.#pushedUpTo(batch.lastSeq);
-			}
-			if (batch.scanned >= this.#tuning.batchSize || this.#pushDirty) continue;
-			await this.#waitForLocalChange(generation, signal);
-		}
-	}
-
-	async #waitForLocalChange(generation: number, signal: AbortSignal): Promise<void> {
-		this.#pushIdle = true;
-		this.#maybeCaughtUp(generation);
-		await new Promise<void>((resolve) => {
-			if (signal.aborted) return resolve();
-			const done = () => {
-				signal.removeEventListener('abort', done);
-				resolve();
-			};
-			this.#pushWaiter = done;
-			signal.addEventListener('abort', done, { once: true });
-		});
-		if (generation !== this.#generation) return;
-		this.#pushIdle = false;
-		// A burst of writes (a bulk save, a pull) is sent as one batch.
-		await new Promise((resolve) => setTimeout(resolve, PUSH_COALESCE_MS));
-	}
-
-	#wakePush(): void {
-		this.#pushDirty = true;
-		const waiter = this.#pushWaiter;
-		this.#pushWaiter = undefined;
-		waiter?.();
+		}).catch(onError);
 	}
 
 	#maybeCaughtUp(generation: number): void {
@@ -474,7 +352,7 @@ export class SyncEngine {
 		this.#backoff.reset();
 		if (this.#status.kind === 'storage-full') this.#dispatch({ type: 'storage-freed' });
 		this.#retryUnresolved();
-		await this.#catchUpCount();
+		await this.#pending.catchUp();
 		if (generation !== this.#generation || !this.#pullIdle || !this.#pushIdle) return;
 		this.#dispatch({ type: 'idle', at: this.#now().toISOString() });
 	}
@@ -516,109 +394,19 @@ export class SyncEngine {
 		});
 		this.#localFeed = feed;
 		feed.on('change', (change) => {
-			this.#counted(change.id, change.seq, change.changes[0]?.rev);
-			this.#wakePush();
-			// More than one leaf: maybe a conflict (or only deleted branches; resolve checks).
-			if (change.changes.length > 1 && !change.id.startsWith('_design/')) {
-				this.#resolving = this.#resolving.then(() => this.#resolve(change.id, change.seq));
-			} else {
-				this.#resolving = this.#resolving.then(() => this.#markResolved(change.seq));
-			}
+			this.#pending.counted(change.id, change.seq, change.changes[0]?.rev);
+			this.#changes.wake();
+			this.#conflicts.changed(change.id, change.seq, change.changes.length);
 		});
 		feed.on('error', (error) => this.#options.onDiagnostic?.('local changes feed failed', error));
 	}
 
-	async #resolve(id: string, seq: number | string): Promise<void> {
-		try {
-			const outcome = await resolveConflicts(this.local, id);
-			if (outcome) this.#conflictsResolved += 1;
-			this.#unresolved.delete(id);
-		} catch (error) {
-			// Lost a race with a newer change: that change triggers another attempt. A full disk
-			// (or the connection it closed) is no race: say so, and try again when space is freed.
-			if (classifyError(error) instanceof StorageFullError || isClosedConnection(error)) {
-				this.#unresolved.add(id);
-				if (classifyError(error) instanceof StorageFullError) {
-					this.#dispatch({ type: 'quota-exceeded' });
-				}
-			}
-			this.#options.onDiagnostic?.(`could not resolve conflicts of ${id}`, error);
-		}
-		this.#markResolved(seq);
-	}
-
-	/** Documents whose conflicts could not be resolved for lack of space. */
-	#unresolved = new Set<string>();
-	/** The newest local change seen while some stay unresolved. */
-	#seenSeq: number | string | undefined;
-
-	#markResolved(seq: number | string): void {
-		// The checkpoint waits before an unresolved conflict, so a restart looks at it again.
-		if (this.#unresolved.size > 0) {
-			this.#seenSeq = seq;
-			return;
-		}
-		this.#memo.resolved_seq = seq;
-		this.#saveMemo();
-	}
-
 	#retryUnresolved(): void {
-		if (this.#unresolved.size === 0) return;
-		const ids = [...this.#unresolved];
-		this.#resolving = this.#resolving.then(async () => {
-			for (const id of ids) await this.#resolve(id, this.#seenSeq ?? this.#memo.resolved_seq);
-		});
+		this.#conflicts.retryUnresolved(() => this.#memo.resolved_seq);
 	}
 
-	#memoDirty = false;
 	#saveMemo(): void {
-		if (this.#memoDirty) return;
-		this.#memoDirty = true;
-		// Coalesces bursts of updates into one local write.
-		this.#memoWrite = this.#memoWrite.then(async () => {
-			this.#memoDirty = false;
-			try {
-				const result = await this.local.put(this.#memo as PouchDB.Core.PutDocument<object>);
-				this.#memo._rev = result.rev;
-			} catch (error) {
-				if (classifyError(error) instanceof StorageFullError) {
-					this.#dispatch({ type: 'quota-exceeded' });
-				}
-				// A stale `_rev` (another tab): read it back; the next save wins.
-				const stored = await this.local.get<SyncMemo>(MEMO_ID).catch(() => undefined);
-				if (stored) this.#memo._rev = stored._rev;
-			}
-		});
-	}
-
-	/**
-	 * One local change, from the live feed or a catch-up read. A catch-up in flight reads it
-	 * (or reads again): applying feed rows meanwhile could skip the rows the read has yet to
-	 * return.
-	 */
-	#counted(id: string, seq: Seq, rev: string | undefined, fromRead = false): void {
-		if (!fromRead && this.#counting) {
-			this.#countAgain = true;
-			return;
-		}
-		const at = seqNumber(seq);
-		if (at <= this.#countedSeq) return;
-		this.#countedSeq = at;
-		if (
-			at <= seqNumber(this.#memo.push_seq) ||
-			id.startsWith('_design/') ||
-			(rev !== undefined && this.#known.has(id, rev))
-		) {
-			this.#pending.delete(id);
-		} else this.#pending.set(id, at);
-		if (!fromRead) this.#pendingChanged();
-	}
-
-	/** The push checkpoint moved: what it passed is on the server. */
-	#pushedUpTo(seq: Seq): void {
-		const at = seqNumber(seq);
-		for (const [id, changedAt] of this.#pending) if (changedAt <= at) this.#pending.delete(id);
-		this.#pendingChanged();
+		this.#memoWriter.save();
 	}
 
 	#pendingChanged(): void {
@@ -630,40 +418,5 @@ export class SyncEngine {
 		if (pending === 0 && this.#abort && !this.#abort.signal.aborted) {
 			this.#maybeCaughtUp(this.#generation);
 		}
-	}
-
-	/**
-	 * Reads the local changes after `#countedSeq` into the count: one read in flight at most; a
-	 * call meanwhile makes it read once more (a change written just before that call).
-	 */
-	#catchUpCount(): Promise<void> {
-		if (this.#counting) {
-			this.#countAgain = true;
-			return this.#counting;
-		}
-		const counting = (async () => {
-			try {
-				do {
-					this.#countAgain = false;
-					const changes = await this.local.changes({
-						since: this.#countedSeq,
-						limit: COUNT_PAGE,
-						style: 'all_docs'
-					});
-					this.#countRowsRead += changes.results.length;
-					for (const row of changes.results) {
-						this.#counted(row.id, row.seq, row.changes[0]?.rev, true);
-					}
-					if (changes.results.length >= COUNT_PAGE) this.#countAgain = true;
-				} while (this.#countAgain);
-			} catch (error) {
-				this.#options.onDiagnostic?.('could not count pending changes', error);
-			} finally {
-				this.#counting = undefined;
-			}
-			this.#pendingChanged();
-		})();
-		this.#counting = counting;
-		return counting;
 	}
 }

@@ -83,3 +83,9 @@ export function classifyError(error: unknown): SyncError {
 	}
 	return new NetworkSyncError({ cause: error });
 }
+
+/** IndexedDB refuses work on a connection that closed (after a quota abort, in Chromium). */
+export function isClosedConnection(error: unknown): boolean {
+	const text = `${(error as { name?: unknown })?.name ?? ''} ${(error as { message?: unknown })?.message ?? ''} ${(error as { reason?: unknown })?.reason ?? ''}`;
+	return /InvalidStateError|connection is closing|database is closed/i.test(text);
+}

@@ -1,3 +1,6 @@
+import type { SyncTuning } from './pull-run';
+import type { RemoteDb } from './replicator';
+
 /**
  * Fetch wrappers for slow and unreliable links: a request that receives nothing for a while is
  * abandoned (`fetchWithStallTimeout`), and a live `_changes` the server does not end in time is
@@ -143,5 +146,26 @@ export function fetchWithLongpollCap(inner: typeof fetch, ms: number): typeof fe
 			statusText: response.statusText,
 			headers: response.headers
 		});
+	};
+}
+
+/**
+ * The server database of a live engine at `url`, its requests (through `baseFetch`, the
+ * global `fetch` by default) wrapped for slow links: stalled ones abandoned, long polls capped.
+ */
+export function liveRemote(
+	url: string,
+	baseFetch: typeof fetch | undefined,
+	tuning: Pick<SyncTuning, 'stallTimeoutMs' | 'longpollMs' | 'heartbeatMs'>
+): RemoteDb {
+	return {
+		url: url.replace(/\/+$/, ''),
+		fetch: fetchWithLongpollCap(
+			fetchWithStallTimeout(
+				baseFetch ?? ((input, init) => fetch(input, init)),
+				tuning.stallTimeoutMs
+			),
+			tuning.longpollMs + tuning.heartbeatMs
+		)
 	};
 }

@@ -7,6 +7,7 @@ import {
 	type RemoteDb,
 	type Seq
 } from './replicator';
+import { classifyError, StorageFullError } from './errors';
 import type { SyncProgress } from './status';
 
 /**
@@ -84,6 +85,49 @@ export async function readMemo(local: PouchDB.Database): Promise<SyncMemo> {
 		return { ...EMPTY_MEMO, ...(await local.get<SyncMemo>(MEMO_ID)) };
 	} catch {
 		return { ...EMPTY_MEMO };
+	}
+}
+
+/**
+ * Saves an engine's memo (`_local`, never replicated) in its local database, coalescing bursts
+ * of updates into one local write; a full disk is reported through `onStorageFull`.
+ */
+export class MemoWriter {
+	#dirty = false;
+	#writing: Promise<void> = Promise.resolve();
+	#local: () => PouchDB.Database;
+	#memo: () => SyncMemo;
+	#onStorageFull: () => void;
+
+	constructor(local: () => PouchDB.Database, memo: () => SyncMemo, onStorageFull: () => void) {
+		this.#local = local;
+		this.#memo = memo;
+		this.#onStorageFull = onStorageFull;
+	}
+
+	/** The writes queued so far (stopping waits for them). */
+	get settled(): Promise<void> {
+		return this.#writing;
+	}
+
+	save(): void {
+		if (this.#dirty) return;
+		this.#dirty = true;
+		this.#writing = this.#writing.then(async () => {
+			this.#dirty = false;
+			const memo = this.#memo();
+			try {
+				const result = await this.#local().put(memo as PouchDB.Core.PutDocument<object>);
+				memo._rev = result.rev;
+			} catch (error) {
+				if (classifyError(error) instanceof StorageFullError) this.#onStorageFull();
+				// A stale `_rev` (another tab): read it back; the next save wins.
+				const stored = await this.#local()
+					.get<SyncMemo>(MEMO_ID)
+					.catch(() => undefined);
+				if (stored) memo._rev = stored._rev;
+			}
+		});
 	}
 }
 
@@ -183,4 +227,40 @@ export async function pullToDate(run: PullRun): Promise<boolean> {
 		if (!full) return true;
 	}
 	return false;
+}
+
+/**
+ * The live pull of the engine: up to date (`pullToDate`), then follows the server on a long
+ * poll, and pages through again when a full page says much has arrived. `idle` is told each
+ * time the pull has caught up (`isIdle` says whether it still is: a page written since is not).
+ * Ends when `run.current()` turns false (the engine stopped or restarted replication).
+ */
+export async function followChanges(
+	run: PullRun,
+	idle: { isIdle: () => boolean; caughtUp: () => void }
+): Promise<void> {
+	while (run.current()) {
+		if (!(await pullToDate(run))) return;
+		idle.caughtUp();
+		for (;;) {
+			const page = await fetchChanges(run.remote, {
+				since: run.memo.pull_seq,
+				limit: run.tuning.batchSize,
+				includeDocs: false,
+				// No heartbeat: CouchDB then answers at `timeout` and the connection stays usable
+				// (with one it ignores `timeout`, and only the device's cap would end the poll).
+				longpoll: { timeoutMs: run.tuning.longpollMs },
+				signal: run.signal
+			});
+			if (!run.current()) return;
+			const applied = await applyChanges(run.local, run.remote, page, run.known, run.signal);
+			if (!run.current()) return;
+			run.memo.pull_seq = page.last_seq;
+			run.saveMemo();
+			run.onPage({ written: applied.written.length });
+			// A full page: more is waiting; page through it as fast as it comes.
+			if (page.results.length >= run.tuning.batchSize) break;
+			if (!idle.isIdle()) idle.caughtUp();
+		}
+	}
 }

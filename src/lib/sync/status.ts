@@ -126,3 +126,29 @@ export function isHealthy(status: SyncStatus): boolean {
 			return status satisfies never;
 	}
 }
+
+/**
+ * Resolves once a status `subscribe` reports passes `reached` (the current one included);
+ * rejects with `message()` after `timeoutMs`.
+ */
+export function whenStatus(
+	subscribe: (listener: (status: SyncStatus) => void) => () => void,
+	reached: (status: SyncStatus) => boolean,
+	timeoutMs: number,
+	message: () => string
+): Promise<void> {
+	return new Promise((resolve, reject) => {
+		let unsubscribe: () => void = () => undefined;
+		const timer = setTimeout(() => {
+			unsubscribe();
+			reject(new Error(message()));
+		}, timeoutMs);
+		unsubscribe = subscribe((status) => {
+			if (reached(status)) {
+				clearTimeout(timer);
+				queueMicrotask(() => unsubscribe());
+				resolve();
+			}
+		});
+	});
+}
