@@ -6,14 +6,25 @@ import {
 	publishQuestionnaire,
 	QuestionnaireImportError
 } from '../../couch-setup/forms';
+import { EFFECT_WORDS, type UnsupportedFeature } from '../../src/lib/forms/analyze';
+import { DEFAULT_VERSION, prepareImport, type ImportIdentity } from '../../src/lib/forms/import';
 import { withCliConnection } from './couch-connection';
 
-const USAGE = `Usage: npm run forms:import -- [--allow-unsupported] <questionnaire.json>
+const USAGE = `Usage: npm run forms:import -- [options] <questionnaire.json>
 
-Validates a FHIR R4 Questionnaire, lists what Dazzle does not support, and publishes it in
-the forms database as "<url>|<version>". A published version is never overwritten: publish
-changes as a new version. Anything unsupported stops the import unless --allow-unsupported
-is given (those parts are then ignored by the app, and listed here).
+Validates a FHIR R4 Questionnaire, reports its identity, its status and what Dazzle does not
+support (grouped, with the effect on the person filling it in), and publishes it in the forms
+database as "<url>|<version>". A published version is never overwritten: publish changes as a
+new version.
+
+Options:
+  --dry-run            check and report only; nothing is published
+  --activate           publish a draft (or unknown) questionnaire as active, so members see it
+  --url <url>          the identity to publish under (default: the file's url, else one made
+                       from its name, id or content: the report says which)
+  --version <version>  the version (default: the file's, else "${DEFAULT_VERSION}")
+  --allow-unsupported  publish even when some features are not supported (they are ignored
+                       as the report says)
 
 Uses COUCH_URL with COUCH_ADMIN_USER/COUCH_ADMIN_PASSWORD when set. Otherwise it opens the
 embedded database in DATA_DIR itself: stop the server first (leveldb allows one process).`;
@@ -23,19 +34,109 @@ export interface ImportOutput {
 	error(line: string): void;
 }
 
-/** `npm run forms:import`: returns the exit code (0 published, 1 refused, 2 usage). */
+interface ImportArgs {
+	file: string;
+	dryRun: boolean;
+	activate: boolean;
+	allowUnsupported: boolean;
+	url?: string;
+	version?: string;
+}
+
+function parseArgs(args: readonly string[]): ImportArgs | undefined {
+	const parsed: Partial<ImportArgs> & { files: string[] } = {
+		files: [],
+		dryRun: false,
+		activate: false,
+		allowUnsupported: false
+	};
+	for (let index = 0; index < args.length; index += 1) {
+		const arg = args[index]!;
+		if (arg === '--dry-run') parsed.dryRun = true;
+		else if (arg === '--activate') parsed.activate = true;
+		else if (arg === '--allow-unsupported') parsed.allowUnsupported = true;
+		else if (arg === '--url' || arg === '--version') {
+			const value = args[index + 1];
+			if (!value || value.startsWith('--')) return undefined;
+			parsed[arg === '--url' ? 'url' : 'version'] = value;
+			index += 1;
+		} else if (arg.startsWith('-')) return undefined;
+		else parsed.files.push(arg);
+	}
+	if (parsed.files.length !== 1) return undefined;
+	return {
+		file: parsed.files[0]!,
+		dryRun: parsed.dryRun!,
+		activate: parsed.activate!,
+		allowUnsupported: parsed.allowUnsupported!,
+		...(parsed.url ? { url: parsed.url } : {}),
+		...(parsed.version ? { version: parsed.version } : {})
+	};
+}
+
+const URL_SOURCES: Record<ImportIdentity['urlSource'], string> = {
+	questionnaire: 'from the file',
+	option: 'from --url',
+	name: "given by Dazzle from the questionnaire's name (the file has no url)",
+	id: "given by Dazzle from the questionnaire's id (the file has no url, nor a name)",
+	'content-hash': "given by Dazzle from the questionnaire's content (no url, name or id)"
+};
+const VERSION_SOURCES: Record<ImportIdentity['versionSource'], string> = {
+	questionnaire: 'from the file',
+	option: 'from --version',
+	default: 'the default (the file has no version)'
+};
+
+/** The report's lines: identity, status, unsupported features grouped by effect. */
+export function importReport(
+	identity: ImportIdentity,
+	unsupported: readonly UnsupportedFeature[],
+	activate: boolean
+): string[] {
+	const lines = [
+		`Identity: ${identity.url}|${identity.version}`,
+		`  url      ${identity.url} (${URL_SOURCES[identity.urlSource]})`,
+		`  version  ${identity.version} (${VERSION_SOURCES[identity.versionSource]})`
+	];
+	if (identity.statusGiven === 'draft' || identity.statusGiven === 'unknown') {
+		lines.push(
+			activate
+				? `Status: ${identity.statusGiven} in the file, published as active (--activate).`
+				: `Status: ${identity.statusGiven}. It will be stored but NOT offered to members; pass --activate to publish it as active.`
+		);
+	} else {
+		lines.push(`Status: ${identity.status ?? '(none)'}.`);
+	}
+	if (unsupported.length === 0) {
+		lines.push('Supported: everything in it is filled as written.');
+		return lines;
+	}
+	lines.push(`Not supported: ${unsupported.length} feature(s).`);
+	const byEffect = new Map<string, UnsupportedFeature[]>();
+	for (const feature of unsupported) {
+		const group = byEffect.get(feature.effect) ?? [];
+		group.push(feature);
+		byEffect.set(feature.effect, group);
+	}
+	for (const [effect, features] of byEffect) {
+		lines.push(`  ${EFFECT_WORDS[effect as keyof typeof EFFECT_WORDS]}:`);
+		for (const feature of features) lines.push(`    ${describeUnsupported(feature)}`);
+	}
+	return lines;
+}
+
+/** `npm run forms:import`: returns the exit code (0 published or checked, 1 refused, 2 usage). */
 export async function runFormsImport(
 	args: readonly string[],
 	env: NodeJS.ProcessEnv = process.env,
 	out: ImportOutput = console
 ): Promise<number> {
-	const allowUnsupported = args.includes('--allow-unsupported');
-	const files = args.filter((arg) => arg !== '--allow-unsupported');
-	if (files.length !== 1 || files[0]!.startsWith('-')) {
+	const options = parseArgs(args);
+	if (!options) {
 		out.error(USAGE);
 		return 2;
 	}
-	const file = files[0]!;
+	const { file } = options;
 
 	let input: unknown;
 	try {
@@ -44,9 +145,14 @@ export async function runFormsImport(
 		out.error(`${file}: ${(error as Error).message}`);
 		return 1;
 	}
+	const prepared = prepareImport(input, {
+		...(options.url ? { url: options.url } : {}),
+		...(options.version ? { version: options.version } : {}),
+		activate: options.activate
+	});
 	let checked;
 	try {
-		checked = await checkQuestionnaire(input);
+		checked = await checkQuestionnaire(prepared.questionnaire);
 	} catch (error) {
 		if (!(error instanceof QuestionnaireImportError)) throw error;
 		out.error(`${file}: ${error.message}`);
@@ -54,13 +160,18 @@ export async function runFormsImport(
 		return 1;
 	}
 	const { canonical, unsupported, questionnaire } = checked;
-	if (unsupported.length > 0) {
-		out.error(`${canonical}: ${unsupported.length} unsupported feature(s):`);
-		for (const feature of unsupported) out.error(`  ${describeUnsupported(feature)}`);
-		if (!allowUnsupported) {
-			out.error('Not published. Fix these, or pass --allow-unsupported to publish anyway.');
-			return 1;
-		}
+	for (const line of importReport(prepared.identity, unsupported, options.activate)) out.log(line);
+	if (unsupported.length > 0 && !options.allowUnsupported) {
+		out.error(
+			options.dryRun
+				? 'Would not be published as it is: pass --allow-unsupported to publish it anyway.'
+				: 'Not published. Fix these, or pass --allow-unsupported to publish anyway.'
+		);
+		return 1;
+	}
+	if (options.dryRun) {
+		out.log(`Dry run: ${canonical} can be published; nothing was written.`);
+		return 0;
 	}
 
 	return withCliConnection(env, out, 'forms', async (couch) => {
@@ -70,7 +181,7 @@ export async function runFormsImport(
 		}
 		const outcome = await publishQuestionnaire(couch, questionnaire);
 		if (outcome === 'exists') {
-			out.error(`${canonical} is already published. Publish changes as a new version.`);
+			out.error(`${canonical} is already published. Publish changes as a new version (--version).`);
 			return 1;
 		}
 		out.log(`Published ${canonical}.`);

@@ -101,7 +101,18 @@ describe('forms database: bundled questionnaires and npm run forms:import', () =
 	it('imports a new questionnaire and refuses to overwrite its url|version', async () => {
 		const file = await writeJson('v1.json', questionnaire('1'));
 		const first = await importFile(file);
-		expect(first).toEqual({ code: 0, lines: [`Published ${URL_BASE}import-test|1.`], errors: [] });
+		expect(first).toEqual({
+			code: 0,
+			lines: [
+				`Identity: ${URL_BASE}import-test|1`,
+				`  url      ${URL_BASE}import-test (from the file)`,
+				'  version  1 (from the file)',
+				'Status: active.',
+				'Supported: everything in it is filled as written.',
+				`Published ${URL_BASE}import-test|1.`
+			],
+			errors: []
+		});
 		const stored = await dazzle.couch.getDoc('forms', `${URL_BASE}import-test|1`);
 		expect(stored).toMatchObject({
 			type: 'questionnaire',
@@ -141,10 +152,14 @@ describe('forms database: bundled questionnaires and npm run forms:import', () =
 		const file = await writeJson('v3.json', withAttachment);
 		const refused = await importFile(file);
 		expect(refused.code).toBe(1);
+		expect(refused.lines.slice(4)).toEqual([
+			'Not supported: 2 feature(s).',
+			'  the item is left out (not shown, no answer):',
+			'    item "photo": item type (type=attachment)',
+			'  ignored: the item is shown without it:',
+			'    item "note": extension (url=http://example.org/odd)'
+		]);
 		expect(refused.errors).toEqual([
-			`${URL_BASE}import-test|3: 2 unsupported feature(s):`,
-			'  item "photo": item type (type=attachment)',
-			'  item "note": extension (url=http://example.org/odd)',
 			'Not published. Fix these, or pass --allow-unsupported to publish anyway.'
 		]);
 		expect(await dazzle.couch.getDoc('forms', `${URL_BASE}import-test|3`)).toBeUndefined();
@@ -201,8 +216,47 @@ describe('forms database: bundled questionnaires and npm run forms:import', () =
 	])('refuses %s', async (_name, content, message) => {
 		const result = await importFile(await writeJson('v-bad.json', content));
 		expect(result.code).toBe(1);
-		expect(result.errors.join('\n')).toMatch(message);
-		expect(result.lines).toEqual([]);
+		expect(result.errors.join('\n') + result.lines.join('\n')).toMatch(message);
+		expect(result.lines.filter((line) => line.startsWith('Published'))).toEqual([]);
+	});
+
+	it('gives a file without url or version an identity, reports a draft, and publishes it active when told', async () => {
+		const {
+			url: _url,
+			version: _version,
+			...anonymous
+		} = questionnaire('1', {
+			name: 'PHQ_like_panel',
+			status: 'draft',
+			item: [{ linkId: '/44250-9/1', type: 'string', text: 'A LOINC-style linkId' }]
+		});
+		const file = await writeJson('anonymous.json', anonymous);
+		const identity = `https://dazzle.health/fhir/Questionnaire/imported/PHQ_like_panel|1`;
+		const dry = await importFile('--dry-run', file);
+		expect(dry).toEqual({
+			code: 0,
+			lines: [
+				`Identity: ${identity}`,
+				"  url      https://dazzle.health/fhir/Questionnaire/imported/PHQ_like_panel (given by Dazzle from the questionnaire's name (the file has no url))",
+				'  version  1 (the default (the file has no version))',
+				'Status: draft. It will be stored but NOT offered to members; pass --activate to publish it as active.',
+				'Supported: everything in it is filled as written.',
+				`Dry run: ${identity} can be published; nothing was written.`
+			],
+			errors: []
+		});
+		expect(await dazzle.couch.getDoc('forms', identity)).toBeUndefined();
+
+		const published = await importFile('--activate', file);
+		expect(published.code).toBe(0);
+		expect(published.lines).toContain(
+			'Status: draft in the file, published as active (--activate).'
+		);
+		expect((await dazzle.couch.getDoc('forms', identity))?.resource).toMatchObject({
+			status: 'active',
+			version: '1',
+			item: [{ linkId: '/44250-9/1' }]
+		});
 	});
 
 	it.each([[[]], [['a.json', 'b.json']], [['--unknown']]])('prints usage for %j', async (args) => {

@@ -15,6 +15,7 @@ import { isClientDisconnect, type Logger } from '../log';
 import type { PatientService } from '../patients/service';
 import type { ExportService } from '../researchers/exports';
 import { accountRoutes, clientAddress, passwordFailureKey, type ApiLimiters } from './api/accounts';
+import { clientErrorRoutes } from './api/client-errors';
 import { patientRoutes } from './api/patients';
 import { researchRoutes } from './api/research-area';
 import { FailureWindow, RateLimiter } from './api/rate-limit';
@@ -268,7 +269,8 @@ export function createGateway(options: {
 		apiRouter(config, couch, health, [
 			accountRoutes({ accounts, sessions, revocations, limiters, cookiePolicy }),
 			patientRoutes({ patients, sessions }),
-			researchRoutes({ couch, sessions, exports: options.services.researchExports })
+			researchRoutes({ couch, sessions, exports: options.services.researchExports }),
+			clientErrorRoutes(logger)
 		])
 	);
 	app.use(

@@ -96,8 +96,8 @@ describe('analyze', () => {
 		],
 		[
 			'unknown element',
-			[item({ answerConstraint: 'optionsOrString' })],
-			{ kind: 'element', linkId: 'q', params: { name: 'answerConstraint' } }
+			[item({ futureThing: 'x' })],
+			{ kind: 'element', linkId: 'q', params: { name: 'futureThing' } }
 		],
 		[
 			'unknown extension',
@@ -169,9 +169,49 @@ describe('analyze', () => {
 			{ kind: 'expression_language', linkId: 'q', params: { language: 'text/cql' } }
 		],
 		[
-			'question with children',
-			[item({ item: [{ linkId: 'child', type: 'string' }] })],
+			'display with children',
+			[item({ type: 'display', item: [{ linkId: 'child', type: 'string' }] })],
 			{ kind: 'nested_question_items', linkId: 'q', params: {} }
+		],
+		[
+			'repeating question with children',
+			[item({ repeats: true, item: [{ linkId: 'child', type: 'string' }] })],
+			{ kind: 'nested_under_repeating_question', linkId: 'q', params: {} }
+		],
+		[
+			'table layout',
+			[
+				item({
+					type: 'group',
+					extension: [
+						{
+							url: EXT.itemControl,
+							valueCodeableConcept: { coding: [{ code: 'gtable' }] }
+						}
+					],
+					item: [{ linkId: 'cell', type: 'string' }]
+				})
+			],
+			{ kind: 'group_layout', linkId: 'q', params: { code: 'gtable' } }
+		],
+		[
+			'initial Quantity with only a comparator',
+			[item({ type: 'quantity', initial: [{ valueQuantity: { comparator: '<' } }] })],
+			{ kind: 'invalid_initial', linkId: 'q', params: { type: 'Quantity without a value' } }
+		],
+		[
+			'option of another type than the question',
+			[item({ type: 'integer', answerOption: [{ valueString: 'x' }] })],
+			{ kind: 'option_type', linkId: 'q', params: { type: 'valueString' } }
+		],
+		[
+			'contained value set listing a whole code system',
+			[item({ type: 'choice', answerValueSet: '#all' })],
+			{
+				kind: 'value_set',
+				linkId: 'q',
+				params: { url: '#all (compose.include (a whole code system))' }
+			}
 		],
 		[
 			'enableWhen on an unknown item',
@@ -214,12 +254,19 @@ describe('analyze', () => {
 		],
 		['root element', [], { kind: 'element', params: { name: 'futureRootThing' } }]
 	] as const)('%s', (name, items, expected) => {
-		const questionnaire = base(
-			items as unknown as unknown[],
-			name === 'root element' ? { futureRootThing: true } : {}
-		) as Questionnaire;
+		const questionnaire = base(items as unknown as unknown[], {
+			...(name === 'root element' ? { futureRootThing: true } : {}),
+			contained: [
+				{
+					resourceType: 'ValueSet',
+					id: 'all',
+					status: 'active',
+					compose: { include: [{ system: 'http://loinc.org' }] }
+				}
+			]
+		}) as Questionnaire;
 		expect(analyze(questionnaire)).toEqual([
-			{ ...expected, key: `forms.unsupported.${expected.kind}` }
+			{ ...expected, effect: expect.any(String), key: `forms.unsupported.${expected.kind}` }
 		]);
 	});
 

@@ -1,12 +1,15 @@
 import { ANSWER_KEYS, enableWhenValue } from './answers';
+import { containedValueSet, containedValueSetGaps } from './contained';
 import {
 	compileQuestionnaire,
 	constraintsOf,
+	itemTypeOf,
 	FormDefinitionError,
 	type FormDefinition
 } from './definition';
 import {
 	EXT,
+	GROUP_LAYOUT_CONTROLS,
 	ITEM_CONTROL_SYSTEM,
 	ITEM_CONTROLS,
 	ITEM_EXTENSIONS,
@@ -37,13 +40,58 @@ export const UNSUPPORTED_KINDS = [
 	'invalid_reference',
 	'invalid_enable_when',
 	'invalid_initial',
-	'option_type'
+	'option_type',
+	'nested_under_repeating_question',
+	'group_layout'
 ] as const;
 export type UnsupportedKind = (typeof UNSUPPORTED_KINDS)[number];
+
+/**
+ * What happens to a feature the engine does not support, in words (`forms.unsupported_effect.*`
+ * in the app, `EFFECT_WORDS` for the import tool):
+ * - `ignored`: the item is shown and filled without it;
+ * - `left_out`: the item (and what it holds) is not shown and gets no answer;
+ * - `no_options`: the question is shown without options;
+ * - `not_evaluated`: a condition or calculation is not evaluated (the item stays shown / empty);
+ * - `plain_layout`: shown as a plain group, questions one below the other;
+ * - `first_answer`: asked once, recorded under the first answer.
+ */
+export type UnsupportedEffect =
+	'ignored' | 'left_out' | 'no_options' | 'not_evaluated' | 'plain_layout' | 'first_answer';
+
+const EFFECTS: Record<UnsupportedKind, UnsupportedEffect> = {
+	item_type: 'left_out',
+	element: 'ignored',
+	extension: 'ignored',
+	modifier_extension: 'ignored',
+	item_control: 'ignored',
+	value_set: 'no_options',
+	expression_language: 'not_evaluated',
+	invalid_expression: 'not_evaluated',
+	nested_question_items: 'left_out',
+	invalid_reference: 'not_evaluated',
+	invalid_enable_when: 'not_evaluated',
+	invalid_initial: 'ignored',
+	option_type: 'ignored',
+	nested_under_repeating_question: 'first_answer',
+	group_layout: 'plain_layout'
+};
+
+/** The effect of each kind in English, for the import tool's report (the app translates). */
+export const EFFECT_WORDS: Record<UnsupportedEffect, string> = {
+	ignored: 'ignored: the item is shown without it',
+	left_out: 'the item is left out (not shown, no answer)',
+	no_options: 'the question is shown without options',
+	not_evaluated: 'not evaluated: the item is always shown / left empty',
+	plain_layout: 'shown as a plain group, one question below the other',
+	first_answer: 'the nested items are asked once and recorded under the first answer'
+};
 
 /** Something in a questionnaire the engine ignores or can't honour; never silently dropped. */
 export interface UnsupportedFeature {
 	kind: UnsupportedKind;
+	/** What the person filling it in sees because of it. */
+	effect: UnsupportedEffect;
 	/** The item it was found on; absent for the questionnaire itself. */
 	linkId?: string;
 	/** Translation key, `forms.unsupported.<kind>`. */
@@ -104,6 +152,7 @@ const ITEM_ELEMENTS = new Set([
 	'maxLength',
 	'answerValueSet',
 	'answerOption',
+	'answerConstraint',
 	'initial',
 	'item'
 ]);
@@ -114,6 +163,19 @@ const CHOICE_OPTION_KEYS = new Set([
 	'valueInteger',
 	'valueDate',
 	'valueTime'
+]);
+/** R4 que-5: the types that may carry answerOption (their options' value[x] must fit). */
+const OPTION_TYPES = new Set([
+	'choice',
+	'open-choice',
+	'coding',
+	'string',
+	'integer',
+	'date',
+	'time',
+	'decimal',
+	'dateTime',
+	'quantity'
 ]);
 /** Which enableWhen answer[x] fits a question type, and whether it can be ordered. */
 const ORDERED = new Set([
@@ -133,6 +195,7 @@ function feature(
 ): UnsupportedFeature {
 	return {
 		kind,
+		effect: EFFECTS[kind],
 		key: `forms.unsupported.${kind}`,
 		params,
 		...(linkId !== undefined ? { linkId } : {})
@@ -171,11 +234,13 @@ function primitiveFeatures(holder: unknown, linkId: string | undefined): Unsuppo
 
 function itemFeatures(
 	item: QuestionnaireItem,
-	all: Map<string, QuestionnaireItem>
+	all: Map<string, QuestionnaireItem>,
+	questionnaire: Questionnaire
 ): UnsupportedFeature[] {
 	const linkId = item.linkId;
 	const found: UnsupportedFeature[] = [];
-	if (!isSupportedItemType(item.type)) {
+	const type = itemTypeOf(item);
+	if (!isSupportedItemType(type)) {
 		// Its children are not shown either: list the item once, not each child.
 		return [feature('item_type', { type: item.type }, linkId)];
 	}
@@ -202,27 +267,35 @@ function itemFeatures(
 		?.valueCodeableConcept?.coding?.find(
 			(coding) => !coding.system || coding.system === ITEM_CONTROL_SYSTEM
 		);
-	if (control && !(ITEM_CONTROLS as readonly string[]).includes(control.code ?? '')) {
+	const layout = (GROUP_LAYOUT_CONTROLS as readonly string[]).includes(control?.code ?? '');
+	if (layout) {
+		found.push(feature('group_layout', { code: control?.code ?? '' }, linkId));
+	} else if (control && !(ITEM_CONTROLS as readonly string[]).includes(control.code ?? '')) {
 		found.push(feature('item_control', { code: control.code ?? '' }, linkId));
 	}
-	const isChoice = item.type === 'choice' || item.type === 'open-choice';
-	if (!isChoice && (item.answerOption || item.answerValueSet)) {
-		found.push(
-			feature('element', { name: item.answerOption ? 'answerOption' : 'answerValueSet' }, linkId)
-		);
+	const isChoice = type === 'choice' || type === 'open-choice';
+	if (item.answerOption && !OPTION_TYPES.has(item.type)) {
+		found.push(feature('element', { name: 'answerOption' }, linkId));
 	}
-	if (
-		isChoice &&
-		item.answerValueSet &&
-		!item.answerOption &&
-		!bundledValueSet(item.answerValueSet)
-	) {
-		found.push(feature('value_set', { url: item.answerValueSet }, linkId));
+	if (!isChoice && item.answerValueSet) {
+		found.push(feature('element', { name: 'answerValueSet' }, linkId));
 	}
+	if (isChoice && item.answerValueSet && !item.answerOption) {
+		const contained = containedValueSet(questionnaire, item.answerValueSet);
+		if (contained) {
+			for (const gap of containedValueSetGaps(contained)) {
+				found.push(feature('value_set', { url: `${item.answerValueSet} (${gap})` }, linkId));
+			}
+		} else if (!bundledValueSet(item.answerValueSet)) {
+			found.push(feature('value_set', { url: item.answerValueSet }, linkId));
+		}
+	}
+	const optionKeys = answerKeysFor(item);
 	for (const option of item.answerOption ?? []) {
 		const key = valueKeyOf(option);
 		const extra = Object.keys(option).filter((name) => !OPTION_ELEMENTS.has(name));
-		if (!key || !CHOICE_OPTION_KEYS.has(key) || extra.length > 0) {
+		const fits = key !== undefined && (isChoice || optionKeys.includes(key));
+		if (!key || !CHOICE_OPTION_KEYS.has(key) || extra.length > 0 || !fits) {
 			found.push(feature('option_type', { type: key ?? extra[0] ?? '' }, linkId));
 		}
 		found.push(...extensionFeatures(option.extension, OPTION_EXTENSIONS, linkId));
@@ -233,18 +306,27 @@ function itemFeatures(
 		const key = valueKeyOf(initial);
 		if (!key || !answerKeysFor(item).includes(key)) {
 			found.push(feature('invalid_initial', { type: key ?? '' }, linkId));
+		} else if (key === 'valueQuantity' && initial.valueQuantity?.value === undefined) {
+			found.push(feature('invalid_initial', { type: 'Quantity without a value' }, linkId));
 		}
 	}
-	if (item.type !== 'group' && item.type !== 'display' && item.item?.length) {
+	if ((item.initial?.length ?? 0) > 1 && !item.repeats) {
+		found.push(feature('invalid_initial', { type: 'several values, one answer' }, linkId));
+	}
+	if (type === 'display' && item.item?.length) {
 		found.push(feature('nested_question_items', {}, linkId));
+	}
+	if (type !== 'group' && type !== 'display' && item.item?.length && item.repeats) {
+		found.push(feature('nested_under_repeating_question', {}, linkId));
 	}
 	for (const condition of item.enableWhen ?? []) {
 		const target = all.get(condition.question);
+		const targetType = target ? itemTypeOf(target) : '';
 		if (
 			!target ||
-			!isSupportedItemType(target.type) ||
-			target.type === 'group' ||
-			target.type === 'display'
+			!isSupportedItemType(targetType) ||
+			targetType === 'group' ||
+			targetType === 'display'
 		) {
 			found.push(feature('invalid_reference', { question: condition.question }, linkId));
 			continue;
@@ -281,15 +363,14 @@ function itemFeatures(
 
 /** The answer keys a raw item may hold (before compiling). */
 function answerKeysFor(item: QuestionnaireItem): string[] {
-	if (item.type === 'choice' || item.type === 'open-choice') {
+	const type = itemTypeOf(item);
+	if (type === 'choice' || type === 'open-choice') {
 		const keys = (item.answerOption ?? []).map((option) => valueKeyOf(option) ?? '');
 		if (keys.length === 0) keys.push('valueCoding');
-		if (item.type === 'open-choice') keys.push('valueString');
+		if (type === 'open-choice') keys.push('valueString');
 		return keys;
 	}
-	return Object.hasOwn(ANSWER_KEYS, item.type)
-		? [...ANSWER_KEYS[item.type as keyof typeof ANSWER_KEYS]]
-		: [];
+	return Object.hasOwn(ANSWER_KEYS, type) ? [...ANSWER_KEYS[type as keyof typeof ANSWER_KEYS]] : [];
 }
 
 function compatible(answerKey: string, expected: string | undefined): boolean {
@@ -308,7 +389,7 @@ function collect(
 ) {
 	for (const item of items ?? []) {
 		into.set(item.linkId, item);
-		if (isSupportedItemType(item.type)) collect(item.item, into);
+		if (isSupportedItemType(itemTypeOf(item))) collect(item.item, into);
 	}
 	return into;
 }
@@ -332,8 +413,8 @@ export function analyze(questionnaire: Questionnaire): UnsupportedFeature[] {
 	const all = collect(questionnaire.item);
 	const walk = (items: QuestionnaireItem[] | undefined) => {
 		for (const item of items ?? []) {
-			found.push(...itemFeatures(item, all));
-			if (isSupportedItemType(item.type)) walk(item.item);
+			found.push(...itemFeatures(item, all, questionnaire));
+			if (isSupportedItemType(itemTypeOf(item))) walk(item.item);
 		}
 	};
 	walk(questionnaire.item);

@@ -51,6 +51,12 @@ export function enableWhenValue(condition: EnableWhen): AnswerValue {
 }
 
 export function sameCoding(a: Coding, b: Coding): boolean {
+	// An option with only a display (valid R4: Coding.code is optional) is that display.
+	if (a.code === undefined && b.code === undefined) {
+		return (
+			a.display !== undefined && a.display === b.display && (a.system ?? '') === (b.system ?? '')
+		);
+	}
 	if (a.code === undefined || a.code !== b.code) return false;
 	return a.system === undefined || b.system === undefined || a.system === b.system;
 }

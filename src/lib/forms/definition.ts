@@ -3,6 +3,7 @@ import {
 	EXT,
 	extensionOf,
 	extensionsOf,
+	GROUP_LAYOUT_CONTROLS,
 	ITEM_CONTROL_SYSTEM,
 	ITEM_CONTROLS,
 	translationsOf,
@@ -23,6 +24,7 @@ import {
 	type QuestionnaireItem,
 	type ValueKey
 } from './fhir';
+import { containedValueSetOptions } from './contained';
 import { bundledValueSet, valueSetOptions } from './value-sets';
 
 export interface NamedExpression {
@@ -34,6 +36,8 @@ export interface ItemExpressions {
 	calculated?: string;
 	enableWhen?: string;
 	initial?: string;
+	/** SDC answerExpression: the options, evaluated on the item's node (`engine.optionsAt`). */
+	answer?: string;
 }
 
 /**
@@ -79,8 +83,23 @@ export interface ItemDefinition {
 	sliderStep: number | undefined;
 	/** Units offered for a quantity (questionnaire-unitOption, or the single questionnaire-unit). */
 	units: Coding[];
-	/** answerOption, or the bundled value set's concepts. */
+	/** answerOption, or the value set's concepts (contained `#id`, or bundled). */
 	options: AnswerOption[];
+	/**
+	 * Whether an answer may be off the options: open-choice, R5 `answerConstraint`
+	 * optionsOrType / optionsOrString. R4 answerOption on string, integer, date, time limits the
+	 * answers to the options.
+	 */
+	openOptions: boolean;
+	/** questionnaire-hidden: not shown, still answered (by calculations) and in the response. */
+	hidden: boolean;
+	/** questionnaire-minOccurs / maxOccurs of a repeating item (answers, or group instances). */
+	minOccurs: number | undefined;
+	maxOccurs: number | undefined;
+	/** questionnaire-choiceOrientation: how radio buttons / check boxes are laid out. */
+	choiceOrientation: 'horizontal' | 'vertical' | undefined;
+	/** A group's table layout (grid, gtable…), shown as a plain group. */
+	layout: string | undefined;
 	/** The value[x] keys an answer may use. */
 	answerKeys: readonly ValueKey[];
 	initial: AnswerValue[];
@@ -203,13 +222,33 @@ function itemControlOf(item: QuestionnaireItem): ItemControl | undefined {
 		: undefined;
 }
 
-function optionsOf(item: QuestionnaireItem): AnswerOption[] {
+function optionsOf(item: QuestionnaireItem, questionnaire: Questionnaire): AnswerOption[] {
 	if (item.answerOption) return item.answerOption;
 	if (item.answerValueSet) {
+		const contained = containedValueSetOptions(questionnaire, item.answerValueSet);
+		if (contained) return contained;
 		const valueSet = bundledValueSet(item.answerValueSet);
 		if (valueSet) return valueSetOptions(valueSet);
 	}
 	return [];
+}
+
+/**
+ * R5 writes `coding` for choice and says with `answerConstraint` whether answers off the
+ * options are allowed; R4 has choice / open-choice. Both map to the R4 types the engine fills.
+ */
+export function itemTypeOf(item: QuestionnaireItem): string {
+	if (item.type !== 'coding') return item.type;
+	const constraint = item.answerConstraint;
+	return constraint === 'optionsOrString' || constraint === 'optionsOrType'
+		? 'open-choice'
+		: 'choice';
+}
+
+function openOptionsOf(item: QuestionnaireItem, type: ItemType): boolean {
+	if (type === 'open-choice') return true;
+	const constraint = item.answerConstraint;
+	return constraint === 'optionsOrType' || constraint === 'optionsOrString';
 }
 
 function answerKeysOf(type: ItemType, options: AnswerOption[]): readonly ValueKey[] {
@@ -219,6 +258,24 @@ function answerKeysOf(type: ItemType, options: AnswerOption[]): readonly ValueKe
 	const keys: ValueKey[] = fromOptions.length > 0 ? fromOptions : ['valueCoding'];
 	if (type === 'open-choice' && !keys.includes('valueString')) keys.push('valueString');
 	return keys;
+}
+
+function occursOf(item: QuestionnaireItem, url: string): number | undefined {
+	const value = extensionOf(item, url)?.valueInteger;
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+function orientationOf(item: QuestionnaireItem): 'horizontal' | 'vertical' | undefined {
+	const code = extensionOf(item, EXT.choiceOrientation)?.valueCode;
+	return code === 'horizontal' || code === 'vertical' ? code : undefined;
+}
+
+function layoutOf(item: QuestionnaireItem): string | undefined {
+	const codings = extensionOf(item, EXT.itemControl)?.valueCodeableConcept?.coding ?? [];
+	const code = codings.find(
+		(coding) => !coding.system || coding.system === ITEM_CONTROL_SYSTEM
+	)?.code;
+	return (GROUP_LAYOUT_CONTROLS as readonly string[]).includes(code ?? '') ? code : undefined;
 }
 
 /**
@@ -231,12 +288,14 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 	let usesExpressions = false;
 
 	const compile = (source: QuestionnaireItem, parent: ItemDefinition | undefined) => {
-		if (!isSupportedItemType(source.type)) return undefined;
-		const options = optionsOf(source);
+		const type = itemTypeOf(source);
+		if (!isSupportedItemType(type)) return undefined;
+		const options = optionsOf(source, questionnaire);
 		const expressions: ItemExpressions = {
 			calculated: expressionOf(source.extension, EXT.calculatedExpression),
 			enableWhen: expressionOf(source.extension, EXT.enableWhenExpression),
-			initial: expressionOf(source.extension, EXT.initialExpression)
+			initial: expressionOf(source.extension, EXT.initialExpression),
+			answer: expressionOf(source.extension, EXT.answerExpression)
 		};
 		const variables = variablesOf(source);
 		const constraints = constraintsOf(source);
@@ -244,6 +303,7 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 			expressions.calculated ||
 			expressions.enableWhen ||
 			expressions.initial ||
+			expressions.answer ||
 			variables.length ||
 			constraints.length
 		) {
@@ -256,7 +316,7 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 		const entryFormat = extensionOf(source, EXT.entryFormat);
 		const definition: ItemDefinition = {
 			linkId: source.linkId,
-			type: source.type,
+			type,
 			parent,
 			children: [],
 			order: items.length,
@@ -282,8 +342,14 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 				extensionOf(source, EXT.sliderStepValue)?.valueDecimal,
 			units,
 			options,
-			answerKeys: answerKeysOf(source.type, options),
-			initial: source.initial ?? [],
+			openOptions: openOptionsOf(source, type),
+			hidden: extensionOf(source, EXT.hidden)?.valueBoolean === true,
+			minOccurs: occursOf(source, EXT.minOccurs),
+			maxOccurs: occursOf(source, EXT.maxOccurs),
+			choiceOrientation: orientationOf(source),
+			layout: layoutOf(source),
+			answerKeys: answerKeysOf(type, options),
+			initial: usableInitial(source.initial ?? [], answerKeysOf(type, options)),
 			enableWhen: source.enableWhen ?? [],
 			enableBehavior: source.enableBehavior ?? 'all',
 			expressions,
@@ -336,6 +402,18 @@ export function compileQuestionnaire(questionnaire: Questionnaire): FormDefiniti
 	};
 }
 
+/**
+ * The initial values an answer of the item can take: a value of another type (or a Quantity
+ * with only a comparator) cannot be stored; `analyze()` reports it (`invalid_initial`).
+ */
+function usableInitial(initial: AnswerValue[], keys: readonly ValueKey[]): AnswerValue[] {
+	return initial.filter((value) => {
+		const key = valueKeyOf(value);
+		if (!key || !keys.includes(key)) return false;
+		return key !== 'valueQuantity' || value.valueQuantity?.value !== undefined;
+	});
+}
+
 /** The item's ancestors, outermost first (not the item itself). */
 export function ancestorsOf(item: ItemDefinition): ItemDefinition[] {
 	const chain: ItemDefinition[] = [];
@@ -360,4 +438,9 @@ export function requirement(item: ItemDefinition): 'always' | 'with-section' | u
 
 export function isQuestion(item: ItemDefinition): boolean {
 	return item.type !== 'group' && item.type !== 'display';
+}
+
+/** A question with items nested under it (R4: recorded under its answer, `answer.item`). */
+export function hasNestedItems(item: ItemDefinition): boolean {
+	return isQuestion(item) && item.children.length > 0;
 }

@@ -8,7 +8,14 @@ import {
 } from './definition';
 import { ExpressionRunner } from './expression-runner';
 import { loadFhirPath, type ExpressionError, type FhirPathEvaluator } from './expressions';
-import type { AnswerValue, Questionnaire, QuestionnaireResponse, Reference } from './fhir';
+import type {
+	AnswerOption,
+	AnswerValue,
+	Questionnaire,
+	QuestionnaireResponse,
+	Reference
+} from './fhir';
+import { FHIR_DATE, FHIR_TIME, type Coding } from './fhir';
 import { itemErrors } from './item-errors';
 import { readResponse, type StrayItem } from './load-response';
 import { FormEngineError, ResponseNodes } from './nodes';
@@ -132,6 +139,18 @@ export class FormEngine {
 	/** The answer value for an option: its value[x] without option-only fields. */
 	optionValue(option: AnswerValue): AnswerValue {
 		return optionValue(option);
+	}
+
+	/**
+	 * The options of the question at `path`: its answerOption / value set, or what its SDC
+	 * answerExpression gives now (Codings, strings, integers, dates, times; anything else is
+	 * left out, and an expression that fails shows as the item's expression error).
+	 */
+	optionsAt(path: string): AnswerOption[] {
+		const item = this.itemAt(path);
+		if (!item.expressions.answer || !this.#expressions.fhirPath) return item.options;
+		const results = this.#expressions.evaluateItem(item, path, item.expressions.answer) ?? [];
+		return results.flatMap((result): AnswerOption[] => optionsFromResult(result));
 	}
 
 	/** FHIRPath results → answer values of the item's type; what doesn't fit is dropped. */
@@ -305,6 +324,26 @@ export class FormEngine {
 	}
 }
 
+/** One answerExpression result as an option. */
+function optionsFromResult(result: unknown): AnswerOption[] {
+	if (typeof result === 'string') return [{ valueString: result }];
+	if (typeof result === 'number' && Number.isInteger(result)) return [{ valueInteger: result }];
+	if (typeof result !== 'object' || result === null) return [];
+	const value = result as Record<string, unknown>;
+	if (typeof value.code === 'string' || typeof value.display === 'string') {
+		const coding: Coding = {};
+		for (const key of ['system', 'version', 'code', 'display'] as const) {
+			if (typeof value[key] === 'string') coding[key] = value[key] as string;
+		}
+		return [{ valueCoding: coding }];
+	}
+	// fhirpath.js dates and times (FP_Date, FP_Time) print as their FHIR text.
+	const text = String(result);
+	if (FHIR_DATE.test(text)) return [{ valueDate: text }];
+	if (FHIR_TIME.test(text)) return [{ valueTime: text }];
+	return [];
+}
+
 export interface DraftOptions extends EngineOptions {
 	subject?: Reference;
 	author?: Reference;
@@ -322,7 +361,7 @@ function definitionOf(source: Questionnaire | FormDefinition): FormDefinition {
 /** Loads fhirpath only when the questionnaire has expressions. */
 async function evaluatorFor(definition: FormDefinition, options: EngineOptions) {
 	if (options.fhirPath || !definition.usesExpressions) return options.fhirPath;
-	return loadFhirPath();
+	return loadFhirPath(definition.questionnaire);
 }
 
 /** A new `in-progress` response for a questionnaire, with initial and calculated values. */

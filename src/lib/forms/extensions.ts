@@ -1,4 +1,5 @@
 import type { Extension, PrimitiveExtensions } from './fhir';
+import { PARSED_EXPRESSIONS_URL } from './fhirpath-parsed';
 
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
 const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
@@ -21,6 +22,12 @@ export const EXT = {
 	calculatedExpression: `${SDC}sdc-questionnaire-calculatedExpression`,
 	enableWhenExpression: `${SDC}sdc-questionnaire-enableWhenExpression`,
 	initialExpression: `${SDC}sdc-questionnaire-initialExpression`,
+	hidden: `${CORE}questionnaire-hidden`,
+	minOccurs: `${CORE}questionnaire-minOccurs`,
+	maxOccurs: `${CORE}questionnaire-maxOccurs`,
+	choiceOrientation: `${CORE}questionnaire-choiceOrientation`,
+	/** SDC: options from a FHIRPath expression (the engine's subset). */
+	answerExpression: `${SDC}sdc-questionnaire-answerExpression`,
 	/** A rule across answers (key, severity, FHIRPath `expression`, translated `human`). */
 	constraint: `${CORE}questionnaire-constraint`,
 	/** Dazzle: the consent scope a questionnaire's answers fall under (valueCode). */
@@ -43,10 +50,20 @@ export const ITEM_CONTROLS = [
 	'autocomplete',
 	'slider'
 ] as const;
+/**
+ * Layout controls of a group the engine shows as a plain group (questions one below the
+ * other): nothing is lost, only the table layout.
+ */
+export const GROUP_LAYOUT_CONTROLS = ['grid', 'gtable', 'htable', 'table', 'list'] as const;
 export type ItemControl = (typeof ITEM_CONTROLS)[number];
 
 /** Extensions allowed on the questionnaire itself / on items / on answer options. */
-export const ROOT_EXTENSIONS = new Set<string>([EXT.variable, EXT.consentScope]);
+export const ROOT_EXTENSIONS = new Set<string>([
+	EXT.variable,
+	EXT.consentScope,
+	// Dazzle: the expressions parsed beforehand (fhirpath-parsed.ts).
+	PARSED_EXPRESSIONS_URL
+]);
 export const ITEM_EXTENSIONS = new Set<string>([
 	EXT.itemControl,
 	EXT.minValue,
@@ -64,7 +81,12 @@ export const ITEM_EXTENSIONS = new Set<string>([
 	EXT.initialExpression,
 	EXT.constraint,
 	EXT.researchSafe,
-	EXT.textVariant
+	EXT.textVariant,
+	EXT.hidden,
+	EXT.minOccurs,
+	EXT.maxOccurs,
+	EXT.choiceOrientation,
+	EXT.answerExpression
 ]);
 export const OPTION_EXTENSIONS = new Set<string>([EXT.ordinalValue]);
 

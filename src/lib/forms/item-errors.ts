@@ -2,7 +2,7 @@ import type { ItemDefinition } from './definition';
 import type { ExpressionRunner } from './expression-runner';
 import type { ResponseNodes } from './nodes';
 import { containerOf } from './paths';
-import { validateAnswers, type FormError } from './validate';
+import { occursErrors, validateAnswers, type FormError } from './validate';
 
 /**
  * Errors beside the item at `path` (none for disabled items): its answers against the item's
@@ -18,11 +18,15 @@ export function itemErrors(
 	if (!nodes.isEnabled(path)) return [];
 	const item = nodes.itemAt(path);
 	if (item.type === 'group') {
-		if (!options.complete || !item.required || !nodes.isPresent(containerOf(path))) return [];
+		const present = nodes.isPresent(containerOf(path));
 		const answered = nodes
 			.containersFor(path, item)
-			.some((container) => nodes.hasAnswersUnder(container));
-		return answered ? [] : [{ key: 'forms.errors.required' }];
+			.filter((container) => nodes.hasAnswersUnder(container)).length;
+		const errors = occursErrors(item, answered, { complete: options.complete && present });
+		if (options.complete && item.required && present && answered === 0) {
+			errors.push({ key: 'forms.errors.required' });
+		}
+		return errors;
 	}
 	// A required question inside an optional, empty group is not required (FHIR: required
 	// means present when its parent is).

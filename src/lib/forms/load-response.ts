@@ -1,4 +1,4 @@
-import { isRepeatingGroup, type ItemDefinition } from './definition';
+import { hasNestedItems, isRepeatingGroup, type ItemDefinition } from './definition';
 import type { AnswerValue, QuestionnaireResponse, ResponseItem } from './fhir';
 import type { ResponseNodes } from './nodes';
 import { joinPath } from './paths';
@@ -40,13 +40,16 @@ export function readResponse(nodes: ResponseNodes, response: QuestionnaireRespon
 				load(inner, item.children, responseItem.item ?? []);
 				continue;
 			}
-			if (
-				(responseItem.answer ?? []).some((answer) => answer.item?.length) ||
-				responseItem.item?.length
-			) {
-				strays.push({ path, linkId: item.linkId, answers: [], reason: 'nested_answer_items' });
-			}
 			nodes.storeAnswers(path, answers);
+			const nested = (responseItem.answer ?? []).flatMap((answer) => answer.item ?? []);
+			if (hasNestedItems(item)) {
+				// R4: a question's nested items are inside its answers; `item.item` beside the
+				// answer is not valid (qrs-1) but is read too rather than lost.
+				load(path, item.children, [...nested, ...(responseItem.item ?? [])]);
+			} else if (nested.length > 0 || responseItem.item?.length) {
+				strays.push({ path, linkId: item.linkId, answers: [], reason: 'nested_answer_items' });
+				strays.push(...collectStrays(path, [...nested, ...(responseItem.item ?? [])]));
+			}
 		}
 	};
 	load('', nodes.definition.roots, response.item ?? []);

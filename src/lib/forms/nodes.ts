@@ -1,6 +1,8 @@
 import { isEmptyValue } from './answers';
 import {
 	ancestorsOf,
+	hasNestedItems,
+	isQuestion,
 	isRepeatingGroup,
 	type FormDefinition,
 	type ItemDefinition
@@ -86,10 +88,23 @@ export class ResponseNodes {
 		return removed;
 	}
 
-	/** Containers (instance paths, or the group path itself) of a group node; none for others. */
+	/**
+	 * Containers of a node's children: instance paths of a repeating group, the path itself for
+	 * a group or a question with nested items (R4 items under a question); none for others.
+	 */
 	containersFor(path: string, item: ItemDefinition): string[] {
-		if (item.type !== 'group') return [];
+		if (item.type !== 'group') return hasNestedItems(item) ? [path] : [];
 		return isRepeatingGroup(item) ? this.instances(path).map((key) => `${path}[${key}]`) : [path];
+	}
+
+	/**
+	 * Whether the children of the node at `path` can be enabled: the node is enabled and, for a
+	 * question, answered. R4 records items nested under a question inside its answer
+	 * (`answer.item`), so without an answer they have nowhere to go and are not asked.
+	 */
+	childrenOpen(path: string, item: ItemDefinition): boolean {
+		if (!this.isEnabled(path)) return false;
+		return !isQuestion(item) || this.answersAt(path).length > 0;
 	}
 
 	/** Every node path, depth first. */
@@ -174,10 +189,12 @@ export class ResponseNodes {
 		return true;
 	}
 
-	/** Enabled state of the group holding `path` (true at the root). */
+	/** Whether the group (or answered question) holding `path` lets it be enabled (true at the root). */
 	parentEnabled(path: string): boolean {
 		const container = containerOf(path);
-		return container ? this.isEnabled(stripKey(container)) : true;
+		if (!container) return true;
+		const parent = stripKey(container);
+		return this.childrenOpen(parent, this.itemAt(parent));
 	}
 
 	/** A group instance is present when it is required or holds an answer, and so is its parent. */
@@ -189,9 +206,10 @@ export class ResponseNodes {
 		const cached = this.#presence.byContainer.get(container);
 		if (cached !== undefined) return cached;
 		const group = this.itemAt(stripKey(container));
-		const present =
-			(group.required || this.hasAnswersUnder(container)) &&
-			this.isPresent(containerOf(stripKey(container)));
+		const own = isQuestion(group)
+			? this.answersAt(container).length > 0
+			: group.required || this.hasAnswersUnder(container);
+		const present = own && this.isPresent(containerOf(stripKey(container)));
 		this.#presence.byContainer.set(container, present);
 		return present;
 	}

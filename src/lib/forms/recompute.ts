@@ -1,9 +1,10 @@
 import { copyValue, optionValue, toAnswerValues } from './answer-values';
-import { isQuestion, isRepeatingGroup, type ItemDefinition } from './definition';
+import { hasNestedItems, isQuestion, isRepeatingGroup, type ItemDefinition } from './definition';
 import { ownCondition } from './enable-when';
 import type { ExpressionRunner } from './expression-runner';
+import { ExpressionError } from './expressions';
 import { FormEngineError, type ResponseNodes } from './nodes';
-import { joinPath, parsePath, containerOf } from './paths';
+import { joinPath, lastLinkId, containerOf } from './paths';
 
 const MAX_ROUNDS = 32;
 
@@ -57,7 +58,7 @@ export class Recompute {
 				this.initialiseContainer(
 					inner,
 					item.children,
-					nodes.isEnabled(path),
+					nodes.childrenOpen(path, item),
 					changed,
 					withInitialValues
 				);
@@ -127,13 +128,19 @@ export class Recompute {
 				);
 			}
 			const dependents = new Map<string, ItemDefinition>();
+			const opened = new Set<string>();
 			const always = everything ? expressions.items : expressions.broadItems;
 			everything = false;
 			for (const item of always) {
 				for (const path of nodes.nodesOf(item)) dependents.set(path, item);
 			}
 			for (const path of round) {
-				const linkId = parsePath(path).at(-1)?.linkId ?? '';
+				const linkId = lastLinkId(path);
+				// Items nested under a question open and close with its answer.
+				const source = nodes.definition.byLinkId.get(linkId);
+				if (source && hasNestedItems(source) && nodes.containerExists(containerOf(path))) {
+					this.#cascadeEnabled(path, source, changed, opened);
+				}
 				for (const source of [nodes.definition.enableWhenDependents, expressions.dependents]) {
 					for (const item of source.get(linkId) ?? []) {
 						for (const node of nodes.resolveReference(path, item)) {
@@ -142,7 +149,7 @@ export class Recompute {
 					}
 				}
 			}
-			const next = new Set<string>();
+			const next = new Set<string>(opened);
 			const ordered = [...dependents].sort(([, a], [, b]) => a.order - b.order);
 			for (const [path, item] of ordered) {
 				if (item.enableWhen.length > 0 || item.expressions.enableWhen) {
@@ -155,18 +162,40 @@ export class Recompute {
 					changed.add(path);
 					next.add(path);
 				}
-				// A constraint's verdict may change with the answers it reads: the item's errors are
-				// read again (nothing of its own changed, so no further round).
-				if (item.constraints.length > 0) changed.add(path);
+				// A constraint's verdict (or answerExpression's options) may change with the answers
+				// it reads: read again, with nothing of its own changed, so no further round.
+				if (item.constraints.length > 0 || item.expressions.answer) changed.add(path);
 			}
 			round = next;
+		}
+		// Options from an answerExpression may follow any answer: read them again.
+		if (changed.size > 0) {
+			for (const item of nodes.definition.items) {
+				if (item.expressions.answer) for (const path of nodes.nodesOf(item)) changed.add(path);
+			}
 		}
 	}
 
 	/** What calculatedExpression gives for a path now (for checking stored responses). */
 	calculatedAt(path: string, item: ItemDefinition) {
-		const result = this.expressions.evaluateItem(item, path, item.expressions.calculated!);
-		return result === undefined ? undefined : toAnswerValues(item, result);
+		const expression = item.expressions.calculated!;
+		const result = this.expressions.evaluateItem(item, path, expression);
+		if (result === undefined) return undefined;
+		const values = toAnswerValues({ ...item, repeats: true }, result);
+		if (!item.repeats && values.length > 1) {
+			// Several values for a question with one answer: say so beside the item rather than
+			// keep one of them silently.
+			this.expressions.errors.set(
+				item.linkId,
+				new ExpressionError(
+					item.linkId,
+					expression,
+					new Error(`${values.length} values for a question that takes one answer`)
+				)
+			);
+			return [];
+		}
+		return values;
 	}
 
 	#applyInitialExpression(path: string, item: ItemDefinition, changed: Set<string>) {
@@ -195,7 +224,8 @@ export class Recompute {
 		for (const inner of nodes.containersFor(path, item)) {
 			for (const child of item.children) {
 				const childPath = joinPath(inner, child.linkId);
-				const effective = nodes.isEnabled(path) && (nodes.ownEnabled.get(childPath) ?? true);
+				const effective =
+					nodes.childrenOpen(path, item) && (nodes.ownEnabled.get(childPath) ?? true);
 				if (nodes.setEnabled(childPath, effective)) {
 					changed.add(childPath);
 					touched.add(childPath);

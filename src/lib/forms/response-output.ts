@@ -1,5 +1,10 @@
 import { copyValue } from './answer-values';
-import { isRepeatingGroup, type FormDefinition, type ItemDefinition } from './definition';
+import {
+	hasNestedItems,
+	isRepeatingGroup,
+	type FormDefinition,
+	type ItemDefinition
+} from './definition';
 import type { QuestionnaireResponse, Reference, ResponseItem, ResponseStatus } from './fhir';
 import type { ResponseNodes } from './nodes';
 import { joinPath } from './paths';
@@ -68,6 +73,13 @@ export function buildItems(
 		if (answers.length === 0 && !skeleton) continue;
 		const node: ResponseItem = { linkId: item.linkId };
 		if (answers.length > 0) node.answer = answers.map(copyValue);
+		// Items nested under a question go inside its answer (R4 qrs-1: `answer.item`, never
+		// `item.item`); the engine asks them once, so they sit under the first answer.
+		if (hasNestedItems(item) && node.answer) {
+			const children = buildItems(nodes, path, item.children, skeleton, index);
+			if (children.length > 0) node.answer[0]!.item = children;
+			index?.byContainer.set(path, node);
+		}
 		index?.byPath.set(path, node);
 		output.push(node);
 	}

@@ -141,11 +141,11 @@ function valueErrors(item: ItemDefinition, value: AnswerValue): FormError[] {
 		}
 	}
 	const isChoice = item.type === 'choice' || item.type === 'open-choice';
-	if (
-		isChoice &&
-		item.options.length > 0 &&
-		!(item.type === 'open-choice' && key === 'valueString')
-	) {
+	// answerOption limits the answers on every type that allows it (R4: string, integer, date,
+	// time, coding), unless the item is open (open-choice, R5 answerConstraint).
+	if (item.options.length > 0 && !item.openOptions) {
+		if (!isOption(item, value)) errors.push({ key: 'forms.errors.not_an_option' });
+	} else if (item.type === 'open-choice' && key !== 'valueString' && item.options.length > 0) {
 		if (!isOption(item, value)) errors.push({ key: 'forms.errors.not_an_option' });
 	}
 	if (!isChoice) {
@@ -174,6 +174,7 @@ export function validateAnswers(
 		errors.push({ key: 'forms.errors.required' });
 	}
 	if (!item.repeats && answers.length > 1) errors.push({ key: 'forms.errors.single_answer' });
+	errors.push(...occursErrors(item, answers.length, options));
 	for (const value of answers) {
 		const key = valueKeyOf(value);
 		if (!key || !item.answerKeys.includes(key) || isEmptyValue(value)) {
@@ -183,6 +184,26 @@ export function validateAnswers(
 		for (const error of valueErrors(item, value)) {
 			if (!errors.some((seen) => seen.key === error.key)) errors.push(error);
 		}
+	}
+	return errors;
+}
+
+/**
+ * questionnaire-minOccurs / maxOccurs of a repeating item: `count` answers (a question) or
+ * answered instances (a group). Too few only blocks completion; too many is always wrong.
+ */
+export function occursErrors(
+	item: ItemDefinition,
+	count: number,
+	options: { complete: boolean }
+): FormError[] {
+	if (!item.repeats) return [];
+	const errors: FormError[] = [];
+	if (options.complete && item.minOccurs !== undefined && count > 0 && count < item.minOccurs) {
+		errors.push({ key: 'forms.errors.min_occurs', params: { min: item.minOccurs } });
+	}
+	if (item.maxOccurs !== undefined && count > item.maxOccurs) {
+		errors.push({ key: 'forms.errors.max_occurs', params: { max: item.maxOccurs } });
 	}
 	return errors;
 }

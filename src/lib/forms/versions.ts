@@ -1,6 +1,6 @@
 import { ancestorsOf, type FormDefinition, type ItemDefinition } from './definition';
 import { FormEngine, openResponse, type EngineOptions, type StrayItem } from './engine';
-import { parsePath } from './paths';
+import { joinPath, parsePath } from './paths';
 import type { AnswerValue, QuestionnaireResponse, Reference } from './fhir';
 import { validateAnswers } from './validate';
 
@@ -162,7 +162,7 @@ export async function migrateDraft(
 		(items ?? []).flatMap((item) => {
 			const before = from.byLinkId.get(item.linkId);
 			const after = to.byLinkId.get(item.linkId);
-			const path = container ? `${container}/${item.linkId}` : item.linkId;
+			const path = joinPath(container, item.linkId);
 			const answers = (item.answer ?? []).map(({ item: _nested, ...value }) => value);
 			if (!before) return [];
 			let reason: SetAside['reason'] | undefined;
@@ -181,7 +181,12 @@ export async function migrateDraft(
 					setAside.push({ ...nested, reason });
 				return [];
 			}
-			return [{ ...item, item: filter(item.item, path) }];
+			// Items nested under an answer (children of a question, R4 `answer.item`) follow the
+			// same rule as those under a group.
+			const answer = item.answer?.map((value) =>
+				value.item ? { ...value, item: filter(value.item, path) } : value
+			);
+			return [{ ...item, ...(answer ? { answer } : {}), item: filter(item.item, path) }];
 		});
 	kept.item = filter(kept.item, '');
 	kept.questionnaire = to.canonical;
@@ -197,11 +202,12 @@ function collectAnswers(
 	container: string
 ): Omit<SetAside, 'reason'>[] {
 	return items.flatMap((item) => {
-		const path = `${container}/${item.linkId}`;
+		const path = joinPath(container, item.linkId);
 		const answers = (item.answer ?? []).map(({ item: _nested, ...value }) => value);
 		return [
 			...(answers.length > 0 ? [{ path, linkId: item.linkId, answers }] : []),
-			...collectAnswers(item.item ?? [], path)
+			...collectAnswers(item.item ?? [], path),
+			...(item.answer ?? []).flatMap((answer) => collectAnswers(answer.item ?? [], path))
 		];
 	});
 }

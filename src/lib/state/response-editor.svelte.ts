@@ -1,3 +1,4 @@
+import { reportClientError } from '$lib/api/client-errors';
 import { errorKey } from '$lib/errors';
 import { countAnswered } from '$lib/data/response-docs';
 import {
@@ -44,8 +45,11 @@ export type EditorPhase =
 	| { kind: 'missing' }
 	/** Its questionnaire is not on this device yet (the forms pull has not run). */
 	| { kind: 'no-questionnaire'; canonical: string }
-	/** `error` is an i18n key. */
-	| { kind: 'failed'; error: string }
+	/**
+	 * `error` is an i18n key; `form` the questionnaire that could not be opened, when known
+	 * (the message names it), and the error went to the server's log.
+	 */
+	| { kind: 'failed'; error: string; form?: PublishedForm; canonical?: string }
 	| { kind: 'ready' };
 
 export interface ResponseEditorOptions {
@@ -115,6 +119,8 @@ export class ResponseEditorState {
 
 	async open(): Promise<void> {
 		const { store, library, responseId } = this.#options;
+		let canonical: string | undefined;
+		let form: PublishedForm | undefined;
 		try {
 			const stored = await store.get(responseId);
 			const doc = stored && this.#replay(stored);
@@ -122,7 +128,8 @@ export class ResponseEditorState {
 				this.phase = { kind: 'missing' };
 				return;
 			}
-			const form = await library.get(doc.questionnaire);
+			canonical = doc.questionnaire;
+			form = await library.get(doc.questionnaire);
 			if (!form) {
 				this.phase = { kind: 'no-questionnaire', canonical: doc.questionnaire };
 				return;
@@ -130,8 +137,28 @@ export class ResponseEditorState {
 			await this.#load(doc, form);
 		} catch (error) {
 			console.debug('[response] could not open', error);
-			this.phase = { kind: 'failed', error: errorKey(error, 'forms.errors.invalid_response') };
+			this.failed(error, { form, canonical });
 		}
+	}
+
+	/**
+	 * Opening (or showing) the questionnaire failed: the page says so, naming it, and the error
+	 * goes to the server's log. Never throws.
+	 */
+	failed(error: unknown, known: { form?: PublishedForm; canonical?: string } = {}): void {
+		const form = known.form ?? this.form;
+		const canonical = known.canonical ?? form?.canonical ?? this.doc?.questionnaire;
+		this.phase = {
+			kind: 'failed',
+			error: errorKey(error, 'forms.errors.open_failed'),
+			...(form ? { form } : {}),
+			...(canonical ? { canonical } : {})
+		};
+		void reportClientError({
+			where: 'questionnaire',
+			message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+			...(canonical ? { subject: canonical } : {})
+		});
 	}
 
 	/**
