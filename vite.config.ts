@@ -2,12 +2,13 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
+import { fhirpathWithoutParser } from './scripts/fhirpath-without-parser.ts';
 import { webManifests } from './scripts/web-manifests.ts';
 
 const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
-	plugins: [sveltekit(), webManifests()],
+	plugins: [fhirpathWithoutParser(), sveltekit(), webManifests()],
 	build: { target: 'es2020' },
 	define: { __APP_VERSION__: JSON.stringify(version) },
 	test: {

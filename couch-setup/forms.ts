@@ -3,6 +3,7 @@ import path from 'node:path';
 import { analyzeDeeply, type UnsupportedFeature } from '../src/lib/forms/analyze';
 import { questionnaireDocument, questionnaireFromDocument } from '../src/lib/forms/documents';
 import { loadFhirPath } from '../src/lib/forms/expressions';
+import { withoutParsedExpressions } from '../src/lib/forms/fhirpath-parsed';
 import { canonicalOf, parseQuestionnaire, type Questionnaire } from '../src/lib/forms/fhir';
 import { sameJson, type CouchClient } from '../server/src/couch';
 import { COUCH_SETUP_DIR } from './apply';
@@ -136,7 +137,9 @@ export async function seedForms(
 			}
 			continue;
 		}
-		if (sameJson(questionnaireFromDocument(existing), entry.questionnaire)) report.unchanged += 1;
+		// The expressions parsed beforehand are derived, not what was published (fhirpath-parsed.ts).
+		const published = withoutParsedExpressions(questionnaireFromDocument(existing));
+		if (sameJson(published, withoutParsedExpressions(entry.questionnaire))) report.unchanged += 1;
 		else report.conflicts.push(entry.canonical);
 	}
 	return report;

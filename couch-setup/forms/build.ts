@@ -1,6 +1,7 @@
 /**
  * `npm run forms:build`: writes the questionnaires authored in couch-setup/forms/src/*.ts as
- * FHIR R4 JSON to couch-setup/forms/<name>.v<version>.json (what start-up seeds). The output is
+ * FHIR R4 JSON to couch-setup/forms/<name>.v<version>.json (what start-up seeds), with its
+ * FHIRPath expressions parsed (src/lib/forms/fhirpath-parsed.ts). The output is
  * formatted by the project's Prettier settings, so `prettier --check` and the committed-equals-
  * built test in content.spec.ts agree byte for byte.
  */
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import prettier from 'prettier';
 import type { Questionnaire } from '../../src/lib/forms/fhir';
+import { withExpressionsParsed } from '../../src/lib/forms/fhirpath-prepare';
 import { AUTHORED, FROZEN } from './src/index';
 
 export const FORMS_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -26,7 +28,9 @@ export async function buildForms(): Promise<Map<string, string>> {
 		if (FROZEN.includes(file)) throw new Error(`${file} is published and frozen: add a version`);
 		const filepath = path.join(FORMS_DIR, file);
 		const options = (await prettier.resolveConfig(filepath)) ?? {};
-		built.set(file, await prettier.format(JSON.stringify(questionnaire), { ...options, filepath }));
+		// Expressions parsed here, once: the device evaluates them without fhirpath's parser.
+		const shipped = withExpressionsParsed(questionnaire);
+		built.set(file, await prettier.format(JSON.stringify(shipped), { ...options, filepath }));
 	}
 	return built;
 }

@@ -9,6 +9,7 @@ import {
 import { EFFECT_WORDS, type UnsupportedFeature } from '../../src/lib/forms/analyze';
 import { DEFAULT_VERSION, prepareImport, type ImportIdentity } from '../../src/lib/forms/import';
 import { withCliConnection } from './couch-connection';
+import { withExpressionsParsed } from '../../src/lib/forms/fhirpath-prepare';
 
 const USAGE = `Usage: npm run forms:import -- [options] <questionnaire.json>
 
@@ -179,7 +180,8 @@ export async function runFormsImport(
 			out.error('The forms database does not exist yet: run npm run couch:setup first.');
 			return 1;
 		}
-		const outcome = await publishQuestionnaire(couch, questionnaire);
+		// Expressions parsed once here: the device evaluates them without fhirpath's parser.
+		const outcome = await publishQuestionnaire(couch, withExpressionsParsed(questionnaire));
 		if (outcome === 'exists') {
 			out.error(`${canonical} is already published. Publish changes as a new version (--version).`);
 			return 1;

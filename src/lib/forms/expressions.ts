@@ -1,10 +1,15 @@
+import type { Questionnaire } from './fhir';
 import { loadQuestionnaireModel } from './fhirpath-model';
+import { hasParsed, rememberParsed, useParser } from './fhirpath-parse';
+import { questionnaireExpressions, readParsedExpressions } from './fhirpath-parsed';
 
 /**
  * FHIRPath for SDC expressions (calculatedExpression, enableWhenExpression, initialExpression,
  * variable). The `fhirpath` package is ~160 KB gzipped (plus a ~4 KB slice of its R4 model,
  * see fhirpath-model.ts instead of the full ~70 KB one), so it is only ever loaded through
- * `loadFhirPath()`, by dynamic import, for questionnaires that use expressions.
+ * `loadFhirPath()`, by dynamic import, for questionnaires that use expressions; in the app's
+ * build without its parser (~45 KB of it) when the questionnaire ships its expressions parsed
+ * (fhirpath-parsed.ts, fhirpath-parse.ts).
  */
 
 export interface FhirPathEvaluator {
@@ -45,44 +50,98 @@ export class ExpressionError extends Error {
 	}
 }
 
-let loading: Promise<FhirPathEvaluator> | undefined;
+type Compiled = (resource: unknown, variables: Record<string, unknown>) => unknown;
 
-export function loadFhirPath(): Promise<FhirPathEvaluator> {
+let loading: Promise<{ evaluator: FhirPathEvaluator; version: string }> | undefined;
+let loadingParser: Promise<void> | undefined;
+
+/** What the evaluator needs of fhirpath (its engine, in the app's build without the parser). */
+export interface FhirPathLibrary {
+	version: string;
+	parse(expression: string): unknown;
+	compile(
+		path: string | { base: string; expression: string },
+		model?: unknown,
+		options?: { resolveInternalTypes?: boolean }
+	): unknown;
+}
+
+/** The evaluator over a fhirpath build and model; compiled expressions are kept. */
+export function evaluatorOf(fhirpath: FhirPathLibrary, model: unknown): FhirPathEvaluator {
+	const cache = new Map<string, Compiled>();
+	const compiled = (expression: string, basePath?: string, keepTypes = false) => {
+		const key = `${basePath ?? ''}\u0000${expression}\u0000${keepTypes}`;
+		let found = cache.get(key);
+		if (!found) {
+			const path = basePath ? { base: basePath, expression } : expression;
+			found = fhirpath.compile(
+				path,
+				model,
+				keepTypes ? { resolveInternalTypes: false } : undefined
+			) as Compiled;
+			cache.set(key, found);
+		}
+		return found;
+	};
+	return {
+		evaluate(base, expression, variables, basePath, keepTypes) {
+			const result = compiled(expression, basePath, keepTypes)(base, variables);
+			return Array.isArray(result) ? result : [result];
+		},
+		compile(expression) {
+			fhirpath.parse(expression);
+		}
+	};
+}
+
+/** fhirpath's evaluator and the slice of its model, once. */
+function loadEvaluator(): Promise<{ evaluator: FhirPathEvaluator; version: string }> {
 	loading ??= (async () => {
 		const [{ default: fhirpath }, model] = await Promise.all([
-			import('fhirpath'),
+			import('./fhirpath-engine'),
 			loadQuestionnaireModel()
 		]);
-		type Compiled = (resource: unknown, variables: Record<string, unknown>) => unknown;
-		const cache = new Map<string, Compiled>();
-		const compiled = (expression: string, basePath?: string, keepTypes = false) => {
-			const key = `${basePath ?? ''}\u0000${expression}\u0000${keepTypes}`;
-			let found = cache.get(key);
-			if (!found) {
-				const path = basePath ? { base: basePath, expression } : expression;
-				found = fhirpath.compile(
-					path,
-					model as unknown as Parameters<typeof fhirpath.compile>[1],
-					keepTypes ? { resolveInternalTypes: false } : undefined
-				) as Compiled;
-				cache.set(key, found);
-			}
-			return found;
-		};
-		return {
-			evaluate(base, expression, variables, basePath, keepTypes) {
-				const result = compiled(expression, basePath, keepTypes)(base, variables);
-				return Array.isArray(result) ? result : [result];
-			},
-			compile(expression) {
-				fhirpath.parse(expression);
-			}
-		};
+		const library = fhirpath as unknown as FhirPathLibrary;
+		return { evaluator: evaluatorOf(library, model), version: library.version };
 	})();
 	loading.catch(() => {
 		loading = undefined;
 	});
 	return loading;
+}
+
+/** fhirpath's parser (antlr4), only for expressions that came without a syntax tree. */
+function loadParser(): Promise<void> {
+	loadingParser ??= import('./fhirpath-parser').then(({ parse }) => useParser(parse));
+	loadingParser.catch(() => {
+		loadingParser = undefined;
+	});
+	return loadingParser;
+}
+
+/**
+ * The FHIRPath evaluator, ready for `questionnaire`'s expressions: the ones it ships parsed
+ * (`fhirpath-parsed.ts`) run without fhirpath's parser, which is loaded only when some
+ * expression came without a tree (or no questionnaire is named: a syntax check of anything).
+ */
+export async function loadFhirPath(questionnaire?: Questionnaire): Promise<FhirPathEvaluator> {
+	const parser = questionnaire ? undefined : loadParser();
+	const { evaluator, version } = await loadEvaluator();
+	if (questionnaire) {
+		const shipped = readParsedExpressions(questionnaire);
+		if (shipped?.fhirpath === version) rememberParsed(shipped.expressions);
+		const missing = [...questionnaireExpressions(questionnaire)].some(
+			(expression) => !hasParsed(expression)
+		);
+		if (missing) await loadParser();
+	}
+	await parser;
+	return evaluator;
+}
+
+/** Loads the evaluator ahead (the record screen, idle): opening a questionnaire then waits less. */
+export function preloadFhirPath(): void {
+	void loadEvaluator().catch(() => undefined);
 }
 
 const LINK_ID_LITERAL = /linkId\s*(?:=|~)\s*'((?:[^'\\]|\\.)*)'/g;
