@@ -1,136 +1,32 @@
 import nano from 'nano';
 import type { CouchAdmin } from './config';
-
-/** The sole owner of `nano` (STYLE.md: one owner per resource). Admin client, basic auth. */
-
-export interface SecurityObject {
-	admins: { names: string[]; roles: string[] };
-	members: { names: string[]; roles: string[] };
-}
-
-export interface CouchDoc {
-	_id: string;
-	_rev?: string;
-	_deleted?: boolean;
-	[field: string]: unknown;
-}
-
-export interface BulkResult {
-	id: string;
-	rev?: string;
-	ok?: boolean;
-	error?: string;
-	reason?: string;
-}
-
-export interface ServerInfo {
-	vendor?: string;
-	version?: string;
-}
-
-/** A CouchDB error answer (status and CouchDB's error name). */
-export class CouchRequestError extends Error {
-	override name = 'CouchRequestError';
-	constructor(
-		readonly status: number,
-		readonly couchError: string,
-		message: string
-	) {
-		super(message);
-	}
-}
-
-function toCouchError(error: unknown): CouchRequestError {
-	if (error instanceof CouchRequestError) return error;
-	const candidate = error as { statusCode?: number; error?: string; message?: string } | null;
-	const status = typeof candidate?.statusCode === 'number' ? candidate.statusCode : 0;
-	return new CouchRequestError(
-		status,
-		candidate?.error ?? 'unreachable',
-		candidate?.message ?? String(error)
-	);
-}
-
-/** Key-order independent comparison of JSON values. */
-export function sameJson(a: unknown, b: unknown): boolean {
-	return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(canonical);
-	if (value && typeof value === 'object') {
-		return Object.fromEntries(
-			Object.keys(value)
-				.sort()
-				.map((key) => [key, canonical((value as Record<string, unknown>)[key])])
-		);
-	}
-	return value;
-}
-
-/** A stored document without its revision, for comparing content. */
-export function withoutRev(doc: CouchDoc): Omit<CouchDoc, '_rev'> {
-	const { _rev: _ignored, ...rest } = doc;
-	return rest;
-}
-
-export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
-
-/** Who a session cookie belongs to (`name` is null for an anonymous or expired cookie). */
-export interface SessionUser {
-	name: string | null;
-	roles: string[];
-}
+import { CouchRequestError, toCouchError, unexpectedAnswer } from './couch-errors';
+import { sameJson, withoutRev } from './couch-json';
+import { forwardedFor } from './couch-lockout';
+import { encodeDocId } from './couch-paths';
+import type {
+	BulkResult,
+	CouchDoc,
+	DbUpdatesPage,
+	SecurityObject,
+	ServerInfo,
+	SessionUser,
+	SignInOutcome,
+	UpsertOutcome,
+	ViewRow
+} from './couch-types';
 
 /**
- * The outcome of checking a name and password against `POST /_session`. `locked`: CouchDB
- * (≥ 3.4, `[chttpd_auth_lockout]`) refuses the name from this client address for a while
- * after 5 wrong passwords (403 even with the right one).
+ * The sole owner of `nano` (STYLE.md: one owner per resource): the server's admin client, basic
+ * auth. What its callers need besides the client is re-exported here, so they import one module:
+ * the shapes (couch-types.ts), its error (couch-errors.ts), content comparison (couch-json.ts)
+ * and CouchDB's lockout (couch-lockout.ts).
  */
-export type SignInOutcome =
-	{ ok: true; roles: string[]; setCookie: string | undefined } | { ok: false; locked: boolean };
 
-/**
- * How long CouchDB's lockout may last: `[chttpd_auth_lockout] max_lifetime` (5 minutes by
- * default), counted from the first failure, which the gateway does not see.
- */
-export const COUCH_LOCKOUT_SECONDS = 300;
-/** `[chttpd_auth_lockout] threshold`: failures after which CouchDB locks (5 by default). */
-export const COUCH_LOCKOUT_THRESHOLD = 5;
-
-/**
- * `X-Forwarded-For` for a password check made on behalf of `clientAddress`. CouchDB 3.5 keys
- * its lockout by {peer, user}, and its peer is mochiweb's: the LAST address of
- * `X-Forwarded-For` when the connection comes from 127.0.0.1 or 10.0.0.0/8, else the socket's
- * (measured on 3.5.0; its `[chttpd] x_forwarded_*` settings concern host and scheme only).
- * So a stranger's wrong passwords lock the name for the stranger's address only. The server's
- * admin client sends none: its peer is the gateway itself, an address no client is given
- * (the gateway also never forwards the admin's name to `_session`). The embedded server has
- * no lockout and ignores the header.
- */
-export function forwardedFor(clientAddress: string | undefined): Record<string, string> {
-	return clientAddress ? { 'x-forwarded-for': clientAddress } : {};
-}
-
-export interface ViewRow<V = unknown> {
-	id: string;
-	key: unknown;
-	value: V;
-}
-
-/** One row of `_db_updates`: a database created, updated or deleted. */
-export interface DbUpdate {
-	db_name: string;
-	type: 'created' | 'updated' | 'deleted' | string;
-	/** Opaque; a cluster's are not ordered across nodes. */
-	seq: string;
-}
-
-export interface DbUpdatesPage {
-	results: DbUpdate[];
-	/** Pass it as `since` for the next page. */
-	last_seq: string;
-}
+export * from './couch-types';
+export { CouchRequestError } from './couch-errors';
+export { sameJson, withoutRev } from './couch-json';
+export { COUCH_LOCKOUT_SECONDS, COUCH_LOCKOUT_THRESHOLD, forwardedFor } from './couch-lockout';
 
 const USER_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -504,21 +400,4 @@ export class CouchClient {
 		}
 		return { results: answer.results, last_seq: String(answer.last_seq ?? since) };
 	}
-}
-
-async function unexpectedAnswer(response: Response): Promise<CouchRequestError> {
-	const body = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
-	return new CouchRequestError(
-		response.status,
-		body.error ?? 'unknown',
-		body.reason ?? `unexpected ${response.status}`
-	);
-}
-
-/** `_design/x` and `_local/x` keep their slash; everything else is encoded whole. */
-function encodeDocId(id: string): string {
-	for (const prefix of ['_design/', '_local/']) {
-		if (id.startsWith(prefix)) return prefix + encodeURIComponent(id.slice(prefix.length));
-	}
-	return encodeURIComponent(id);
 }

@@ -1,5 +1,6 @@
 import { SERVER_DATABASES } from '../../../../couch-setup/databases';
-import { CHECKPOINT_NAME, encodeDocId, isValidDbName, PATIENT_DB_NAME } from './names';
+import { encodeDocId } from '../../couch-paths';
+import { CHECKPOINT_NAME, isValidDbName, PATIENT_DB_NAME } from './names';
 import { checkQuery, NO_PARAMS, PARAMS, safeSearchParams, type ParamTable } from './query-params';
 import {
 	badPath,

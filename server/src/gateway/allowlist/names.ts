@@ -25,14 +25,6 @@ const MAX_DB_NAME_LENGTH = 238;
 /** A revision as both servers write it: `<generation>-<hash>`. */
 export const REV = /^[1-9]\d{0,8}-[0-9a-zA-Z]{1,64}$/;
 
-/** Document ids keep the slash after `_design`/`_local`; everything else is encoded whole. */
-export function encodeDocId(id: string): string {
-	for (const prefix of ['_design/', '_local/']) {
-		if (id.startsWith(prefix)) return prefix + encodeURIComponent(id.slice(prefix.length));
-	}
-	return encodeURIComponent(id);
-}
-
 export function isValidDbName(name: string): boolean {
 	return name.length <= MAX_DB_NAME_LENGTH && DB_NAME.test(name);
 }
