@@ -140,6 +140,8 @@ const PATIENT_DOC = {
 
 const SERVER_OWNED_FOR_MEMBERS = row('401', '2xx', '2xx', '2xx', '2xx', '2xx');
 const ADMIN_ONLY = row('401', '403', '403', '403', '403', '2xx');
+/** `/api/research/*`: the researcher role; a server admin has no account (403). */
+const RESEARCHERS_ONLY = row('401', '403', '403', '2xx', '403', '403');
 
 export const AUTHZ_MATRIX: MatrixResource[] = [
 	{
@@ -339,6 +341,26 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 		name: 'GET /api/account/export',
 		requests: { read: () => ({ method: 'GET', path: '/api/account/export' }) },
 		expected: { read: row('401', '2xx', '2xx', '2xx', '2xx', '403') }
+	},
+	// The researchers' area (#20): researchers only, and only through /api (they read no
+	// database themselves: see the research, directory, user and patient rows above).
+	{
+		name: 'GET /api/research/cohort',
+		requests: { read: () => ({ method: 'GET', path: '/api/research/cohort?country=FR' }) },
+		expected: { read: RESEARCHERS_ONLY }
+	},
+	{
+		name: 'POST /api/research/exports, GET /api/research/exports/:id',
+		requests: {
+			write: () => ({
+				method: 'POST',
+				path: '/api/research/exports',
+				body: { format: 'fhir-ndjson', filter: { country: 'FR' } }
+			}),
+			read: (context) => ({ method: 'GET', path: `/api/research/exports/${context.unique}` })
+		},
+		// Reading an export id that is not the caller's own: 404 for a researcher.
+		expected: { write: RESEARCHERS_ONLY, read: row('401', '403', '403', '404', '403', '403') }
 	}
 ];
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -88,12 +89,8 @@ class Sink {
 		this.#hash.update(this.#buffer, 'utf8');
 		this.#buffer = '';
 		this.#bytes += chunk.length;
-		if (!this.#stream.write(chunk)) {
-			await new Promise<void>((resolve, reject) => {
-				this.#stream.once('drain', resolve);
-				this.#stream.once('error', reject);
-			});
-		}
+		// once() rejects on 'error' and removes its listeners either way.
+		if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
 	}
 
 	async close(): Promise<ExportFile> {

@@ -19,7 +19,7 @@ export const RESEARCH_DB = 'research';
 export const HPO_SYSTEM = 'http://purl.obolibrary.org/obo/hp.owl';
 export const ORPHA_SYSTEM = 'http://www.orpha.net';
 export const HGVS_SYSTEM = 'http://varnomen.hgvs.org';
-const PAGE = 500;
+const PAGE = 1000;
 
 export interface ReadOptions {
 	couch: CouchClient;
