@@ -224,14 +224,6 @@ export class ResearchAreaState {
 		}
 	}
 
-	/** Whether the cohort shown is the answer to the filter applied. */
-	get cohortIsCurrent(): boolean {
-		return (
-			this.cohort !== undefined &&
-			cohortFilterQuery(this.cohort.filter) === cohortFilterQuery(this.applied)
-		);
-	}
-
 	#remember(cohort: CohortResponse): void {
 		const add = (map: SvelteMap<string, string>, cells: CohortCell[]) => {
 			for (const cell of cells) {
