@@ -59,7 +59,7 @@ const person = (seed: string, extra: Partial<Person> = {}): Person => ({
 	...extra
 });
 
-describe('cohort counts', () => {
+describe('cohort counts', { timeout: 30_000 }, () => {
 	it('shows "< 5" for every cell and total under five subjects', async () => {
 		const couch = couchWith([
 			...Array.from({ length: 8 }, (_, i) => person(`fr${i}`)),
@@ -152,7 +152,8 @@ describe('cohort counts', () => {
 	});
 });
 
-describe('exports', () => {
+// Exports read and write files: generous time on a loaded machine (no timing is asserted).
+describe('exports', { timeout: 60_000 }, () => {
 	let dir: string;
 	beforeEach(async () => {
 		dir = await mkdtemp(path.join(tmpdir(), 'dazzle-exports-'));
@@ -278,6 +279,37 @@ describe('exports', () => {
 		expect(audit).toHaveLength(1);
 		expect(audit[0]?.by).toBe('research-export rita');
 		expect(audit[0]?.events[0]).toMatchObject({ action: 'exported', count: 120 });
+	});
+
+	it('runs again after a restart an export that was cut off, to the same bytes', async () => {
+		const couch = couchWith(cohort(20));
+		const { status } = await runExport(couch, {
+			format: 'fhir-ndjson',
+			options: { excelBom: false, k: 2 }
+		});
+		const jobFile = path.join(dir, status.id, 'job.json');
+		const job = JSON.parse(await readFile(jobFile, 'utf8'));
+		job.status.state = 'running';
+		job.status.files = [];
+		await rm(path.join(dir, status.id, 'questionnaire-responses.ndjson'));
+		const { writeFile } = await import('node:fs/promises');
+		await writeFile(jobFile, JSON.stringify(job));
+		const restarted = new ExportService({
+			couch: couch.asClient(),
+			dir,
+			logger: quiet,
+			version: '0.1.0'
+		});
+		await restarted.load();
+		await restarted.idle();
+		const again = (await restarted.status('rita', status.id)) as ExportStatus;
+		expect(again.state).toBe('done');
+		const sums = (entry: ExportStatus) =>
+			entry.files
+				.filter((file) => file.name !== 'manifest.json')
+				.map((file) => [file.name, file.sha256]);
+		expect(sums(again)).toEqual(sums(status));
+		expect(await restarted.status('someone-else', status.id)).toBeUndefined();
 	});
 
 	it('k-anonymity: a subject unique on age band, country, sex and disease is generalised or left out', async () => {
