@@ -10,7 +10,8 @@
 // Options: `--build-dir <dir>` measures an existing build (else it builds one under
 // `.e2e-bench-first-visit/`), `--runs <n>` (default 3, the median is printed), `--url <origin>`
 // measures a Dazzle server already running on that build directory (on a loaded machine the
-// bench's own server may take longer to start than its health check waits).
+// bench's own server may take longer to start than its health check waits), `--waterfall`
+// prints each run's requests (start → end, gzipped size) to see what the first screen waits on.
 import { chromium, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const option = (name: string) => {
 	return index >= 0 ? args[index + 1] : undefined;
 };
 const RUNS = Number(option('--runs') ?? 3);
+const WATERFALL = args.includes('--waterfall');
 
 /** The slow link of the issue: 400 kbit/s both ways, 400 ms round trip. */
 const LINK = {
@@ -94,6 +96,17 @@ async function visit(
 	const cdp = await context.newCDPSession(page);
 	await cdp.send('Network.enable');
 	await cdp.send('Network.emulateNetworkConditions', LINK);
+	const requests = new Map<string, { url: string; start: number; end?: number; bytes?: number }>();
+	let origin = 0;
+	cdp.on('Network.requestWillBeSent', (event) => {
+		origin ||= event.timestamp;
+		requests.set(event.requestId, { url: event.request.url, start: event.timestamp - origin });
+	});
+	cdp.on('Network.loadingFinished', (event) => {
+		const request = requests.get(event.requestId);
+		if (request)
+			Object.assign(request, { end: event.timestamp - origin, bytes: event.encodedDataLength });
+	});
 	await page.addInitScript(() => {
 		const w = window as unknown as { __lcp: number };
 		w.__lcp = 0;
@@ -123,6 +136,16 @@ async function visit(
 		lcp: (window as unknown as { __lcp: number }).__lcp
 	}));
 	await context.close();
+	if (WATERFALL && app) {
+		console.log(`  ${locale}: usable at ${(usable / 1000).toFixed(2)} s`);
+		for (const request of [...requests.values()].sort((a, b) => a.start - b.start)) {
+			const name = request.url.replace(/^https?:\/\/[^/]+/, '');
+			console.log(
+				`    ${request.start.toFixed(2).padStart(5)} → ${(request.end ?? Number.NaN).toFixed(2).padStart(5)} s ` +
+					`${String(Math.round((request.bytes ?? 0) / 1024)).padStart(4)} KB  ${name}`
+			);
+		}
+	}
 	return { ...figures, usable };
 }
 

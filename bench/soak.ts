@@ -6,7 +6,9 @@
  * `--hogs` busy processes keep every core busy (default: one per core). A watcher on the
  * server (`_changes` long poll, admin) notes when each document arrives. Prints the
  * write → server latency (p50, p95, p99, max), write → the other device, and how long after
- * the last write both devices said "up to date" (a write stuck as "1 to send" shows there), first
+ * the last write both devices said "up to date" (a write stuck as "1 to send" shows there), and
+ * where a write's time went (write → its `_bulk_docs` leaves the device, the request itself,
+ * its answer → the server's feed shows it), first
  * for `--quiet-writes` writes without the hogs
  * (the baseline, same run), then under load. Goal: p99 ≤ 2 s under load. Not in CI.
  *
@@ -63,6 +65,30 @@ function startHog(): ChildProcess {
 	return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
 }
 
+/** When each document's `_bulk_docs` left a device and when its answer came (first send). */
+const sent = new Map<string, { start: number; end?: number }>();
+
+/** Notes the documents of each `_bulk_docs` (the push), to split a write's latency. */
+function timingFetch(inner: typeof fetch): typeof fetch {
+	return async (input, init) => {
+		const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+		if (!url.includes('/_bulk_docs') || typeof init?.body !== 'string') return inner(input, init);
+		const start = Date.now();
+		const ids: string[] = [];
+		try {
+			const body = JSON.parse(init.body) as { docs?: { _id?: string }[] };
+			for (const doc of body.docs ?? []) if (doc._id && !sent.has(doc._id)) ids.push(doc._id);
+		} catch {
+			// not JSON: not ours to time
+		}
+		for (const id of ids) sent.set(id, { start });
+		const response = await inner(input, init);
+		const end = Date.now();
+		for (const id of ids) sent.get(id)!.end = end;
+		return response;
+	};
+}
+
 interface Phase {
 	name: string;
 	/** Write time by document id. */
@@ -71,6 +97,10 @@ interface Phase {
 	toServer: number[];
 	/** Write → the other device's database. */
 	toOther: number[];
+	/** Write → its `_bulk_docs` leaves the device; the request; its answer → the server's feed. */
+	queued: number[];
+	request: number[];
+	feed: number[];
 	/**
 	 * From the last write until both devices said "up to date" with nothing to send (a write
 	 * stuck as "1 to send" shows here), in ms; undefined if they never did.
@@ -125,7 +155,7 @@ try {
 	for (const index of [0, 1]) {
 		const engine = memoryEngine({
 			remoteUrl,
-			fetch: cookieFetch(user.jar),
+			fetch: timingFetch(cookieFetch(user.jar)),
 			connectivity: ALWAYS_ONLINE,
 			onDiagnostic: (message, error) =>
 				console.info(
@@ -147,6 +177,9 @@ try {
 			written: new Map(),
 			toServer: [],
 			toOther: [],
+			queued: [],
+			request: [],
+			feed: [],
 			settleMs: undefined
 		};
 		const interval = durationMs / writes;
@@ -182,6 +215,12 @@ try {
 			const writer = Number(id.split(':')[2]) - 1;
 			const other = seenOn[1 - writer]!.get(id);
 			if (other !== undefined) result.toOther.push(other - at);
+			const push = sent.get(id);
+			if (push) result.queued.push(push.start - at);
+			if (push?.end !== undefined) {
+				result.request.push(push.end - push.start);
+				if (server !== undefined) result.feed.push(server - push.end);
+			}
 		}
 		return result;
 
@@ -218,6 +257,10 @@ try {
 		console.info(`${each.name}:`);
 		console.info(`  ${summary('write → server', each.toServer, each.written.size)}`);
 		console.info(`  ${summary('write → the other device', each.toOther, each.written.size)}`);
+		console.info(`  where a write → server went:`);
+		console.info(`    ${summary('write → _bulk_docs sent', each.queued, each.written.size)}`);
+		console.info(`    ${summary('_bulk_docs request', each.request, each.written.size)}`);
+		console.info(`    ${summary('answer → in the server feed', each.feed, each.written.size)}`);
 		console.info(
 			`  last write → both devices up to date, nothing to send: ${each.settleMs === undefined ? `not within ${SETTLE_MS / 1000} s` : `${each.settleMs} ms`}`
 		);
