@@ -22,16 +22,13 @@ for (const code of LOCALES) {
 	register(code, () => load().then((module) => module.default));
 }
 
-// Asked for as soon as this module runs, not when the root layout's load gets to it: on a
-// first visit over a slow link the layout's load starts ~0.6 s after the app's scripts have
-// run (bench/first-visit.ts), and nothing can paint before this chunk is in. The module
-// loader keeps the one copy, so `register`'s loader gets it again for free. English too: it
-// is the fallback, which svelte-i18n loads with every language.
-if (browser) {
-	for (const code of new Set([initialLocale(), DEFAULT_LOCALE])) {
-		void loaders[`./messages/${code}.json`]?.().catch(() => undefined);
-	}
-}
+// Asked for as soon as this module runs, not when the root layout's load gets to it:
+// `hooks.client.ts` imports this module, so it runs with SvelteKit's entry, before the root
+// layout's scripts have arrived (on a first visit over 400 kbit/s the layout's load started
+// ~1.5 s later, and nothing can mount before this chunk is in; bench/first-visit.ts). The
+// module loader keeps the one copy, so `register`'s loader gets it again for free. Only the
+// chosen language: every locale holds every key (messages.spec.ts), so no fallback is fetched.
+if (browser) void loaders[`./messages/${initialLocale()}.json`]?.().catch(() => undefined);
 
 function remembered(): Locale | undefined {
 	try {
@@ -77,7 +74,9 @@ let started: Promise<void> | undefined;
 export function startI18n(): Promise<void> {
 	started ??= (async () => {
 		const code = initialLocale();
-		init({ fallbackLocale: DEFAULT_LOCALE, initialLocale: code });
+		// The visit's own language is its fallback: every locale holds every key, and an English
+		// fallback would be one more chunk to wait for on a slow link (+14 KB gzipped for Arabic).
+		init({ fallbackLocale: code, initialLocale: code });
 		await setLocale(code);
 	})();
 	return started;
