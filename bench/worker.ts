@@ -7,10 +7,11 @@
  *    responses each through the gateway (`_bulk_docs`, 50 per request); the in-process research
  *    worker extracts them. Prints documents extracted per hour and write → research-record
  *    latency p50/p95 (the research db's `_changes` is followed to time each record's arrival).
- * 2. Memory at K patient databases (each K of the list): K databases with a consent and one
- *    response are made with the admin client; then (a) the worker sweeps them all, (b) the naive
+ * 2. Memory at K patient databases (each K of the list): K databases with demographics, a
+ *    consent by the record's editor and one response are made with the admin client; then (a) the worker sweeps them all, (b) the naive
  *    baseline opens one long-poll `_changes` feed per database, as a worker following every
- *    database would. Heap + RSS growth of this process is printed for both, side by side.
+ *    database would. Heap growth and peak RSS of this process are printed for both, side by
+ *    side, with the sweep's time and its requests to the server by kind (where the time goes).
  * Goals (issue #18): ≥ 100,000 documents/hour on 2 cores, p95 ≤ 30 s, memory ≤ 1.2× from 1k to
  * 10k databases.
  */
@@ -20,6 +21,7 @@ import { researchRecordId, subjectOf } from '../server/src/research/secret';
 import { RESEARCH_DB } from '../server/src/worker/research-handler';
 import { ResearchWorker } from '../server/src/worker/research-worker';
 import { createLogger } from '../server/src/log';
+import { patientRole } from '../server/src/accounts/roles';
 import { call, GENEROUS_LIMITS } from '../tests/support/accounts';
 import { createAccount } from '../tests/support/patients';
 import { adminAuthorization, startTestDazzle } from '../tests/support/dazzle';
@@ -130,6 +132,9 @@ try {
 	// ── 2. memory at K databases ─────────────────────────────────────────────────────────
 	await dazzle.research?.close();
 	let made = 0;
+	let swept = 0;
+	const isIdle = (status: { pending: number; running: number; backing_off: number }) =>
+		status.pending + status.running + status.backing_off === 0;
 	const dbs: string[] = [];
 	const rows: string[] = [];
 	for (const count of dbCounts) {
@@ -139,10 +144,34 @@ try {
 				{ length: Math.min(25, count - made) },
 				() => `patient-${randomUUID()}`
 			);
+			// Each record's editor, so its consent is in force and the sweep extracts (a user
+			// document written with its key already derived: hashing 10,000 passwords would take
+			// longer than the rest of the bench).
+			const editors = batch.map(
+				(db) => `bench-${db.slice('patient-'.length, 'patient-'.length + 13)}`
+			);
+			await dazzle.couch.bulkDocs(
+				'_users',
+				batch.map((db, index) => ({
+					_id: `org.couchdb.user:${editors[index]}`,
+					type: 'user',
+					name: editors[index],
+					roles: [patientRole(db.slice('patient-'.length), 'edit')],
+					password_scheme: 'pbkdf2',
+					pbkdf2_prf: 'sha256',
+					iterations: 1,
+					salt: '00',
+					derived_key: '00'
+				}))
+			);
 			await Promise.all(
-				batch.map(async (db) => {
+				batch.map(async (db, index) => {
 					await dazzle.couch.ensureDb(db);
-					await dazzle.couch.bulkDocs(db, [consent('nobody', ['symptoms']), response()]);
+					await dazzle.couch.bulkDocs(db, [
+						patientDoc(editors[index] ?? ''),
+						consent(editors[index] ?? '', ['symptoms']),
+						response()
+					]);
 				})
 			);
 			dbs.push(...batch);
@@ -150,6 +179,7 @@ try {
 		}
 		console.log(`made ${count} databases (${((Date.now() - makeStarted) / 1000).toFixed(0)} s)`);
 		const before = memory();
+		const rssBefore = process.memoryUsage().rss;
 		const worker = new ResearchWorker({
 			couch: dazzle.couch,
 			secret: TEST_SECRET,
@@ -157,16 +187,47 @@ try {
 			embedded: vendor === 'express-pouchdb',
 			sweepMs: 3_600_000
 		});
+		// Where the time goes: the worker's requests to the server, by kind.
+		const kinds = new Map<string, number>();
+		const request = dazzle.couch.request.bind(dazzle.couch);
+		dazzle.couch.request = (options) => {
+			// The test server's own write feed shares the client: not the worker's.
+			if (options.path === '_db_updates') return request(options);
+			const kind = `${options.method ?? 'get'} ${options.path
+				.replace(/^patient-[0-9a-f-]{36}/, '<patient db>')
+				.replace(/\/(checkpoint|pseudonym)(%3A|:).*/, '/$1:…')
+				.replace(/\/research-receipt-.*/, '/research-receipt-…')
+				.replace(/\/audit-\d+/, '/audit-…')}`;
+			kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+			return request(options);
+		};
+		let peak = 0;
+		let peakRss = rssBefore;
+		const sample = setInterval(() => {
+			peakRss = Math.max(peakRss, process.memoryUsage().rss);
+		}, 100);
 		const sweepStarted = Date.now();
 		await worker.start();
-		await new Promise((resolve) => setTimeout(resolve, 200));
-		let peak = memory() - before;
-		while (worker.status().pending + worker.status().running > 0) {
+		// The whole sweep queued (its notices are paced by the queue's bound), then every run done.
+		while (!worker.status().last_sweep_at || !isIdle(worker.status())) {
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			peak = Math.max(peak, memory() - before);
 		}
 		const sweepSeconds = (Date.now() - sweepStarted) / 1000;
+		clearInterval(sample);
+		dazzle.couch.request = request;
+		const status = worker.status();
 		await worker.close();
+		const requests = [...kinds.values()].reduce((sum, n) => sum + n, 0);
+		console.log(
+			`${count} databases (${count - swept} new): swept in ${sweepSeconds.toFixed(1)} s, ` +
+				`${status.runs} runs, ${requests} requests (${(requests / count).toFixed(1)} per database), ` +
+				`peak RSS ${mb(peakRss)} (before ${mb(rssBefore)})`
+		);
+		for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+			console.log(`  ${String(n).padStart(7)}  ${kind}`);
+		}
+		swept = count;
 		// The naive baseline: one long-poll `_changes` per database, all open at once.
 		const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 		const baseBefore = memory();
@@ -188,7 +249,7 @@ try {
 		for (const request of open) request.destroy();
 		agent.destroy();
 		rows.push(
-			`| ${count} | ${mb(peak)} (swept in ${sweepSeconds.toFixed(0)} s) | ${mb(baseline)} |`
+			`| ${count} | ${mb(peak)} heap, peak RSS ${mb(peakRss)} (swept in ${sweepSeconds.toFixed(0)} s) | ${mb(baseline)} |`
 		);
 	}
 	console.log('| databases | worker memory growth (peak) | naive: one feed per database |');

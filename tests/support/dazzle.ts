@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDazzle, type RunningDazzle, type StartOptions } from '../../server/src/start';
 import { resetAllowed, resetTestCouch, testCouchFromEnv } from './test-couch';
+import { TEST_SECRET } from './worker-key';
 
 export { onExternalCouch, testCouchFromEnv } from './test-couch';
 
@@ -85,6 +86,8 @@ export async function startTestDazzle(
 			staticDir,
 			contentDir,
 			logLevel: 'error',
+			// One research key for every test server: they may share a CouchDB (worker-key.ts).
+			researchSecret: TEST_SECRET,
 			...(envCouch ? { couchUrl: envCouch.url, couchAdmin: envCouch.admin } : {}),
 			...options
 		});

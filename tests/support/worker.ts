@@ -5,7 +5,6 @@ import {
 	type ConsentDoc,
 	type ConsentScope
 } from '../../src/lib/schemas/consent';
-import { fingerprintOf, type ResearchSecret } from '../../server/src/research/secret';
 import type { ResearchRecord } from '../../server/src/research/extract';
 import {
 	checkpointId,
@@ -22,11 +21,8 @@ import type { TestDazzle } from './dazzle';
  * and waits for the worker to have seen a database to its end.
  */
 
-/** One fixed secret for every server of a test file (they may share one CouchDB). */
-export const TEST_SECRET: ResearchSecret = (() => {
-	const key = new Uint8Array(32).map((_, index) => (index * 37 + 11) % 256);
-	return { key, source: 'test', fingerprint: fingerprintOf(key) };
-})();
+/** One fixed secret for every test server (they may share one CouchDB): support/worker-key.ts. */
+export { TEST_SECRET } from './worker-key';
 
 /** Fast retries, no slow sweep during a test (writes arrive as gateway events). */
 export const TEST_RESEARCH = { sweepMs: 3_600_000, deletedSweepMs: 500, backoffBaseMs: 100 };

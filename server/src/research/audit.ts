@@ -7,8 +7,9 @@ import { stableJson } from './extract';
  * `audit-<n, 12 digits>`, carries `prev` (entry n-1's hash; 64 zeros for the first) and `hash` =
  * SHA-256 over `prev` and the entry's content. couch-setup/validate/audit.js lets only the server
  * append and nobody change or delete; `verifyAuditChain` finds any entry changed, removed or
- * inserted since. One entry per worker run holds that run's events (extractions, replacements,
- * withdrawals, erasures, skipped documents) — no names, record ids or answers: subjects only.
+ * inserted since. One entry holds the events (extractions, replacements, withdrawals, erasures,
+ * skipped documents) of one worker run, or of the runs that appended while the previous entry was
+ * being written — no names, record ids or answers: subjects only.
  */
 
 export const AUDIT_DB = 'audit';
@@ -76,13 +77,24 @@ async function head(couch: CouchClient): Promise<AuditEntry | undefined> {
 	return answer.rows[0]?.doc ?? undefined;
 }
 
+/** Events of runs waiting to be appended together, at most this many per entry. */
+const GROUP_EVENTS = 2_000;
+
+interface Group {
+	events: AuditEvent[];
+	waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
 /**
- * Appends entries, one at a time in this process (a promise chain), and across processes by
- * creating `audit-<n>` only if nobody did: on a conflict another worker took n, so the head is
- * read again and the entry retried as n+1.
+ * Appends entries, one at a time in this process, and across processes by creating
+ * `audit-<n>` only if nobody did: on a conflict another worker took n, so the head is read again
+ * and the entry retried as n+1. Runs that append while an entry is being written are grouped into
+ * the next entry (a group commit: the chain is one write at a time, so concurrent runs would
+ * otherwise queue behind each other); each caller's promise settles when its events are stored.
  */
 export class AuditLog {
-	#tail: Promise<unknown> = Promise.resolve();
+	readonly #groups: Group[] = [];
+	#writing = false;
 	#head: { seq: number; hash: string } | undefined;
 
 	constructor(
@@ -93,9 +105,29 @@ export class AuditLog {
 
 	append(events: AuditEvent[]): Promise<void> {
 		if (events.length === 0) return Promise.resolve();
-		const run = this.#tail.then(() => this.#append(events));
-		this.#tail = run.catch(() => undefined);
-		return run;
+		return new Promise<void>((resolve, reject) => {
+			let group = this.#groups[this.#groups.length - 1];
+			if (!group || group.events.length + events.length > GROUP_EVENTS) {
+				group = { events: [], waiters: [] };
+				this.#groups.push(group);
+			}
+			group.events.push(...events);
+			group.waiters.push({ resolve, reject });
+			if (!this.#writing) void this.#drain();
+		});
+	}
+
+	async #drain(): Promise<void> {
+		this.#writing = true;
+		for (let group = this.#groups.shift(); group; group = this.#groups.shift()) {
+			try {
+				await this.#append(group.events);
+				for (const waiter of group.waiters) waiter.resolve();
+			} catch (error) {
+				for (const waiter of group.waiters) waiter.reject(error);
+			}
+		}
+		this.#writing = false;
 	}
 
 	async #append(events: AuditEvent[]): Promise<void> {
