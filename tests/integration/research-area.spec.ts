@@ -72,10 +72,7 @@ describe('/api/research', () => {
 		];
 		for (const [method, path, body] of paths) {
 			const asPatient = await call(dazzle, method, path, { cookie: patient, body });
-			expect(
-				asPatient.status,
-				`${method} ${path} ${JSON.stringify(asPatient.body)} ${patient}`
-			).toBe(403);
+			expect(asPatient.status, `${method} ${path} ${JSON.stringify(asPatient.body)}`).toBe(403);
 			expect(asPatient.body).toMatchObject({ error: 'errors.research_forbidden' });
 			const anonymous = await call(dazzle, method, path, { body });
 			expect(anonymous.status, `${method} ${path}`).toBe(401);
