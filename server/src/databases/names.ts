@@ -8,8 +8,19 @@ import { patientDbName } from '../../../src/lib/schemas/patient';
 export { patientDbName, userDbName };
 
 export const USERS_DB = '_users';
-/** Server-owned bookkeeping: records registry, invitations, nicknames, checkpoints (admin-only). */
+/**
+ * Server-owned bookkeeping: records registry, invitations, nickname reservations, session
+ * revocations, checkpoints (admin-only).
+ */
 export const WORKER_DB = 'worker';
+/** Learn articles and questionnaires: read by everyone, written by the server. */
+export const CONTENT_DB = 'content';
+export const FORMS_DB = 'forms';
+export const DIRECTORY_DB = 'directory';
+/** Pseudonymised research data, its append-only audit and the research worker's own state. */
+export const RESEARCH_DB = 'research';
+export const AUDIT_DB = 'audit';
+export const RESEARCH_WORKER_DB = 'research-worker';
 
 export const USER_DB_PREFIX = 'userdb-';
 export const PATIENT_DB_PREFIX = 'patient-';
@@ -55,13 +66,13 @@ export interface ServerDatabase {
 }
 
 export const SERVER_DATABASES: readonly ServerDatabase[] = [
-	{ name: 'content', validate: 'server-owned' },
-	{ name: 'forms', validate: 'server-owned' },
-	{ name: 'directory', validate: 'server-owned' },
-	{ name: 'research', validate: 'server-owned' },
+	{ name: CONTENT_DB, validate: 'server-owned' },
+	{ name: FORMS_DB, validate: 'server-owned' },
+	{ name: DIRECTORY_DB, validate: 'server-owned' },
+	{ name: RESEARCH_DB, validate: 'server-owned' },
 	// Append-only: entries are never changed or deleted (issue #18).
-	{ name: 'audit', validate: 'audit' },
+	{ name: AUDIT_DB, validate: 'audit' },
 	{ name: WORKER_DB, validate: 'server-owned' },
 	// The research worker's checkpoints, pseudonym index and key fingerprint (issue #18).
-	{ name: 'research-worker', validate: 'server-owned' }
+	{ name: RESEARCH_WORKER_DB, validate: 'server-owned' }
 ];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { CouchRequestError, type CouchClient, type CouchDoc } from '../couch';
+import { WORKER_DB } from '../databases/names';
 import type { Logger } from '../log';
 import type { SessionResolver } from './api/sessions';
 import { classifyCouchRequest } from './allowlist/classify';
@@ -40,7 +41,8 @@ import { sendError } from './errors';
  * older than the cookie's Max-Age: the issue time leads the record's id, so old ones are a range.
  */
 
-export const REVOCATIONS_DB = 'worker';
+/** Where revocations live: the admin-only bookkeeping database. */
+export const REVOCATIONS_DB = WORKER_DB;
 const SESSION_PREFIX = 'session-revoked:';
 const USER_PREFIX = 'sessions-revoked-before:';
 /** Issue times are fixed-width hex in ids, so ids sort by time (seconds fit 11 digits). */
