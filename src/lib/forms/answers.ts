@@ -89,6 +89,24 @@ function compareDates(a: string, b: string): number | undefined {
 }
 
 /**
+ * Strings in enableWhen `>`, `<`, `>=`, `<=`. R4 says only "greater than the enableWhen answer";
+ * FHIRPath, which R4 uses for the same comparisons in expressions, orders strings "lexically
+ * based on the Unicode value of the individual characters": code point by code point, case
+ * and accents significant, no locale collation. That is what this does (JavaScript's `<`
+ * compares UTF-16 units, which differs for characters beyond U+FFFF). Equality (`=`) is exact.
+ */
+export function compareStrings(left: string, right: string): number {
+	if (left === right) return 0;
+	const a = Array.from(left);
+	const b = Array.from(right);
+	for (let index = 0; index < Math.min(a.length, b.length); index += 1) {
+		const difference = a[index]!.codePointAt(0)! - b[index]!.codePointAt(0)!;
+		if (difference !== 0) return Math.sign(difference);
+	}
+	return Math.sign(a.length - b.length);
+}
+
+/**
  * Orders two values of the same kind: negative, zero, positive; undefined when they can't be
  * compared (different kinds or units, partial dates that overlap). Numbers compare across
  * integer and decimal. Codings are only equal or not (0 or undefined).
@@ -111,11 +129,8 @@ export function compareValues(a: AnswerValue, b: AnswerValue): number | undefine
 		case 'valueTime':
 			return Math.sign(timeSeconds(a.valueTime!) - timeSeconds(b.valueTime!));
 		case 'valueString':
-		case 'valueUri': {
-			const left = plainValue(a) as string;
-			const right = plainValue(b) as string;
-			return left < right ? -1 : left > right ? 1 : 0;
-		}
+		case 'valueUri':
+			return compareStrings(plainValue(a) as string, plainValue(b) as string);
 		case 'valueCoding':
 			return sameCoding(a.valueCoding!, b.valueCoding!) ? 0 : undefined;
 		case 'valueQuantity': {

@@ -1,4 +1,5 @@
 import {
+	codingLabel,
 	optionLabel,
 	parseAnswerInput,
 	type AnswerOption,
@@ -217,6 +218,10 @@ export function sameOption(option: AnswerOption, value: AnswerValue): boolean {
 	if (option.valueCoding && value.valueCoding) {
 		const a = option.valueCoding;
 		const b = value.valueCoding;
+		// An option with only a display (no code, valid R4) is matched by its display.
+		if (a.code === undefined && b.code === undefined) {
+			return a.display !== undefined && a.display === b.display;
+		}
 		return (
 			a.code !== undefined &&
 			a.code === b.code &&
@@ -267,8 +272,13 @@ export function answerText(
 	const index = optionIndexOf(item, value);
 	if (index !== -1) return optionLabel(item.options[index]!, lang);
 	if (value.valueBoolean !== undefined) return yesNo(value.valueBoolean);
-	if (value.valueInteger !== undefined) return numberFormat(lang).format(value.valueInteger);
-	if (value.valueDecimal !== undefined) return numberFormat(lang).format(value.valueDecimal);
+	// A number with the item's one unit (questionnaire-unit on a decimal: BMI 22.1 kg/m²).
+	const unit = item.units.length === 1 ? codingLabel(item.units[0]!, lang) : undefined;
+	const withUnit = (text: string) => (unit ? `${text} ${unit}` : text);
+	if (value.valueInteger !== undefined)
+		return withUnit(numberFormat(lang).format(value.valueInteger));
+	if (value.valueDecimal !== undefined)
+		return withUnit(numberFormat(lang).format(value.valueDecimal));
 	if (value.valueQuantity) {
 		const { value: amount, unit, code } = value.valueQuantity;
 		const number = amount === undefined ? '' : numberFormat(lang).format(amount);
