@@ -26,9 +26,10 @@ import {
 	bulkWrite,
 	eraseSubject,
 	pseudonymId,
+	putOne,
 	putOrKeep,
+	type GroupWriter,
 	RESEARCH_DB,
-	RESEARCH_WORKER_DB,
 	type ChangeRow,
 	type PseudonymDoc,
 	type Receipt
@@ -68,6 +69,9 @@ export interface BatchContext {
 	/** A published questionnaire's definition (cached by the handler). */
 	definition: (canonical: string) => Promise<FormDefinition | undefined>;
 	step: (name: string) => Promise<void>;
+	/** Group commits to `research` and `research-worker`, shared by every run. */
+	researchWriter: GroupWriter;
+	workerWriter: GroupWriter;
 }
 
 /** The record's documents a batch looks at. `responses` undefined: only the changed ones. */
@@ -319,22 +323,22 @@ export async function runBatch(
 			subject,
 			created_at: now
 		};
-		const rev = await putOrKeep(couch, pseudonym);
+		const rev = await putOrKeep(couch, context.workerWriter, pseudonym);
 		pseudonym = { ...pseudonym, _rev: rev };
 	}
 	await context.step('before-audit');
 	if (needsWithdrawal && withdrawal?.withdrawal === 'erase') {
-		erased = await eraseSubject(couch, subject, context.purge);
+		erased = await eraseSubject(couch, subject, context.purge, context.researchWriter);
 		events.push({ action: 'erased', subject, reason: 'withdrawal', count: erased });
 	}
 	await context.audit.append(events);
 	await context.step('before-research');
-	await bulkWrite(couch, RESEARCH_DB, researchWrites);
+	await bulkWrite(context.researchWriter, researchWrites);
 	await context.step('before-receipts');
-	await bulkWrite(couch, db, receiptWrites);
+	await bulkWrite({ couch, db }, receiptWrites);
 	if (needsWithdrawal && withdrawal && pseudonym) {
 		const applied = { ...pseudonym, applied_withdrawal: withdrawal._id };
-		pseudonym = { ...applied, _rev: await couch.putDoc(RESEARCH_WORKER_DB, applied) };
+		pseudonym = { ...applied, _rev: await putOne(context.workerWriter, applied) };
 	}
 	report.erased += erased;
 	if (events.length > 0) {

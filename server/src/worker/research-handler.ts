@@ -10,6 +10,9 @@ import { runBatch, type BatchContext, type RunReport } from './research-batch';
 import {
 	checkpointId,
 	eraseSubject,
+	GroupWriter,
+	putOne,
+	RESEARCH_DB,
 	FORMS_DB,
 	pseudonymId,
 	RESEARCH_WORKER_DB,
@@ -69,7 +72,9 @@ export class ResearchHandler {
 			definition: (canonical) => this.#definition(canonical),
 			step: async (name) => {
 				await options.step?.(name);
-			}
+			},
+			researchWriter: new GroupWriter(options.couch, RESEARCH_DB),
+			workerWriter: new GroupWriter(options.couch, RESEARCH_WORKER_DB)
 		};
 	}
 
@@ -132,7 +137,7 @@ export class ResearchHandler {
 				seq: lastSeq,
 				updated_at: this.#context.now().toISOString()
 			};
-			const rev = await this.#couch.putDoc(RESEARCH_WORKER_DB, next);
+			const rev = await putOne(this.#context.workerWriter, next);
 			checkpoint = { ...next, _rev: rev };
 			if (short) return report;
 		}
@@ -150,7 +155,12 @@ export class ResearchHandler {
 			pseudonymId(patientId)
 		);
 		const subject = pseudonym?.subject ?? subjectOf(this.options.key, patientId);
-		const erased = await eraseSubject(this.#couch, subject, this.options.purge);
+		const erased = await eraseSubject(
+			this.#couch,
+			subject,
+			this.options.purge,
+			this.#context.researchWriter
+		);
 		if (erased > 0 || (pseudonym && !pseudonym.erased_at)) {
 			await this.options.audit.append([
 				{ action: 'erased', subject, reason: 'record-deleted', count: erased }

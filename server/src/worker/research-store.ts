@@ -1,4 +1,4 @@
-import { CouchRequestError, type CouchClient, type CouchDoc } from '../couch';
+import type { BulkResult, CouchClient, CouchDoc } from '../couch';
 import type { RESEARCH_RECEIPT_TYPE, ReceiptState } from '../../../src/lib/schemas/consent';
 
 /**
@@ -53,27 +53,100 @@ export interface ChangeRow {
 	doc?: CouchDoc | null;
 }
 
-/** Writes `docs` 200 at a time; any refusal fails the run (it is retried from its checkpoint). */
-export async function bulkWrite(couch: CouchClient, db: string, docs: CouchDoc[]): Promise<void> {
-	for (let start = 0; start < docs.length; start += 200) {
-		const results = await couch.bulkDocs(db, docs.slice(start, start + 200));
-		const failed = results.filter((result) => result.error);
-		if (failed.length > 0) {
-			throw new Error(`bulk write refused: ${failed.map((result) => result.error).join(', ')}`);
+/**
+ * Writes to one database shared by every run (`research`, `research-worker`) as a group commit:
+ * documents written while a `_bulk_docs` is in flight go together in the next one (at most
+ * `max`), so concurrent runs share one request and one disk sync instead of queueing for their
+ * own. Each caller gets the results of its own documents, in order.
+ */
+export class GroupWriter {
+	readonly #waiting: {
+		docs: CouchDoc[];
+		resolve: (results: BulkResult[]) => void;
+		reject: (error: unknown) => void;
+	}[] = [];
+	#writing = false;
+
+	constructor(
+		private readonly couch: CouchClient,
+		readonly db: string,
+		private readonly max = 500
+	) {}
+
+	write(docs: CouchDoc[]): Promise<BulkResult[]> {
+		if (docs.length === 0) return Promise.resolve([]);
+		return new Promise((resolve, reject) => {
+			this.#waiting.push({ docs, resolve, reject });
+			if (!this.#writing) void this.#drain();
+		});
+	}
+
+	async #drain(): Promise<void> {
+		this.#writing = true;
+		while (this.#waiting.length > 0) {
+			const group = [this.#waiting.shift()!];
+			let size = group[0]!.docs.length;
+			while (this.#waiting.length > 0 && size + this.#waiting[0]!.docs.length <= this.max) {
+				const next = this.#waiting.shift()!;
+				size += next.docs.length;
+				group.push(next);
+			}
+			try {
+				const results = await this.couch.bulkDocs(
+					this.db,
+					group.flatMap((entry) => entry.docs)
+				);
+				let at = 0;
+				for (const entry of group) {
+					entry.resolve(results.slice(at, at + entry.docs.length));
+					at += entry.docs.length;
+				}
+			} catch (error) {
+				for (const entry of group) entry.reject(error);
+			}
 		}
+		this.#writing = false;
 	}
 }
 
-/** Creates `doc` in the worker's database, or keeps the one a concurrent run made: its rev. */
-export async function putOrKeep(couch: CouchClient, doc: CouchDoc): Promise<string | undefined> {
-	try {
-		return await couch.putDoc(RESEARCH_WORKER_DB, doc);
-	} catch (error) {
-		if (error instanceof CouchRequestError && error.status === 409) {
-			return (await couch.getDoc(RESEARCH_WORKER_DB, doc._id))?._rev;
+/** Where a run writes: straight to a database, or through its group writer. */
+export type Target = { couch: CouchClient; db: string } | GroupWriter;
+
+/** Writes `docs` 200 at a time; any refusal fails the run (it is retried from its checkpoint). */
+export async function bulkWrite(target: Target, docs: CouchDoc[]): Promise<BulkResult[]> {
+	const results: BulkResult[] = [];
+	for (let start = 0; start < docs.length; start += 200) {
+		const slice = docs.slice(start, start + 200);
+		const written =
+			target instanceof GroupWriter
+				? await target.write(slice)
+				: await target.couch.bulkDocs(target.db, slice);
+		const failed = written.filter((result) => result.error);
+		if (failed.length > 0) {
+			throw new Error(`bulk write refused: ${failed.map((result) => result.error).join(', ')}`);
 		}
-		throw error;
+		results.push(...written);
 	}
+	return results;
+}
+
+/** Writes one document through `writer`: its new rev; a refusal (a conflict too) throws. */
+export async function putOne(writer: GroupWriter, doc: CouchDoc): Promise<string> {
+	const [result] = await bulkWrite(writer, [doc]);
+	if (!result?.rev) throw new Error(`write of ${writer.db} refused`);
+	return result.rev;
+}
+
+/** Creates `doc` in the worker's database, or keeps the one a concurrent run made: its rev. */
+export async function putOrKeep(
+	couch: CouchClient,
+	writer: GroupWriter,
+	doc: CouchDoc
+): Promise<string | undefined> {
+	const [result] = await writer.write([doc]);
+	if (result?.rev) return result.rev;
+	if (result?.error === 'conflict') return (await couch.getDoc(RESEARCH_WORKER_DB, doc._id))?._rev;
+	throw new Error(`write of ${writer.db} refused: ${result?.error ?? 'no answer'}`);
 }
 
 /**
@@ -84,7 +157,8 @@ export async function putOrKeep(couch: CouchClient, doc: CouchDoc): Promise<stri
 export async function eraseSubject(
 	couch: CouchClient,
 	subject: string,
-	purge: boolean
+	purge: boolean,
+	writer: Target = { couch, db: RESEARCH_DB }
 ): Promise<number> {
 	const rows = await couch.docIdsInRange(RESEARCH_DB, `${subject}:`, `${subject}:\ufff0`);
 	if (rows.length === 0) return 0;
@@ -96,8 +170,7 @@ export async function eraseSubject(
 		}
 	} else {
 		await bulkWrite(
-			couch,
-			RESEARCH_DB,
+			writer,
 			rows.map((row) => ({ _id: row.id, _rev: row.rev, _deleted: true }))
 		);
 		await couch.request({ method: 'post', path: `${RESEARCH_DB}/_compact`, body: {} });
