@@ -17,6 +17,12 @@ export function monthLabel(month: string, locale: string, short = false): string
 	}).format(date);
 }
 
+/** A questionnaire's title; without one, the last part of its canonical url (`…/genotype`). */
+export function questionnaireName(url: string, title?: string): string {
+	if (title && title !== url) return title;
+	return url.split('/').filter(Boolean).at(-1) ?? url;
+}
+
 export function countryName(code: string, locale: string): string {
 	try {
 		return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
@@ -37,7 +43,7 @@ export function cellLabel(
 		case 'country':
 			return countryName(cell.key, locale);
 		case 'questionnaire':
-			return cell.label ?? cell.key;
+			return questionnaireName(cell.key, cell.label);
 		case 'disease':
 		case 'symptom':
 			return cell.label && cell.label !== cell.key ? `${cell.label} (${cell.key})` : cell.key;
@@ -74,7 +80,10 @@ export function filterConditions(
 	const add = (field: keyof CohortFilter, value: string) =>
 		conditions.push({ field, text: `${t(`research.filter_${field}`)}: ${value}` });
 	if (filter.questionnaire)
-		add('questionnaire', names.questionnaire?.get(filter.questionnaire) ?? filter.questionnaire);
+		add(
+			'questionnaire',
+			questionnaireName(filter.questionnaire, names.questionnaire?.get(filter.questionnaire))
+		);
 	if (filter.country) add('country', countryName(filter.country, locale));
 	if (filter.disease) {
 		const name = names.disease?.get(filter.disease);
