@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { runFormsImport } from '../../server/src/forms-import';
 import { test, expect } from './support/fixtures';
@@ -17,7 +18,7 @@ test.use({ locale: 'en-GB' });
  * a question, contained value sets, units and a calculation, hidden items, options on a string)
  * are filled on screen and finished.
  */
-const DIR = join(__dirname, '../fixtures/conformance');
+const DIR = fileURLToPath(new URL('../fixtures/conformance', import.meta.url));
 const corpus = readdirSync(DIR)
 	.filter((file) => file.endsWith('.json'))
 	.sort()
