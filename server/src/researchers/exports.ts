@@ -53,6 +53,8 @@ export interface ExportServiceOptions {
 	now?: () => Date;
 	/** Records per page read from CouchDB. */
 	pageSize?: number;
+	/** The research database (default `research`; benchmarks use copies). */
+	db?: string;
 }
 
 interface Job {
@@ -275,7 +277,7 @@ export class ExportService {
 	}
 
 	async #produce(job: Job): Promise<void> {
-		const { couch, pageSize } = this.options;
+		const { couch, pageSize, db } = this.options;
 		const { request, status } = job;
 		const filter: CohortFilter = request.filter;
 		const dir = path.join(this.options.dir, status.id);
@@ -289,7 +291,7 @@ export class ExportService {
 		// Pass 1: k-anonymity classes and the total.
 		const kanon = new KAnonymity(request.options.k);
 		let total = 0;
-		for await (const records of subjects({ couch, pageSize })) {
+		for await (const records of subjects({ couch, pageSize, db })) {
 			const facts = subjectFacts(records);
 			const selected = selectRecords(records, filter, facts);
 			if (selected.length === 0) continue;
@@ -332,7 +334,7 @@ export class ExportService {
 		const created = this.#now().toISOString();
 		const software = `dazzle ${this.options.version ?? SOFTWARE_VERSION}`;
 		let lastProgress = Date.now();
-		for await (const records of subjects({ couch, pageSize })) {
+		for await (const records of subjects({ couch, pageSize, db })) {
 			const facts = subjectFacts(records);
 			const selected = selectRecords(records, filter, facts);
 			if (selected.length === 0) continue;

@@ -27,6 +27,8 @@ export interface ReadOptions {
 	after?: string;
 	pageSize?: number;
 	signal?: AbortSignal;
+	/** The database (default `research`; benchmarks use copies). */
+	db?: string;
 }
 
 function isRecord(doc: unknown): doc is ResearchRecord {
@@ -50,7 +52,7 @@ export async function* recordPages(options: ReadOptions): AsyncGenerator<Researc
 		const page = await options.couch.request<{
 			rows: { id: string; doc?: unknown }[];
 		}>({
-			path: `${RESEARCH_DB}/_all_docs`,
+			path: `${encodeURIComponent(options.db ?? RESEARCH_DB)}/_all_docs`,
 			qs: {
 				include_docs: true,
 				limit,

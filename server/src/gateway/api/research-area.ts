@@ -56,6 +56,9 @@ const local = (route: string) => route.replace(/^\/api/, '');
 
 export function researchRoutes(options: ResearchRoutesOptions): express.Router {
 	const { couch, sessions, pageSize, exports: exportsService } = options;
+	// Exports a restart cut off run again now, not at the next researcher's request (a failure
+	// to read the directory answers those requests with 500 and is logged by the error handler).
+	exportsService.load().catch(() => undefined);
 	const cache = new Map<string, { at: number; answer: Promise<CohortResponse> }>();
 	const cohort = (filter: CohortFilter): Promise<CohortResponse> => {
 		const key = JSON.stringify(filter, Object.keys(filter).sort());
