@@ -138,7 +138,9 @@ export async function seedForms(
 			continue;
 		}
 		// The expressions parsed beforehand are derived, not what was published (fhirpath-parsed.ts).
-		const published = withoutParsedExpressions(questionnaireFromDocument(existing));
+		const published = withoutParsedExpressions(
+			questionnaireFromDocument(existing) as Questionnaire
+		);
 		if (sameJson(published, withoutParsedExpressions(entry.questionnaire))) report.unchanged += 1;
 		else report.conflicts.push(entry.canonical);
 	}
