@@ -65,7 +65,8 @@ test('a parent consents offline for a child as legal representative, then withdr
 		'false'
 	);
 
-	// Finishing a questionnaire of an agreed scope says where its answers go.
+	// Finishing a questionnaire of an agreed scope says where its answers go: offline, the
+	// research worker has not shared them yet (consent-research.spec.ts: once it has).
 	await page
 		.getByTestId('record-form')
 		.filter({ has: page.getByRole('heading', { name: 'Quality of life' }) })
@@ -73,9 +74,9 @@ test('a parent consents offline for a child as legal representative, then withdr
 		.click();
 	await page.getByRole('button', { name: 'Finish and mark as complete' }).click();
 	const finished = page.getByTestId('response-finished');
-	await expect(finished.getByTestId('finished-consent')).toHaveAttribute('data-shared', 'true');
+	await expect(finished.getByTestId('finished-consent')).toHaveAttribute('data-shared', 'pending');
 	await expect(finished.getByTestId('finished-consent')).toContainText(
-		'Shared with research under your consent of'
+		'To be shared with research under your consent of'
 	);
 	await finished.getByRole('link', { name: /Back/ }).click();
 	await expect(section.getByTestId('consent-summary')).toBeVisible();

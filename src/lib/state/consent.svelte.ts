@@ -132,6 +132,18 @@ export class ConsentState {
 		return sharedCounts(this.record.receipts);
 	}
 
+	/**
+	 * The consent a response was shared with research under, from the research worker's receipt
+	 * (synced from the server): undefined until the worker has shared it, or once withdrawn.
+	 */
+	sharedUnder(responseId: string): ConsentDoc | undefined {
+		const receipt = this.record.receipts.find(
+			(entry) => entry.response_id === responseId && entry.state === 'shared'
+		);
+		if (!receipt) return undefined;
+		return this.record.consents.find((consent) => consent._id === receipt.consent_id);
+	}
+
 	/** Whether answers of `scope` go to research now. */
 	covers(scope: string | undefined): boolean {
 		return covers(this.record.inForce, scope);

@@ -1,0 +1,126 @@
+import type { Page } from '@playwright/test';
+import { subjectOf } from '../../server/src/research/secret';
+import { TEST_SECRET } from '../support/worker-key';
+import { test as base, expect } from './support/fixtures';
+import { addChild, openHealth, person, signUp } from './support/health';
+import { startServer, type RunningServer, type ServerCouch } from './support/server';
+
+/** Its own server, given longer to start: it runs the research worker too. */
+const test = base.extend<object, { server: RunningServer }>({
+	server: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
+		async ({}, use) => {
+			const server = await startServer(undefined, {}, 170_000);
+			await use(server);
+			await server.dispose();
+		},
+		{ scope: 'worker', timeout: 180_000 }
+	]
+});
+
+test.use({ locale: 'en-GB' });
+
+/**
+ * Online, with the research worker of the test server (issue #18): what the app says about
+ * research comes from the worker's receipts, synced back into the record, and what the server
+ * holds in `research` follows the consent: shared under it, counted, then erased on withdrawal.
+ */
+
+async function giveConsent(page: Page, scopes: string[], name: string): Promise<void> {
+	const section = page.getByTestId('consent-section');
+	await section.getByTestId('consent-start').click();
+	const flow = section.getByTestId('consent-flow');
+	await flow.getByTestId('consent-next').click();
+	await flow.getByRole('radio', { name: 'Yes, at any time' }).check();
+	await flow.getByRole('radio', { name: 'It is removed from the research database' }).check();
+	await flow.getByRole('radio', { name: 'No, they see a code instead' }).check();
+	await flow.getByTestId('consent-next').click();
+	for (const scope of scopes) {
+		await flow.getByTestId(`consent-scope-${scope}`).getByRole('checkbox').check();
+	}
+	await flow.getByTestId('consent-next').click();
+	await flow.getByTestId('consent-name').fill(name);
+	await flow.getByTestId('consent-representative').check();
+	await flow.getByTestId('consent-sign').click();
+	await expect(section.getByTestId('consent-summary')).toBeVisible();
+}
+
+/** Starts the questionnaire titled `title` and finishes it without answering (none required). */
+async function finish(page: Page, title: string) {
+	await page
+		.getByTestId('record-form')
+		.filter({ has: page.getByRole('heading', { name: title, exact: true }) })
+		.getByRole('button', { name: 'Start' })
+		.click();
+	await page.getByRole('button', { name: 'Finish and mark as complete' }).click();
+	const note = page.getByTestId('response-finished').getByTestId('finished-consent');
+	await expect(note).toBeVisible();
+	return note;
+}
+
+/** The research records of a record, read on the server side (its admin, never the app's). */
+async function researchRecords(couch: ServerCouch, recordId: string): Promise<unknown[]> {
+	const subject = subjectOf(TEST_SECRET.key, recordId);
+	const query = new URLSearchParams({
+		startkey: JSON.stringify(`${subject}:`),
+		endkey: JSON.stringify(`${subject}:\ufff0`),
+		include_docs: 'true'
+	});
+	const answer = await fetch(`${couch.url}/research/_all_docs?${query}`, {
+		headers: {
+			authorization: `Basic ${Buffer.from(`${couch.admin.username}:${couch.admin.password}`).toString('base64')}`
+		}
+	});
+	expect(answer.status).toBe(200);
+	const body = (await answer.json()) as { rows: { doc?: unknown }[] };
+	return body.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+}
+
+test('shared under the consent (from the worker), counted, then erased on withdrawal', async ({
+	page,
+	server
+}) => {
+	test.setTimeout(240_000);
+	const carer = person('parent');
+	await signUp(page, carer, /A caregiver/);
+	await openHealth(page);
+	await addChild(page, 'Marta');
+	const recordId = /\/health\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+	if (!recordId) throw new Error(`no record in ${page.url()}`);
+	await giveConsent(page, ['quality-of-life'], 'Ana García');
+	const section = page.getByTestId('consent-section');
+	await expect(section.getByTestId('consent-shared-none')).toBeVisible();
+
+	// A questionnaire of a scope not agreed: not shared, and which consent would share it.
+	const notShared = await finish(page, 'Symptoms');
+	await expect(notShared).toHaveAttribute('data-shared', 'false');
+	await expect(notShared).toContainText('Not shared — give consent for “Symptoms”');
+	await page.getByTestId('response-finished').getByRole('link', { name: /Back/ }).click();
+
+	// One of the agreed scope: shared once the worker's receipt has come back by sync.
+	const note = await finish(page, 'Quality of life');
+	const signedOn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long' }).format(new Date());
+	await expect(note).toHaveAttribute('data-shared', 'true', { timeout: 60_000 });
+	await expect(note).toHaveText(`Shared with research under your consent of ${signedOn}.`);
+	const couch = server.couch();
+	await expect.poll(async () => (await researchRecords(couch, recordId)).length).toBe(1);
+
+	// The record's page counts it per questionnaire.
+	await page.getByTestId('response-finished').getByRole('link', { name: /Back/ }).click();
+	await expect(section.getByTestId('consent-shared')).toContainText('Quality of life: 1 response');
+
+	// Withdraw with erase: gone from research on the server, and the count goes with it.
+	await section.getByTestId('consent-withdraw').click();
+	const form = section.getByTestId('consent-withdraw-form');
+	await form.getByTestId('consent-withdraw-erase').check();
+	await form.getByTestId('consent-withdraw-name').fill('Ana García');
+	await form.getByTestId('consent-withdraw-confirm').click();
+	await expect(section.getByTestId('consent-withdrawn')).toHaveAttribute(
+		'data-withdrawal',
+		'erase'
+	);
+	await expect
+		.poll(async () => (await researchRecords(couch, recordId)).length, { timeout: 60_000 })
+		.toBe(0);
+	await expect(section.getByTestId('consent-shared-none')).toBeVisible({ timeout: 30_000 });
+});
