@@ -5,7 +5,8 @@ import { BUILD_DIRS } from './support/builds';
 import { person, records, signUp, status } from './support/health';
 import type { ServerCouch } from './support/server';
 
-test.use({ locale: 'es-ES' });
+// Signed up in English (the shared helper), then switched to Spanish in the settings.
+test.use({ locale: 'en-GB' });
 
 /** The record's diagnosis document on the server, read as its admin. */
 async function serverDiagnosis(couch: ServerCouch, patientId: string): Promise<unknown> {
