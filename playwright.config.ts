@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { CHROMIUM } from './tests/e2e/support/chromium';
 
@@ -15,6 +16,8 @@ export default defineConfig({
 	testDir: 'tests/e2e',
 	globalSetup: './tests/e2e/support/global-setup.ts',
 	globalTeardown: './tests/e2e/support/global-teardown.ts',
+	// Playwright empties its output directory when a run starts: one per run, for the same reason.
+	outputDir: `test-results/${basename(process.env.DAZZLE_E2E_DIR ?? '.e2e')}`,
 	fullyParallel: false,
 	workers: 2,
 	retries: process.env.CI ? 1 : 0,
