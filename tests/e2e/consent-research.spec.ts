@@ -99,7 +99,7 @@ test('shared under the consent (from the worker), counted, then erased on withdr
 
 	// One of the agreed scope: shared once the worker's receipt has come back by sync.
 	const note = await finish(page, 'Quality of life');
-	const signedOn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long' }).format(new Date());
+	const signedOn = new Intl.DateTimeFormat('en', { dateStyle: 'long' }).format(new Date());
 	await expect(note).toHaveAttribute('data-shared', 'true', { timeout: 60_000 });
 	await expect(note).toHaveText(`Shared with research under your consent of ${signedOn}.`);
 	const couch = server.couch();
