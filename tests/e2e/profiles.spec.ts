@@ -431,16 +431,18 @@ test('switching profile with unsent changes and data saving on asks first and ca
 	await signUp(page, teo);
 	await expect(status(page)).toHaveAttribute('data-kind', 'up-to-date');
 
-	// Data saving holds Teo's change on the device (online all along).
-	await page.goto('/settings');
+	// Data saving holds Teo's change on the device (online all along). Moving within the app, not
+	// reloading it: with two profiles on the device a fresh start asks who is using it.
+	await page.getByRole('banner').getByRole('link', { name: 'Settings' }).click();
 	await page.getByRole('switch', { name: 'Sync only on Wi-Fi or when I ask' }).check();
 	await expect(status(page)).toHaveAttribute('data-held-back', 'true');
-	await page.goto('/account');
+	await page.getByTestId('account-link').click();
 	await page.getByLabel('A few words about you').fill('Sent before the switch.');
 	await expect(page.getByTestId('sync-pending')).toHaveText('· 1 to send');
 
 	// Choosing Ana asks first; cancelling keeps Teo's profile open and signed in.
-	await page.goto('/profiles');
+	await page.getByTestId('switch-profile').click();
+	await expect(page).toHaveURL(/\/profiles$/);
 	const anaChoice = page.getByTestId('profile-choice').filter({ hasText: ana.nickname });
 	await anaChoice.click();
 	const warning = page.getByTestId('switch-warning');
