@@ -240,7 +240,9 @@ export type InboxMessageDoc = z.infer<typeof inboxMessageDocSchema>;
  * The recipient's device marks a conversation (`conversation:<other public id>`): everything
  * received up to `delivered_through` is on the device, up to `read_through` was shown. The worker
  * turns these into `delivered` / `read` statuses for the sender (`read` only when the recipient
- * shows read receipts). Also used by the device to hide a conversation.
+ * shows read receipts). Also used by the device to hide a conversation. Both are compared with
+ * the inbox copies' `sent_at` (the sender's `created_at`): every message from `with` whose
+ * `sent_at` ≤ `read_through` was read.
  */
 export const conversationStateDocSchema = z
 	.object({
