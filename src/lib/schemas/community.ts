@@ -206,7 +206,12 @@ export const NOT_DELIVERED_REASONS = [
 	'blocked',
 	'rate_limited',
 	/** The document failed the schema (forged, malformed, oversized). */
-	'invalid'
+	'invalid',
+	/**
+	 * The sender's own public profile is not visible or does not accept messages (messages are
+	 * opt-in on both sides, so the recipient could not answer), or the sender is a minor.
+	 */
+	'sender_not_accepting'
 ] as const;
 export type NotDeliveredReason = (typeof NOT_DELIVERED_REASONS)[number];
 
