@@ -1,9 +1,7 @@
-import type { Page } from '@playwright/test';
-import { subjectOf } from '../../server/src/research/secret';
-import { TEST_SECRET } from '../support/worker-key';
 import { test as base, expect } from './support/fixtures';
+import { finish, giveConsent, openRecordId, researchRecords } from './support/consent';
 import { addChild, openHealth, person, signUp } from './support/health';
-import { startServer, type RunningServer, type ServerCouch } from './support/server';
+import { startServer, type RunningServer } from './support/server';
 
 /** Its own server, given longer to start: it runs the research worker too. */
 const test = base.extend<object, { server: RunningServer }>({
@@ -26,56 +24,6 @@ test.use({ locale: 'en-GB' });
  * holds in `research` follows the consent: shared under it, counted, then erased on withdrawal.
  */
 
-async function giveConsent(page: Page, scopes: string[], name: string): Promise<void> {
-	const section = page.getByTestId('consent-section');
-	await section.getByTestId('consent-start').click();
-	const flow = section.getByTestId('consent-flow');
-	await flow.getByTestId('consent-next').click();
-	await flow.getByRole('radio', { name: 'Yes, at any time' }).check();
-	await flow.getByRole('radio', { name: 'It is removed from the research database' }).check();
-	await flow.getByRole('radio', { name: 'No, they see a code instead' }).check();
-	await flow.getByTestId('consent-next').click();
-	for (const scope of scopes) {
-		await flow.getByTestId(`consent-scope-${scope}`).getByRole('checkbox').check();
-	}
-	await flow.getByTestId('consent-next').click();
-	await flow.getByTestId('consent-name').fill(name);
-	await flow.getByTestId('consent-representative').check();
-	await flow.getByTestId('consent-sign').click();
-	await expect(section.getByTestId('consent-summary')).toBeVisible();
-}
-
-/** Starts the questionnaire titled `title` and finishes it without answering (none required). */
-async function finish(page: Page, title: string) {
-	await page
-		.getByTestId('record-form')
-		.filter({ has: page.getByRole('heading', { name: title, exact: true }) })
-		.getByRole('button', { name: 'Start' })
-		.click();
-	await page.getByRole('button', { name: 'Finish and mark as complete' }).click();
-	const note = page.getByTestId('response-finished').getByTestId('finished-consent');
-	await expect(note).toBeVisible();
-	return note;
-}
-
-/** The research records of a record, read on the server side (its admin, never the app's). */
-async function researchRecords(couch: ServerCouch, recordId: string): Promise<unknown[]> {
-	const subject = subjectOf(TEST_SECRET.key, recordId);
-	const query = new URLSearchParams({
-		startkey: JSON.stringify(`${subject}:`),
-		endkey: JSON.stringify(`${subject}:\ufff0`),
-		include_docs: 'true'
-	});
-	const answer = await fetch(`${couch.url}/research/_all_docs?${query}`, {
-		headers: {
-			authorization: `Basic ${Buffer.from(`${couch.admin.username}:${couch.admin.password}`).toString('base64')}`
-		}
-	});
-	expect(answer.status).toBe(200);
-	const body = (await answer.json()) as { rows: { doc?: unknown }[] };
-	return body.rows.flatMap((row) => (row.doc ? [row.doc] : []));
-}
-
 test('shared under the consent (from the worker), counted, then erased on withdrawal', async ({
 	page,
 	server
@@ -85,8 +33,7 @@ test('shared under the consent (from the worker), counted, then erased on withdr
 	await signUp(page, carer, /A caregiver/);
 	await openHealth(page);
 	await addChild(page, 'Marta');
-	const recordId = /\/health\/([0-9a-f-]{36})/.exec(page.url())?.[1];
-	if (!recordId) throw new Error(`no record in ${page.url()}`);
+	const recordId = openRecordId(page);
 	await giveConsent(page, ['quality-of-life'], 'Ana García');
 	const section = page.getByTestId('consent-section');
 	await expect(section.getByTestId('consent-shared-none')).toBeVisible();
