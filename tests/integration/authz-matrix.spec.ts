@@ -61,7 +61,13 @@ describe('authorisation matrix', () => {
 	const actors = {} as Record<Actor, ActorState>;
 	let shared: Pick<
 		MatrixContext,
-		'userDbA' | 'userDbB' | 'patientDbA' | 'sharedPatientId' | 'inviteeNickname' | 'nameA'
+		| 'userDbA'
+		| 'userDbB'
+		| 'userDbResearcher'
+		| 'patientDbA'
+		| 'sharedPatientId'
+		| 'inviteeNickname'
+		| 'nameA'
 	>;
 
 	beforeAll(async () => {
@@ -124,6 +130,7 @@ describe('authorisation matrix', () => {
 		shared = {
 			userDbA: a.result.user_db ?? '',
 			userDbB: b.result.user_db ?? '',
+			userDbResearcher: researcher.result.user_db ?? '',
 			patientDbA: a.result.patient_db ?? '',
 			sharedPatientId,
 			inviteeNickname: moderator.state.nickname ?? '',

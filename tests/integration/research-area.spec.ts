@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService } from '../../server/src/accounts/service';
+import { updateRoles } from '../../server/src/accounts/users';
+import { runAdminCommand } from '../../server/src/admin-cli';
 import { cohort, recordsOf } from '../../server/src/researchers/fixtures';
 import {
 	cohortResponseSchema,
@@ -13,8 +15,8 @@ import {
 	SUPPRESSED,
 	type ExportStatus
 } from '../../src/lib/schemas/research-area';
-import { call, GENEROUS_LIMITS, signUpAndIn, uniqueName } from '../support/accounts';
-import { startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { call, GENEROUS_LIMITS, signIn, signUpAndIn, uniqueName } from '../support/accounts';
+import { runCli, startTestDazzle, type TestDazzle } from '../support/dazzle';
 
 /*
  * The researchers' API (#20) through the gateway, on the embedded server or on Apache CouchDB
@@ -217,5 +219,110 @@ describe('/api/research', () => {
 			body: { format: 'csv', options: { k: 1 } }
 		});
 		expect(lowK.status).toBe(400);
+	});
+
+	describe('research accounts are dedicated accounts', () => {
+		const rolesOf = async (name: string) =>
+			(await dazzle.couch.getDoc<{ roles: string[] }>('_users', `org.couchdb.user:${name}`))?.roles;
+
+		it('npm run admin refuses the role to an account that edits or views a record', async () => {
+			const owner = await signUpAndIn(dazzle, { username: uniqueName('own'), role: 'patient' });
+			const viewer = await signUpAndIn(dazzle, { username: uniqueName('view'), role: 'caregiver' });
+			const invited = await call<{ code: string }>(
+				dazzle,
+				'POST',
+				`/api/patients/${owner.result.patient_db?.slice('patient-'.length)}/invitations`,
+				{ cookie: owner.cookie, body: { nickname: viewer.request.nickname, role: 'viewer' } }
+			);
+			const accepted = await call(dazzle, 'POST', '/api/invitations/accept', {
+				cookie: viewer.cookie,
+				body: { code: invited.body.code }
+			});
+			expect(accepted.status).toBe(200);
+			for (const account of [owner, viewer]) {
+				const name = String(account.request.username);
+				const before = await rolesOf(name);
+				const answer = await runCli(dazzle, runAdminCommand, 'grant', name, 'researcher');
+				expect(answer.code).toBe(1);
+				expect(answer.errors.join('\n')).toMatch(/patient record.*dedicated account/s);
+				expect(await rolesOf(name)).toEqual(before);
+			}
+			// The moderator role is not concerned.
+			const moderator = String(viewer.request.username);
+			expect((await runCli(dazzle, runAdminCommand, 'grant', moderator, 'moderator')).code).toBe(0);
+		});
+
+		it('a research account can neither create nor join a record (translated key)', async () => {
+			const owner = await signUpAndIn(dazzle, { username: uniqueName('own'), role: 'patient' });
+			const created = await call(dazzle, 'POST', '/api/patients', {
+				cookie: researcher,
+				body: { patient_id: randomUUID() }
+			});
+			expect(created).toMatchObject({
+				status: 403,
+				body: { error: 'errors.research_account_no_records' }
+			});
+			const nickname = (
+				await call<{ nickname: string }>(dazzle, 'GET', '/api/account', {
+					cookie: researcher
+				})
+			).body.nickname;
+			const patientId = owner.result.patient_db?.slice('patient-'.length);
+			const invited = await call<{ code: string }>(
+				dazzle,
+				'POST',
+				`/api/patients/${patientId}/invitations`,
+				{ cookie: owner.cookie, body: { nickname, role: 'viewer' } }
+			);
+			expect(invited.status).toBe(201);
+			const accepted = await call(dazzle, 'POST', '/api/invitations/accept', {
+				cookie: researcher,
+				body: { code: invited.body.code }
+			});
+			expect(accepted).toMatchObject({
+				status: 403,
+				body: { error: 'errors.research_account_no_records' }
+			});
+			expect(await rolesOf(researcherName)).toEqual(['caregiver', 'researcher']);
+		});
+
+		it('the proxy refuses a research session directory, research and records, not its own settings', async () => {
+			// An account given both before the rule existed (written directly): the gateway still
+			// refuses, whatever CouchDB's security object of the record would allow.
+			const legacy = await signUpAndIn(dazzle, { username: uniqueName('legacy'), role: 'patient' });
+			const name = String(legacy.request.username);
+			const recordDb = String(legacy.result.patient_db);
+			const userDb = String(legacy.result.user_db);
+			expect(
+				(await call(dazzle, 'GET', `/couch/${recordDb}`, { cookie: legacy.cookie })).status
+			).toBe(200);
+			expect(
+				(await call(dazzle, 'GET', '/couch/directory', { cookie: legacy.cookie })).status
+			).toBe(200);
+			await updateRoles(dazzle.couch, name, (roles) => [...roles, 'researcher']);
+			// A new session (CouchDB's cookie changes with the second): the gateway remembers a
+			// session's roles for a few seconds.
+			await new Promise((resolve) => setTimeout(resolve, 1100));
+			const cookie = await signIn(dazzle, name, String(legacy.request.password));
+			for (const path of [
+				`/couch/${recordDb}`,
+				`/couch/${recordDb}/_changes?since=0`,
+				`/couch/${recordDb}/_all_docs`,
+				'/couch/directory',
+				'/couch/directory/_changes?since=0',
+				'/couch/research',
+				'/couch/research/_all_docs'
+			]) {
+				const answer = await call(dazzle, 'GET', path, { cookie });
+				expect(answer, path).toMatchObject({ status: 403, body: { error: 'errors.forbidden' } });
+			}
+			const write = await call(dazzle, 'PUT', `/couch/${recordDb}/note-${uniqueName('n')}`, {
+				cookie,
+				body: { type: 'note', text: 'x' }
+			});
+			expect(write.status).toBe(403);
+			expect((await call(dazzle, 'GET', `/couch/${userDb}`, { cookie })).status).toBe(200);
+			expect((await call(dazzle, 'GET', '/couch/forms', { cookie })).status).toBe(200);
+		});
 	});
 });

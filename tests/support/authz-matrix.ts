@@ -14,7 +14,9 @@ import { randomUUID } from 'node:crypto';
  *
  * Patient records: userA is the editor of its own sign-up record ("patient db of A") and of
  * a record it shared with userB as a viewer ("patient record shared with B"); researcher
- * and moderator are strangers to both.
+ * and moderator are strangers to both. The researcher is a dedicated research account (#20):
+ * it may not create or join records, and the gateway refuses it `directory`, `research` and
+ * every record whatever CouchDB would allow; its own user database (settings) stays open.
  *
  * "admin" is a CouchDB server admin signed in through `/couch/_session`: CouchDB lets it read
  * every database, but the proxy's allowlist still refuses `_security`, `_config`, `_users`,
@@ -42,6 +44,8 @@ export interface MatrixContext {
 	nickname?: string;
 	userDbA: string;
 	userDbB: string;
+	/** The research account's own user database (its settings). */
+	userDbResearcher: string;
 	patientDbA: string;
 	/** A record userA created and shared with userB as a viewer. */
 	sharedPatientId: string;
@@ -182,6 +186,11 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 		write: row('401', '403', '2xx', '403', '403', '2xx'),
 		readPath: (context) => `/couch/${context.userDbB}/profile`
 	}),
+	database('user db of the researcher (own settings)', (context) => context.userDbResearcher, {
+		read: row('401', '403', '403', '2xx', '403', '2xx'),
+		write: row('401', '403', '403', '2xx', '403', '2xx'),
+		readPath: (context) => `/couch/${context.userDbResearcher}`
+	}),
 	database('patient db of A', (context) => context.patientDbA, {
 		read: row('401', '2xx', '403', '403', '403', '2xx'),
 		write: row('401', '2xx', '403', '403', '403', '2xx'),
@@ -198,8 +207,9 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 		write: everyone('403')
 	}),
 	database('forms', () => 'forms', { read: SERVER_OWNED_FOR_MEMBERS, write: everyone('403') }),
+	// Members read the directory; a research account does not (the gateway refuses it).
 	database('directory', () => 'directory', {
-		read: SERVER_OWNED_FOR_MEMBERS,
+		read: row('401', '2xx', '2xx', '403', '2xx', '2xx'),
 		write: everyone('403')
 	}),
 	database('research', () => 'research', { read: ADMIN_ONLY, write: everyone('403') }),
@@ -305,7 +315,8 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 		requests: {
 			write: () => ({ method: 'POST', path: '/api/patients', body: { patient_id: randomUUID() } })
 		},
-		expected: { write: row('401', '2xx', '2xx', '2xx', '2xx', '403') }
+		// A research account holds no record: 403 errors.research_account_no_records.
+		expected: { write: row('401', '2xx', '2xx', '403', '2xx', '403') }
 	},
 	{
 		name: '/api/patients/:id members and invitations (shared record)',
@@ -335,7 +346,8 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 				body: { code: 'ZZZZ-ZZZZ' }
 			})
 		},
-		expected: { write: row('401', '400', '400', '400', '400', '403') }
+		// A research account joins no record: refused before the code is looked at.
+		expected: { write: row('401', '400', '400', '403', '400', '403') }
 	},
 	{
 		name: 'GET /api/account/export',

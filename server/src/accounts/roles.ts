@@ -5,6 +5,17 @@ import type { PatientAccessRole } from '../../../src/lib/schemas/patient';
 export const ADMIN_GRANTABLE_ROLES = ['researcher', 'moderator'] as const;
 export type AdminGrantableRole = (typeof ADMIN_GRANTABLE_ROLES)[number];
 
+/** A research account: dedicated, holds no record (see researchAccountError). */
+export const RESEARCHER_ROLE = 'researcher';
+
+/**
+ * Research accounts and record access exclude each other (#20): refused when granting the
+ * role to an account with a record, or a record to a research account.
+ */
+export function researchAccountConflict(roles: readonly string[]): boolean {
+	return roles.includes(RESEARCHER_ROLE) && patientIdsOf(roles).length > 0;
+}
+
 export function isAdminGrantableRole(value: string): value is AdminGrantableRole {
 	return (ADMIN_GRANTABLE_ROLES as readonly string[]).includes(value);
 }

@@ -21,7 +21,12 @@ import { AccountError, SignInLockedError } from './errors';
 import { NicknameReservations } from './nickname-reservations';
 import { isKeyOf, nicknameReservationKey } from './nicknames';
 import { passwordProblem } from './passwords';
-import { isAdminGrantableRole, patientIdsOf, type AdminGrantableRole } from './roles';
+import {
+	isAdminGrantableRole,
+	patientIdsOf,
+	researchAccountConflict,
+	type AdminGrantableRole
+} from './roles';
 import {
 	toProfile,
 	USER_ID_PREFIX,
@@ -305,9 +310,22 @@ export class AccountService {
 		grant: boolean
 	): Promise<string[]> {
 		if (!isAdminGrantableRole(role)) throw new Error(`${String(role)} is not grantable`);
-		const roles = await updateRoles(this.couch, username, (current) =>
-			grant ? [...current, role] : current.filter((each) => each !== role)
-		);
+		const roles = await updateRoles(this.couch, username, (current) => {
+			if (!grant) return current.filter((each) => each !== role);
+			const next = [...current, role];
+			// Checked on the roles being written (a record accepted meanwhile is a conflict).
+			if (researchAccountConflict(next)) {
+				const records = patientIdsOf(current).map((id) => `patient-${id}`);
+				throw new AccountError(
+					409,
+					'errors.researcher_has_records',
+					`${username} edits or views ${records.length} patient record(s) (${records.join(', ')}): ` +
+						'a research account must be a dedicated account with no records. Create a new ' +
+						'account for the research work and grant the role to it.'
+				);
+			}
+			return next;
+		});
 		if (!roles) throw new AccountError(404, 'errors.not_found', `no account ${username}`);
 		return roles;
 	}

@@ -282,7 +282,8 @@ export function createGateway(options: {
 			logger,
 			cookiePolicy,
 			signIn: signInGuard(limiters, accounts),
-			isSignedIn: async (req) => (await sessions.identify(req.headers.cookie)) !== undefined
+			isSignedIn: async (req) => (await sessions.identify(req.headers.cookie)) !== undefined,
+			sessionRoles: async (req) => (await sessions.identify(req.headers.cookie))?.roles
 		})
 	);
 	const statics = createStaticHandlers(config.staticDir);

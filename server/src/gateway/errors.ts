@@ -73,7 +73,10 @@ export const GATEWAY_ERROR_KEYS = [
 	'errors.research_filter_invalid',
 	'errors.research_export_invalid',
 	'errors.research_export_not_found',
-	'errors.research_export_failed'
+	'errors.research_export_failed',
+	// Research accounts are dedicated ones (no records; allowlist/roles.ts).
+	'errors.research_account_no_records',
+	'errors.researcher_has_records'
 ] as const;
 
 export type GatewayErrorKey = (typeof GATEWAY_ERROR_KEYS)[number];

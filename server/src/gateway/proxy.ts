@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { isClientDisconnect, type Logger } from '../log';
 import { checkCouchBody } from './allowlist/bodies';
 import { classifyCouchRequest } from './allowlist/classify';
+import { dependsOnRoles, refusedForRoles } from './allowlist/roles';
 import { rewriteSessionCookie, sessionCookieOnly, type CookiePolicy } from './cookies';
 import { normalizeUsername } from '../../../src/lib/schemas/account';
 import { sendError, sendRateLimited, sendSignInLocked } from './errors';
@@ -41,6 +42,11 @@ export interface CouchProxyOptions {
 	 * CouchDB answers 403 for a signed-in user without access: the proxy answers 403 then.
 	 */
 	isSignedIn?(req: Request): Promise<boolean>;
+	/**
+	 * The session's roles (undefined when anonymous), asked only for databases some roles may
+	 * not read (allowlist/roles.ts: research accounts on `directory`, `research`, records).
+	 */
+	sessionRoles?(req: Request): Promise<readonly string[] | undefined>;
 }
 
 /** Headers a client may send upstream; everything else (X-Forwarded-*, proxy-auth) is dropped. */
@@ -208,6 +214,14 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 		if (!route.allow) {
 			sendError(res, route.status, route.error, route.message);
 			return;
+		}
+
+		if (dependsOnRoles(route.db) && options.sessionRoles) {
+			const refused = refusedForRoles(route.db, (await options.sessionRoles(req)) ?? []);
+			if (refused) {
+				sendError(res, refused.status, refused.error, refused.message);
+				return;
+			}
 		}
 
 		if (route.kind === 'server-root') {

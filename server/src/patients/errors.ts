@@ -26,6 +26,15 @@ export function recordsLimit(): AccountError {
 	);
 }
 
+/** Research accounts are dedicated accounts: they hold and join no record (#20). */
+export function researchAccountNoRecords(): AccountError {
+	return new AccountError(
+		403,
+		'errors.research_account_no_records',
+		'a research account cannot hold or join patient records: use a personal account'
+	);
+}
+
 export function invitationLocked(): AccountError {
 	return new AccountError(
 		409,

@@ -7,13 +7,13 @@ import type {
 } from '../../../src/lib/schemas/patient';
 import { AccountError } from '../accounts/errors';
 import { NicknameReservations } from '../accounts/nickname-reservations';
-import { patientIdsOf, toApiRole } from '../accounts/roles';
+import { patientIdsOf, RESEARCHER_ROLE, toApiRole } from '../accounts/roles';
 import { userDocId, userDocSchema, type UserDoc } from '../accounts/user-doc';
 import { findAccount, updateRoles } from '../accounts/users';
 import type { CouchClient } from '../couch';
 import { patientDbName, recordDocId, USERS_DB, WORKER_DB } from '../databases/names';
 import { ensurePatientDb } from '../databases/provision';
-import { editorsOnly, idTaken, notFound, recordsLimit } from './errors';
+import { editorsOnly, idTaken, notFound, recordsLimit, researchAccountNoRecords } from './errors';
 import { Invitations } from './invitations';
 import { MAX_RECORDS_PER_ACCOUNT, MAX_WRONG_CODES } from './limits';
 import {
@@ -83,6 +83,7 @@ export class PatientService {
 	): Promise<{ record: PatientRecord; created: boolean }> {
 		return this.queue.run(`account:${username}`, async () => {
 			const user = await this.requireUser(username);
+			if (user.roles.includes(RESEARCHER_ROLE)) throw researchAccountNoRecords();
 			const record = {
 				patient_id: patientId,
 				db: patientDbName(patientId),
@@ -166,6 +167,7 @@ export class PatientService {
 	accept(username: string, normalizedCode: string): Promise<InvitationAccepted> {
 		return this.queue.run(`account:${username}`, async () => {
 			const user = await this.requireUser(username);
+			if (user.roles.includes(RESEARCHER_ROLE)) throw researchAccountNoRecords();
 			const match = await this.invitations.match(username, normalizedCode);
 			return this.queue.run(`patient:${match.patient_id}`, () =>
 				this.invitations.grant(user, match)

@@ -1,8 +1,9 @@
 import { CouchRequestError, sameJson, type CouchClient, type CouchDoc } from '../couch';
-import { patientIdsOf, patientRole, type PatientAccess } from '../accounts/roles';
+import { patientIdsOf, patientRole, RESEARCHER_ROLE, type PatientAccess } from '../accounts/roles';
 import { USER_ID_PREFIX, userDocId } from '../accounts/user-doc';
 import { updateRoles } from '../accounts/users';
 import { patientDbName, recordDocId, USERS_DB, WORKER_DB } from '../databases/names';
+import { researchAccountNoRecords } from './errors';
 
 /**
  * Storage of patient records shared by sign-up, account deletion and the patients API: the
@@ -59,12 +60,16 @@ export interface RecordMember {
 
 const isConflict = (error: unknown) => error instanceof CouchRequestError && error.status === 409;
 
-/** Roles without any access to `patientId`, then with `access` when given. */
+/**
+ * Roles without any access to `patientId`, then with `access` when given. Giving access to a
+ * research account throws (checked on the roles being written: a role granted meanwhile).
+ */
 export function withPatientAccess(
 	roles: string[],
 	patientId: string,
 	access: PatientAccess | undefined
 ): string[] {
+	if (access && roles.includes(RESEARCHER_ROLE)) throw researchAccountNoRecords();
 	const others = roles.filter(
 		(role) => role !== patientRole(patientId, 'edit') && role !== patientRole(patientId, 'view')
 	);

@@ -7,6 +7,7 @@ import {
 	type CohortResponse
 } from '../../../../src/lib/schemas/research-area';
 import { AccountError } from '../../accounts/errors';
+import { RESEARCHER_ROLE } from '../../accounts/roles';
 import type { CouchClient } from '../../couch';
 import { CohortCounter } from '../../researchers/cohort';
 import type { ExportService } from '../../researchers/exports';
@@ -23,7 +24,7 @@ import type { SignedIn } from './sessions';
  * Researchers never read `research` themselves: the gateway reads it with its admin client.
  */
 
-export const RESEARCHER_ROLE = 'researcher';
+export { RESEARCHER_ROLE };
 /** The same filter asked again within this time is answered from memory. */
 const COHORT_CACHE_MS = 30_000;
 const COHORT_CACHE_ENTRIES = 50;
