@@ -191,6 +191,33 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 		write: row('401', '403', '403', '2xx', '403', '2xx'),
 		readPath: (context) => `/couch/${context.userDbResearcher}`
 	}),
+	// Issue #19: documents only the server writes into a user database (inbox copies, message
+	// statuses, the community identity): not even the owner creates or changes them
+	// (couch-setup/validate/userdb.js); another user is not even a member.
+	database('server-written inbox copy in user db of A', (context) => context.userDbA, {
+		read: row('401', '2xx', '403', '403', '403', '2xx'),
+		write: row('401', '403', '403', '403', '403', '2xx'),
+		readPath: (context) => `/couch/${context.userDbA}/profile`,
+		writeBody: {
+			type: 'inbox_message',
+			from: 'AAAAAAAAAAAAAAAAAAAAAA',
+			from_nickname: 'Forged',
+			body: 'forged',
+			sent_at: '2026-12-07T10:00:00.000Z',
+			delivered_at: '2026-12-07T10:00:00.000Z'
+		}
+	}),
+	database('server-written message status in user db of B', (context) => context.userDbB, {
+		read: row('401', '403', '2xx', '403', '403', '2xx'),
+		write: row('401', '403', '403', '403', '403', '2xx'),
+		readPath: (context) => `/couch/${context.userDbB}/profile`,
+		writeBody: {
+			type: 'message_status',
+			message_id: 'message:0f0e2a7e-1111-4222-8333-444455556666',
+			state: 'sent',
+			updated_at: '2026-12-07T10:00:00.000Z'
+		}
+	}),
 	database('patient db of A', (context) => context.patientDbA, {
 		read: row('401', '2xx', '403', '403', '403', '2xx'),
 		write: row('401', '2xx', '403', '403', '403', '2xx'),
@@ -215,6 +242,11 @@ export const AUTHZ_MATRIX: MatrixResource[] = [
 	database('research', () => 'research', { read: ADMIN_ONLY, write: everyone('403') }),
 	database('audit', () => 'audit', { read: ADMIN_ONLY, write: everyone('403') }),
 	database('worker', () => 'worker', { read: ADMIN_ONLY, write: everyone('403') }),
+	// Reported community messages (#19): moderators and admins read, only the worker writes.
+	database('moderation', () => 'moderation', {
+		read: row('401', '403', '403', '403', '2xx', '2xx'),
+		write: everyone('403')
+	}),
 	{
 		name: '_all_dbs',
 		requests: { list: () => ({ method: 'GET', path: '/couch/_all_dbs' }) },

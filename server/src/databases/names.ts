@@ -21,6 +21,8 @@ export const DIRECTORY_DB = 'directory';
 export const RESEARCH_DB = 'research';
 export const AUDIT_DB = 'audit';
 export const RESEARCH_WORKER_DB = 'research-worker';
+/** Reported community messages waiting for moderators (issue #19): admins and `moderator` read. */
+export const MODERATION_DB = 'moderation';
 
 export const USER_DB_PREFIX = 'userdb-';
 export const PATIENT_DB_PREFIX = 'patient-';
@@ -74,5 +76,7 @@ export const SERVER_DATABASES: readonly ServerDatabase[] = [
 	{ name: AUDIT_DB, validate: 'audit' },
 	{ name: WORKER_DB, validate: 'server-owned' },
 	// The research worker's checkpoints, pseudonym index and key fingerprint (issue #18).
-	{ name: RESEARCH_WORKER_DB, validate: 'server-owned' }
+	{ name: RESEARCH_WORKER_DB, validate: 'server-owned' },
+	// Reports of community messages, written by the community worker (issue #19).
+	{ name: MODERATION_DB, validate: 'server-owned' }
 ];
