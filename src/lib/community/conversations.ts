@@ -158,3 +158,15 @@ export function deliveredUpdates(
 		})
 		.map(([other, through]) => ({ with: other, through }));
 }
+
+/** The public ids the user blocked. */
+export function blockedIds(blocks: readonly { public_id: string }[]): ReadonlySet<string> {
+	return new Set(blocks.map((block) => block.public_id));
+}
+
+/** Public id → nickname, from the directory. */
+export function nicknamesOf(
+	members: readonly { public_id: string; nickname: string }[]
+): ReadonlyMap<string, string> {
+	return new Map(members.map((member) => [member.public_id, member.nickname]));
+}
