@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { strToU8, Zip, ZipDeflate } from 'fflate';
 import type { FormDefinition } from '../../../src/lib/forms/definition';
 import {
 	exportStatusSchema,
@@ -43,6 +44,12 @@ import { selectRecords, subjectFacts, subjects } from './records';
 const PROGRESS_EVERY_MS = 500;
 const BUFFER_BYTES = 64 * 1024;
 const FILE_NAME = /^[a-z0-9][a-z0-9._-]{0,120}$/;
+/**
+ * fflate writes no ZIP64: a ZIP holds at most 65,535 entries and 4 GiB. The per-subject
+ * phenopacket ZIP starts a new part (`phenopackets-2.zip`, …) before either limit.
+ */
+const ZIP_PART_ENTRIES = 60_000;
+const ZIP_PART_BYTES = 3.5 * 1024 ** 3;
 
 export interface ExportServiceOptions {
 	couch: CouchClient;
@@ -55,6 +62,8 @@ export interface ExportServiceOptions {
 	pageSize?: number;
 	/** The research database (default `research`; benchmarks use copies). */
 	db?: string;
+	/** Subjects per phenopacket ZIP part (default 60,000; tests use fewer). */
+	zipPartEntries?: number;
 }
 
 interface Job {
@@ -85,6 +94,18 @@ class Sink {
 		if (this.#buffer.length >= BUFFER_BYTES) await this.#flush();
 	}
 
+	/** Raw bytes (a ZIP's), after any text buffered before them. */
+	async writeBytes(chunk: Uint8Array): Promise<void> {
+		await this.#flush();
+		this.#hash.update(chunk);
+		this.#bytes += chunk.length;
+		if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+	}
+
+	get bytes(): number {
+		return this.#bytes + Buffer.byteLength(this.#buffer, 'utf8');
+	}
+
 	async #flush(): Promise<void> {
 		if (!this.#buffer) return;
 		const chunk = Buffer.from(this.#buffer, 'utf8');
@@ -110,6 +131,58 @@ class Sink {
 		};
 	}
 }
+
+/**
+ * A ZIP written entry by entry (fflate's streaming Zip, deflated): each entry's bytes go to
+ * the file (hashed, back-pressured) before the next is made, so memory holds one entry.
+ */
+class ZipSink {
+	readonly #sink: Sink;
+	readonly #zip: Zip;
+	readonly #pending: Uint8Array[] = [];
+	readonly #mtime: Date;
+	#error: Error | undefined;
+
+	constructor(name: string, file: string, mtime: Date) {
+		this.#sink = new Sink(name, 'application/zip', file);
+		this.#mtime = mtime;
+		this.#zip = new Zip((error, chunk) => {
+			if (error) this.#error = error;
+			else this.#pending.push(chunk);
+		});
+	}
+
+	get entries(): number {
+		return this.#sink.rows;
+	}
+
+	get bytes(): number {
+		return this.#sink.bytes;
+	}
+
+	async add(name: string, text: string): Promise<void> {
+		const entry = new ZipDeflate(name, { level: 6, mtime: this.#mtime });
+		this.#zip.add(entry);
+		entry.push(strToU8(text), true);
+		this.#sink.rows += 1;
+		await this.#drain();
+	}
+
+	async #drain(): Promise<void> {
+		if (this.#error) throw this.#error;
+		for (const chunk of this.#pending.splice(0)) await this.#sink.writeBytes(chunk);
+	}
+
+	async close(): Promise<ExportFile> {
+		this.#zip.end();
+		await this.#drain();
+		return this.#sink.close();
+	}
+}
+
+/** A ZIP entry name for a pseudonymous subject: `<subject>.json`, made safe. */
+export const subjectFileName = (subject: string): string =>
+	`${subject.replace(/[^A-Za-z0-9_-]/g, '_') || 'subject'}.json`;
 
 /** A file name from a questionnaire url: its last path segment, made safe. */
 export function fileStem(url: string): string {
@@ -329,6 +402,18 @@ export class ExportService {
 			}
 			return entry;
 		};
+		// Phenopackets: one NDJSON line and one `<subject>.json` in the ZIP per subject.
+		const zips: ZipSink[] = [];
+		const zipFor = (): ZipSink => {
+			let current = zips.at(-1);
+			const partEntries = this.options.zipPartEntries ?? ZIP_PART_ENTRIES;
+			if (!current || current.entries >= partEntries || current.bytes >= ZIP_PART_BYTES) {
+				const name = zips.length === 0 ? 'phenopackets.zip' : `phenopackets-${zips.length + 1}.zip`;
+				current = new ZipSink(name, path.join(dir, name), new Date(status.created_at));
+				zips.push(current);
+			}
+			return current;
+		};
 		const counts = { out: 0, identifiers: 0, suppressed: 0 };
 		const consentVersions = new Set<string>();
 		const created = this.#now().toISOString();
@@ -378,10 +463,12 @@ export class ExportService {
 				}
 			}
 			if (request.format === 'phenopacket' && released.length > 0) {
-				const packet = phenopacket(records[0]?.subject ?? '', released, { created, software });
+				const subject = records[0]?.subject ?? '';
+				const packet = phenopacket(subject, released, { created, software });
 				await (
 					await sink('phenopackets.ndjson', 'application/x-ndjson')
 				).write(`${JSON.stringify(packet)}\n`, 1);
+				await zipFor().add(subjectFileName(subject), `${JSON.stringify(packet, null, 2)}\n`);
 			}
 			status.progress.done += selected.length;
 			if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
@@ -403,8 +490,10 @@ export class ExportService {
 			if (request.format === 'phenopacket')
 				await sink('phenopackets.ndjson', 'application/x-ndjson');
 		}
+		if (request.format === 'phenopacket' && zips.length === 0) zipFor();
 		const files: ExportFile[] = [];
 		for (const entry of sinks.values()) files.push(await entry.close());
+		for (const zip of zips) files.push(await zip.close());
 
 		const generalised = kanon.generalised();
 		const suppression: Suppression = {
@@ -441,7 +530,13 @@ export class ExportService {
 		await new AuditLog(couch, `research-export ${job.owner}`, this.#now).append([
 			{
 				action: 'exported',
-				reason: stableJson({ export: status.id, format: request.format, filter, k: plan.k }),
+				reason: stableJson({
+					export: status.id,
+					format: request.format,
+					filter,
+					k: plan.k,
+					files: files.map((file) => ({ name: file.name, rows: file.rows, sha256: file.sha256 }))
+				}),
 				count: counts.out
 			}
 		]);

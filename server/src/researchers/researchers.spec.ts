@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'csv-parse/sync';
+import { strFromU8, unzipSync } from 'fflate';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
 	cohortResponseSchema,
@@ -164,14 +166,16 @@ describe('exports', { timeout: 60_000 }, () => {
 
 	async function runExport(
 		couch: FakeCouch,
-		request: Partial<ExportRequest> & Pick<ExportRequest, 'format'>
+		request: Partial<ExportRequest> & Pick<ExportRequest, 'format'>,
+		zipPartEntries?: number
 	) {
 		const service = new ExportService({
 			couch: couch.asClient(),
 			dir,
 			logger: quiet,
 			version: '0.1.0',
-			pageSize: 9
+			pageSize: 9,
+			...(zipPartEntries ? { zipPartEntries } : {})
 		});
 		const created = await service.create('rita', {
 			filter: {},
@@ -402,13 +406,40 @@ describe('exports', { timeout: 60_000 }, () => {
 			})
 		);
 		const couch = couchWith(persons);
-		const { read } = await runExport(couch, { format: 'phenopacket' });
+		const { read, status } = await runExport(couch, { format: 'phenopacket' });
 		const validate = new Ajv({ allErrors: true }).compile(phenopacketSchema);
 		const packets = (await read('phenopackets.ndjson'))
 			.trimEnd()
 			.split('\n')
 			.map((line) => JSON.parse(line));
 		expect(packets).toHaveLength(6);
+		// The same phenopackets one file per subject in a ZIP (Exomiser reads one), listed in the
+		// manifest with its checksum and entry count, audited with the export.
+		const zipBytes = await readFile(path.join(dir, status.id, 'phenopackets.zip'));
+		const listed = status.manifest?.files.find((file) => file.name === 'phenopackets.zip');
+		expect(listed).toMatchObject({
+			media_type: 'application/zip',
+			rows: 6,
+			bytes: zipBytes.length
+		});
+		expect(listed?.sha256).toBe(createHash('sha256').update(zipBytes).digest('hex'));
+		const entries = unzipSync(new Uint8Array(zipBytes));
+		expect(Object.keys(entries).sort()).toEqual(
+			packets.map((entry) => `${entry.subject.id}.json`).sort()
+		);
+		for (const packet of packets) {
+			const file = entries[`${packet.subject.id}.json`] as Uint8Array;
+			expect(JSON.parse(strFromU8(file))).toEqual(packet);
+		}
+		const audit = [...(couch.dbs.get('audit')?.values() ?? [])] as unknown as {
+			events: { action: string; count: number; reason: string }[];
+		}[];
+		const reason = JSON.parse(audit[0]?.events[0]?.reason ?? '{}');
+		expect(reason.files).toContainEqual({
+			name: 'phenopackets.zip',
+			rows: 6,
+			sha256: listed?.sha256
+		});
 		for (const packet of packets)
 			expect(validate(packet), JSON.stringify(validate.errors)).toBe(true);
 		const packet = packets.find((entry) => entry.subject.id === subjectId('pp2'));
@@ -456,5 +487,30 @@ describe('exports', { timeout: 60_000 }, () => {
 		).toEqual(['HP', 'ORPHA', 'GENO', 'MONDO']);
 		// The schema refuses a feature without its term and an unknown ACMG class.
 		expect(validate({ ...packet, phenotypicFeatures: [{ excluded: true }] })).toBe(false);
+	});
+
+	it('splits the phenopacket ZIP into parts before the ZIP limits (no ZIP64)', async () => {
+		const couch = couchWith(cohort(20));
+		const { status } = await runExport(
+			couch,
+			{ format: 'phenopacket', options: { excelBom: false, k: 2 } },
+			5
+		);
+		const subjectCount = status.files.find((file) => file.name === 'phenopackets.ndjson')?.rows;
+		expect(subjectCount).toBeGreaterThan(10);
+		const count = subjectCount ?? 0;
+		const zips = status.files.filter((file) => file.name.endsWith('.zip'));
+		expect(zips.map((file) => [file.name, file.rows])).toEqual(
+			Array.from({ length: Math.ceil(count / 5) }, (_, part) => [
+				part === 0 ? 'phenopackets.zip' : `phenopackets-${part + 1}.zip`,
+				Math.min(5, count - part * 5)
+			])
+		);
+		const names = new Set<string>();
+		for (const zip of zips) {
+			const bytes = await readFile(path.join(dir, status.id, zip.name));
+			for (const name of Object.keys(unzipSync(new Uint8Array(bytes)))) names.add(name);
+		}
+		expect(names.size).toBe(count);
 	});
 });

@@ -165,7 +165,7 @@ export const exportFileSchema = z.object({
 	name: z.string(),
 	media_type: z.string(),
 	bytes: z.number().int().min(0),
-	/** Data rows (CSV rows without the header, NDJSON lines, phenopackets). */
+	/** Data rows (CSV rows without the header, NDJSON lines, phenopackets; a ZIP: its files). */
 	rows: z.number().int().min(0),
 	sha256: z.string()
 });
