@@ -223,7 +223,12 @@ describe('/api/research', () => {
 
 	describe('research accounts are dedicated accounts', () => {
 		const rolesOf = async (name: string) =>
-			(await dazzle.couch.getDoc<{ roles: string[] }>('_users', `org.couchdb.user:${name}`))?.roles;
+			(
+				await dazzle.couch.getDoc<{ _id: string; roles: string[] }>(
+					'_users',
+					`org.couchdb.user:${name}`
+				)
+			)?.roles;
 
 		it('npm run admin refuses the role to an account that edits or views a record', async () => {
 			const owner = await signUpAndIn(dazzle, { username: uniqueName('own'), role: 'patient' });

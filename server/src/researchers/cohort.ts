@@ -8,7 +8,13 @@ import {
 	type Count,
 	type TimelineCell
 } from '../../../src/lib/schemas/research-area';
-import { selectRecords, subjectFacts, type SubjectFacts } from './records';
+import {
+	selectRecords,
+	subjectFacts,
+	subjects,
+	type ReadOptions,
+	type SubjectFacts
+} from './records';
 
 /**
  * Cohort counts with small-cell suppression (#20). Counts are tallied subject by subject (the
@@ -22,6 +28,13 @@ import { selectRecords, subjectFacts, type SubjectFacts } from './records';
  *     cells: when one cell is hidden, or the hidden ones add up to less than MIN_CELL, the
  *     smallest shown cell is hidden too (complementary suppression), until that holds.
  * The same rules hold for subjects and for responses.
+ *
+ * Month ranges are conditions with values: two filters on the same condition ([Jan, Mar] and
+ * [Jan, Apr]) would give away the people who answered only in April. So a filter with a range
+ * is also compared with the same filter over every range that contains it, from any month with
+ * data (or none) to any month with data (or none): rule 2 hides the smaller range's counts
+ * when they differ by 1..MIN_CELL-1. Which months have data is read first (`months`), so the
+ * ranges are known before the subjects are counted.
  */
 
 export const BREAKDOWNS = ['questionnaire', 'country', 'disease', 'symptom', 'month'] as const;
@@ -79,15 +92,72 @@ function parentFilters(filter: CohortFilter): CohortFilter[] {
 	return variants;
 }
 
-/** Tallies the cohort of `filter` and of its parents, one subject at a time. */
+/**
+ * The same filter over every month range that contains its own (`from`/`to` moved outwards to
+ * a month with data, or dropped), its own range excepted; none without a range.
+ */
+export function containingRanges(filter: CohortFilter, months: Iterable<string>): CohortFilter[] {
+	if (filter.from === undefined && filter.to === undefined) return [];
+	const sorted = [...new Set(months)].sort();
+	const starts: (string | undefined)[] = [
+		undefined,
+		...sorted.filter((month) => filter.from === undefined || month < filter.from)
+	];
+	const ends: (string | undefined)[] = [
+		undefined,
+		...sorted.filter((month) => filter.to === undefined || month > filter.to)
+	];
+	if (filter.from !== undefined) starts.push(filter.from);
+	if (filter.to !== undefined) ends.push(filter.to);
+	const ranges: CohortFilter[] = [];
+	for (const from of starts) {
+		for (const to of ends) {
+			if (from === filter.from && to === filter.to) continue;
+			const variant: CohortFilter = { ...filter };
+			delete variant.from;
+			delete variant.to;
+			if (from !== undefined) variant.from = from;
+			if (to !== undefined) variant.to = to;
+			ranges.push(variant);
+		}
+	}
+	return ranges;
+}
+
+/** Whether counting `filter` needs the months with data first (`CohortCounter`'s `months`). */
+export const needsMonths = (filter: CohortFilter): boolean =>
+	filter.from !== undefined || filter.to !== undefined;
+
+export interface CohortOptions {
+	/** Every month with data (the `answered` of the records), when the filter has a range. */
+	months?: Iterable<string>;
+	/** Questionnaire titles by canonical url (the `forms` database's newest version). */
+	titles?: ReadonlyMap<string, string>;
+}
+
+/** Tallies the cohort of `filter`, of its parents and of its containing ranges, per subject. */
 export class CohortCounter {
 	readonly #filters: CohortFilter[];
 	readonly #aggregates: Aggregate[];
 	readonly #labels = new Map<string, string>();
 
-	constructor(readonly filter: CohortFilter) {
-		this.#filters = [filter, ...parentFilters(filter)];
+	constructor(
+		readonly filter: CohortFilter,
+		options: CohortOptions = {}
+	) {
+		if (needsMonths(filter) && options.months === undefined) {
+			throw new Error('a filter with a month range needs the months with data');
+		}
+		const ranges = containingRanges(filter, options.months ?? []);
+		const seen = new Set<string>();
+		this.#filters = [filter, ...parentFilters(filter), ...ranges].filter((each) => {
+			const key = JSON.stringify(each, Object.keys(each).sort());
+			if (seen.has(key)) return false;
+			seen.add(key);
+			return true;
+		});
 		this.#aggregates = this.#filters.map(() => new Aggregate());
+		for (const [url, title] of options.titles ?? []) this.#labels.set(url, title);
 	}
 
 	/** All the records of one subject. */
@@ -193,4 +263,27 @@ export class CohortCounter {
 			suppressed_cells: suppressedCells
 		};
 	}
+}
+
+/**
+ * The cohort of `filter` read from `research` subject by subject: a first pass for the months
+ * with data when the filter has a range (see containingRanges), then the counts.
+ */
+export async function countCohort(
+	read: ReadOptions,
+	filter: CohortFilter,
+	titles?: ReadonlyMap<string, string>
+): Promise<CohortResponse> {
+	let months: Set<string> | undefined;
+	if (needsMonths(filter)) {
+		months = new Set();
+		for await (const records of subjects(read))
+			for (const record of records) months.add(record.answered);
+	}
+	const counter = new CohortCounter(filter, {
+		...(months ? { months } : {}),
+		...(titles ? { titles } : {})
+	});
+	for await (const records of subjects(read)) counter.addSubject(records);
+	return counter.result();
 }

@@ -161,7 +161,8 @@ class ZipSink {
 	}
 
 	async add(name: string, text: string): Promise<void> {
-		const entry = new ZipDeflate(name, { level: 6, mtime: this.#mtime });
+		const entry = new ZipDeflate(name, { level: 6 });
+		entry.mtime = this.#mtime;
 		this.#zip.add(entry);
 		entry.push(strToU8(text), true);
 		this.#sink.rows += 1;
@@ -220,6 +221,16 @@ async function loadDefinitions(couch: CouchClient): Promise<Map<string, FormDefi
 			})
 		);
 	return byUrl;
+}
+
+/** Questionnaire titles by canonical url, from the newest version in `forms` (cohort labels). */
+export async function questionnaireTitles(couch: CouchClient): Promise<Map<string, string>> {
+	const titles = new Map<string, string>();
+	for (const [url, versions] of await loadDefinitions(couch)) {
+		const title = versions.find((definition) => definition.title)?.title;
+		if (title) titles.set(url, title);
+	}
+	return titles;
 }
 
 export const SOFTWARE_VERSION = (

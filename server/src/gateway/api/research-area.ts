@@ -9,9 +9,8 @@ import {
 import { AccountError } from '../../accounts/errors';
 import { RESEARCHER_ROLE } from '../../accounts/roles';
 import type { CouchClient } from '../../couch';
-import { CohortCounter } from '../../researchers/cohort';
-import type { ExportService } from '../../researchers/exports';
-import { subjects } from '../../researchers/records';
+import { countCohort } from '../../researchers/cohort';
+import { questionnaireTitles, type ExportService } from '../../researchers/exports';
 import { sendError } from '../errors';
 import { apiErrors, body, handle, methodNotAllowed, requireAccount } from './accounts';
 import type { SessionResolver } from './sessions';
@@ -65,11 +64,8 @@ export function researchRoutes(options: ResearchRoutesOptions): express.Router {
 		const key = JSON.stringify(filter, Object.keys(filter).sort());
 		const hit = cache.get(key);
 		if (hit && Date.now() - hit.at < COHORT_CACHE_MS) return hit.answer;
-		const answer = (async () => {
-			const counter = new CohortCounter(filter);
-			for await (const records of subjects({ couch, pageSize })) counter.addSubject(records);
-			return counter.result();
-		})();
+		const answer = (async () =>
+			countCohort({ couch, pageSize }, filter, await questionnaireTitles(couch)))();
 		answer.catch(() => cache.delete(key));
 		if (cache.size >= COHORT_CACHE_ENTRIES) {
 			const oldest = cache.keys().next();
