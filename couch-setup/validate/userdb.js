@@ -7,8 +7,8 @@
  * their type or their ids; deleting them is allowed. Stored in CouchDB as is after
  * `export default`: ES5, no imports.
  *
- * @param {{ _id: string, _deleted?: boolean, type?: unknown }} newDoc
- * @param {{ _id: string, type?: unknown } | null} oldDoc
+ * @param {{ _id: string, _deleted?: boolean, type?: unknown, [field: string]: unknown }} newDoc
+ * @param {{ _id: string, type?: unknown, [field: string]: unknown } | null} oldDoc
  * @param {{ name: string | null, roles: string[] } | null} userCtx
  */
 export default function validateUserDb(newDoc, oldDoc, userCtx) {
@@ -22,6 +22,7 @@ export default function validateUserDb(newDoc, oldDoc, userCtx) {
 		throw { forbidden: 'Every document needs a type.' };
 	}
 	if (isAdmin || newDoc._deleted) return;
+	/** @type {unknown[]} */
 	var serverTypes = ['community_identity', 'message_status', 'inbox_message'];
 	var id = newDoc._id;
 	var serverId =

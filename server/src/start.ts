@@ -23,6 +23,7 @@ import { WriteFeed } from './worker/db-updates';
 import { Worker } from './worker/index';
 import { loadResearchSecret, type ResearchSecret } from './research/secret';
 import { ResearchWorker, type ResearchWorkerOptions } from './worker/research-worker';
+import { CommunityWorker, type CommunityWorkerOptions } from './worker/community-worker';
 import { parseShard } from './worker/shard';
 
 export type StartOptions = Partial<DazzleConfig> & {
@@ -38,6 +39,9 @@ export type StartOptions = Partial<DazzleConfig> & {
 	research?:
 		| false
 		| Partial<Omit<ResearchWorkerOptions, 'couch' | 'secret' | 'logger' | 'embedded' | 'events'>>;
+	/** The community worker (issue #19): options, or false for none (also `DAZZLE_WORKER=off`). */
+	community?:
+		false | Partial<Omit<CommunityWorkerOptions, 'couch' | 'logger' | 'embedded' | 'events'>>;
 };
 
 export interface SetupOutcome {
@@ -62,6 +66,8 @@ export interface RunningDazzle {
 	worker: Worker;
 	/** The research worker (issue #18); undefined when disabled. */
 	research: ResearchWorker | undefined;
+	/** The community worker (issue #19); undefined when disabled. */
+	community: CommunityWorker | undefined;
 	/** Tells the worker which databases changed: `_db_updates`, or events + sweep (embedded). */
 	writeFeed: WriteFeed;
 	/** What `/api/health` reports: couch-setup's state and the background parts. */
@@ -151,6 +157,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		setupRetryMs = SETUP_RETRY_MS,
 		researchSecret,
 		research: researchOptions,
+		community: communityOptions,
 		...overrides
 	} = options;
 	const config: DazzleConfig = { ...parseConfig({}), ...overrides };
@@ -159,6 +166,8 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 	const secret = researchSecret ?? (await loadResearchSecret(process.env, config.dataDir, logger));
 	const researchEnabled =
 		researchOptions !== false && process.env.DAZZLE_WORKER?.trim().toLowerCase() !== 'off';
+	const communityEnabled =
+		communityOptions !== false && process.env.DAZZLE_WORKER?.trim().toLowerCase() !== 'off';
 	const shard = parseShard(process.env.WORKER_SHARD);
 
 	const { couch, url: couchUrl, admin, embedded } = await connectCouch(config, logger);
@@ -231,23 +240,36 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 				...(researchOptions || {})
 			})
 		: undefined;
+	const community = communityEnabled
+		? new CommunityWorker({
+				couch,
+				logger,
+				embedded: Boolean(embedded),
+				events,
+				shard,
+				...(communityOptions || {})
+			})
+		: undefined;
 	const writeFeed = new WriteFeed(
 		couch,
 		(db) => {
 			worker.notify(db);
 			research?.notify(db);
+			community?.notify(db);
 		},
 		logger
 	);
 	health.register('worker', () => ({
 		...writeFeed.status(),
-		...(research ? { research: research.status() } : {})
+		...(research ? { research: research.status() } : {}),
+		...(community ? { community: community.status() } : {})
 	}));
 	// After setup (the checkpoint lives in `worker`), never before the gateway listens.
 	void ready.then(() => {
 		if (!stopped) reconciler.start();
 		if (!stopped) writeFeed.start();
 		if (!stopped) void research?.start();
+		if (!stopped) community?.start();
 	});
 
 	let closing: Promise<void> | undefined;
@@ -262,6 +284,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 			});
 			await writeFeed.close();
 			await research?.close();
+			await community?.close();
 			await worker.close();
 			await reconciler.close();
 			await embedded?.close();
@@ -279,6 +302,7 @@ export async function startDazzle(options: StartOptions = {}): Promise<RunningDa
 		services,
 		worker,
 		research,
+		community,
 		writeFeed,
 		health,
 		reconciler,

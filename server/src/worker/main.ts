@@ -5,6 +5,7 @@ import { createLogger } from '../log';
 import { loadResearchSecret } from '../research/secret';
 import { WriteFeed } from './db-updates';
 import { ResearchWorker } from './research-worker';
+import { CommunityWorker } from './community-worker';
 import { parseShard } from './shard';
 
 /**
@@ -51,12 +52,29 @@ async function main(): Promise<void> {
 		deletedSweepMs: number('WORKER_DELETED_SWEEP_MS'),
 		concurrency: number('WORKER_CONCURRENCY')
 	});
-	const feed = new WriteFeed(couch, (db) => worker.notify(db), logger, {
-		sweepMs: number('WORKER_SWEEP_MS')
+	const community = new CommunityWorker({
+		couch,
+		logger,
+		embedded,
+		shard: parseShard(process.env.WORKER_SHARD),
+		sweepMs: number('WORKER_SWEEP_MS'),
+		concurrency: number('WORKER_CONCURRENCY')
 	});
+	const feed = new WriteFeed(
+		couch,
+		(db) => {
+			worker.notify(db);
+			community.notify(db);
+		},
+		logger,
+		{
+			sweepMs: number('WORKER_SWEEP_MS')
+		}
+	);
 	await worker.start();
 	// Alone, a worker that cannot run (another research key) is an error to exit with.
 	if (worker.status().state.startsWith('failing')) process.exit(1);
+	community.start();
 	feed.start();
 	const status = setInterval(
 		() => {
@@ -78,7 +96,7 @@ async function main(): Promise<void> {
 	status.unref();
 	const stop = (signal: string) => {
 		logger.info(`${signal}: shutting down`);
-		void Promise.all([feed.close(), worker.close()]).then(() => process.exit(0));
+		void Promise.all([feed.close(), worker.close(), community.close()]).then(() => process.exit(0));
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,431 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CouchDoc } from '../couch';
+import { userDbName } from '../databases/names';
+import type { Logger } from '../log';
+import type { AuditEvent } from '../research/audit';
+import {
+	COMMUNITY_DOC_MAX_BYTES,
+	MESSAGES_PER_HOUR,
+	messageDocSchema,
+	NEW_CONVERSATIONS_PER_DAY,
+	PUBLIC_ID
+} from '../../../src/lib/schemas/community';
+import { CommunityHandler, communityCheckpointId } from './community-handler';
+import { jsonBytes } from './community-rules';
+import { MemoryCouch } from './community-memory-couch';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+const NOW = new Date('2026-12-07T12:00:00.000Z');
+const written = { schema_version: 1, updated_at: NOW.toISOString(), device: 'dev1' } as const;
+
+function profile(overrides: Record<string, unknown> = {}): CouchDoc {
+	return {
+		_id: 'public-profile',
+		type: 'public_profile',
+		...written,
+		visible: true,
+		bio: 'Hello',
+		show_country: true,
+		languages: ['fr'],
+		diseases: [{ name: 'Síndrome de Dravet', orpha: 'ORPHA:33069' }],
+		symptoms: [{ code: 'HP:0001250', label: 'Seizure' }],
+		accepts_messages: true,
+		read_receipts: true,
+		...overrides
+	};
+}
+
+function message(to: string, overrides: Record<string, unknown> = {}): CouchDoc {
+	return {
+		_id: `message:${randomUUID()}`,
+		type: 'message',
+		...written,
+		to,
+		body: 'Bonjour',
+		created_at: NOW.toISOString(),
+		...overrides
+	};
+}
+
+describe('community handler', () => {
+	let couch: MemoryCouch;
+	let audit: AuditEvent[];
+	let handler: CommunityHandler;
+	let clock: number;
+
+	const account = (name: string, extra: Record<string, unknown> = {}) => {
+		couch.create(userDbName(name));
+		return couch.bulkDocs('_users', [
+			{
+				_id: `org.couchdb.user:${name}`,
+				type: 'user',
+				name,
+				nickname: `Nick ${name}`,
+				country: 'FR',
+				...extra
+			}
+		]);
+	};
+	const write = async (name: string, doc: CouchDoc) => {
+		const existing = couch.live(userDbName(name), doc._id);
+		const [result] = await couch.bulkDocs(userDbName(name), [
+			{ ...doc, ...(existing ? { _rev: existing._rev } : {}) }
+		]);
+		expect(result?.ok).toBe(true);
+	};
+	const run = (name: string) => handler.run(userDbName(name));
+	const idOf = (name: string) =>
+		String(couch.live(userDbName(name), 'community-identity')?.public_id);
+	const statusOf = (name: string, doc: CouchDoc) =>
+		couch.live(userDbName(name), `message-status:${doc._id.slice('message:'.length)}`);
+	const inboxOf = (name: string) =>
+		[...(couch.dbs.get(userDbName(name))?.docs.values() ?? [])]
+			.filter((entry) => !entry.deleted && entry.doc._id.startsWith('inbox:'))
+			.map((entry) => entry.doc);
+
+	const member = async (name: string, overrides: Record<string, unknown> = {}) => {
+		await account(name);
+		await write(name, profile(overrides));
+		await run(name);
+		return idOf(name);
+	};
+
+	beforeEach(() => {
+		couch = new MemoryCouch();
+		for (const db of ['_users', 'worker', 'directory', 'moderation']) couch.create(db);
+		audit = [];
+		clock = NOW.getTime();
+		handler = new CommunityHandler({
+			couch,
+			audit: { append: async (events) => void audit.push(...events) },
+			logger: silent,
+			now: () => new Date(clock)
+		});
+	});
+
+	it('publishes a visible profile under a random public id, with only what was chosen', async () => {
+		const ana = await member('ana', { show_country: false });
+		expect(ana).toMatch(PUBLIC_ID);
+		const entry = couch.live('directory', `member:${ana}`);
+		expect(entry).toMatchObject({
+			type: 'member',
+			nickname: 'Nick ana',
+			languages: ['fr'],
+			diseases: [{ name: 'Síndrome de Dravet', key: 'sindrome de dravet', orpha: 'ORPHA:33069' }],
+			accepts_messages: true
+		});
+		expect(entry).not.toHaveProperty('country');
+		// Nothing of the account but the nickname: no username, no record.
+		expect(JSON.stringify(entry)).not.toMatch(/"ana"|username|patient/);
+		// Country when shown; a nickname change in the account updates the entry; same id.
+		await write('ana', profile({ show_country: true }));
+		await run('ana');
+		await couch.bulkDocs('_users', [
+			{ ...couch.live('_users', 'org.couchdb.user:ana')!, nickname: 'Renamed' }
+		]);
+		await handler.run('_users');
+		expect(couch.live('directory', `member:${ana}`)).toMatchObject({
+			nickname: 'Renamed',
+			country: 'FR'
+		});
+		expect(idOf('ana')).toBe(ana);
+		// Hidden → removed.
+		await write('ana', profile({ visible: false }));
+		await run('ana');
+		expect(couch.live('directory', `member:${ana}`)).toBeUndefined();
+	});
+
+	it('never publishes a minor (own record under 18) and says why', async () => {
+		await account('kid', { patient_id: 'p-kid' });
+		couch.create('patient-p-kid');
+		await couch.bulkDocs('patient-p-kid', [
+			{ _id: 'patient', type: 'patient', birth_month: '2012-03' }
+		]);
+		await write('kid', profile());
+		await run('kid');
+		expect(couch.live(userDbName('kid'), 'community-identity')).toMatchObject({ refused: 'minor' });
+		expect(
+			[...(couch.dbs.get('directory')?.docs.values() ?? [])].filter((e) => !e.deleted)
+		).toEqual([]);
+	});
+
+	it('removes the entry of a deleted account', async () => {
+		const ana = await member('ana');
+		const user = couch.live('_users', 'org.couchdb.user:ana')!;
+		await couch.bulkDocs('_users', [{ _id: user._id, _rev: user._rev, _deleted: true }]);
+		couch.dbs.delete(userDbName('ana'));
+		await handler.run('_users');
+		expect(couch.live('directory', `member:${ana}`)).toBeUndefined();
+	});
+
+	it('delivers, then marks delivered and read from the recipient’s conversation state', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben', { read_receipts: false });
+		const sent = message(ben);
+		await write('ana', sent);
+		await run('ana');
+		expect(statusOf('ana', sent)).toMatchObject({ state: 'sent' });
+		expect(inboxOf('ben')).toEqual([
+			expect.objectContaining({
+				_id: `inbox:${ana}:${sent._id.slice(8)}`,
+				from: ana,
+				from_nickname: 'Nick ana',
+				body: 'Bonjour',
+				sent_at: sent.created_at
+			})
+		]);
+		const state = { _id: `conversation:${ana}`, type: 'conversation_state', ...written, with: ana };
+		await write('ben', { ...state, delivered_through: sent.created_at });
+		await run('ben');
+		expect(statusOf('ana', sent)).toMatchObject({ state: 'delivered' });
+		// Ben shows no read receipts: read stays delivered; with them, read.
+		await write('ben', {
+			...state,
+			delivered_through: sent.created_at,
+			read_through: sent.created_at
+		});
+		await run('ben');
+		expect(statusOf('ana', sent)).toMatchObject({ state: 'delivered' });
+		await write('ben', profile({ read_receipts: true }));
+		await write('ben', {
+			...state,
+			delivered_through: sent.created_at,
+			read_through: sent.created_at,
+			hidden: false
+		});
+		await run('ben');
+		expect(statusOf('ana', sent)).toMatchObject({ state: 'read' });
+		// Ben answers: the same conversation.
+		const answer = message(ana);
+		await write('ben', answer);
+		await run('ben');
+		expect(statusOf('ben', answer)).toMatchObject({ state: 'sent' });
+	});
+
+	it('does not deliver to a blocker, a member not accepting, a stranger, or from a sender not accepting', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben');
+		const cleo = await member('cleo', { accepts_messages: false });
+		await member('dan', { accepts_messages: false });
+		await write('ben', {
+			_id: `block:${ana}`,
+			type: 'block',
+			...written,
+			public_id: ana,
+			blocked_at: NOW.toISOString()
+		});
+		const toBen = message(ben);
+		const toCleo = message(cleo);
+		const toNobody = message('N'.repeat(22));
+		await write('ana', toBen);
+		await write('ana', toCleo);
+		await write('ana', toNobody);
+		const fromDan = message(ben);
+		await write('dan', fromDan);
+		await run('ana');
+		await run('dan');
+		expect(statusOf('ana', toBen)).toMatchObject({ state: 'not_delivered', reason: 'blocked' });
+		expect(statusOf('ana', toCleo)).toMatchObject({
+			state: 'not_delivered',
+			reason: 'not_accepting'
+		});
+		expect(statusOf('ana', toNobody)).toMatchObject({
+			state: 'not_delivered',
+			reason: 'unknown_recipient'
+		});
+		expect(statusOf('dan', fromDan)).toMatchObject({
+			state: 'not_delivered',
+			reason: 'sender_not_accepting'
+		});
+		expect(inboxOf('ben')).toEqual([]);
+		expect(inboxOf('cleo')).toEqual([]);
+	});
+
+	it('refuses and audits forged, oversized and malformed messages', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben');
+		const forged = message(ben, { from: 'F'.repeat(22) });
+		const oversized = message(ben, { body: 'x'.repeat(COMMUNITY_DOC_MAX_BYTES) });
+		const malformed = message(ben, { to: 'ben' });
+		for (const doc of [forged, oversized, malformed]) await write('ana', doc);
+		await run('ana');
+		for (const doc of [forged, oversized, malformed]) {
+			expect(statusOf('ana', doc)).toMatchObject({ state: 'not_delivered', reason: 'invalid' });
+		}
+		expect(inboxOf('ben')).toEqual([]);
+		expect(audit.map((event) => event.reason).sort()).toEqual([
+			'community-message-forged-sender',
+			'community-message-malformed',
+			'community-message-oversized'
+		]);
+		expect(audit.every((event) => event.subject === ana)).toBe(true);
+	});
+
+	it('replays without duplicating: a lost checkpoint delivers nothing twice', async () => {
+		await member('ana');
+		const ben = await member('ben');
+		await write('ana', message(ben));
+		await run('ana');
+		const writes = couch.writes.length;
+		const checkpoint = couch.live('worker', communityCheckpointId(userDbName('ana')))!;
+		await couch.bulkDocs('worker', [
+			{ _id: checkpoint._id, _rev: checkpoint._rev, _deleted: true }
+		]);
+		await run('ana');
+		// Only the checkpoint is written again.
+		expect(couch.writes.slice(writes + 1).map(([db, doc]) => `${db}/${doc._id}`)).toEqual([
+			`worker/${communityCheckpointId(userDbName('ana'))}`
+		]);
+		expect(inboxOf('ben')).toHaveLength(1);
+	});
+
+	it('limits messages per hour and new conversations per day', async () => {
+		await member('ana');
+		const ben = await member('ben');
+		for (let index = 0; index <= MESSAGES_PER_HOUR; index += 1) await write('ana', message(ben));
+		await run('ana');
+		expect(inboxOf('ben')).toHaveLength(MESSAGES_PER_HOUR);
+		clock += 2 * 60 * 60_000;
+		const others = [];
+		for (let index = 0; index <= NEW_CONVERSATIONS_PER_DAY; index += 1)
+			others.push(await member(`o${index}`));
+		for (const other of others) await write('ana', message(other));
+		await run('ana');
+		const delivered = others.filter((_other, index) => inboxOf(`o${index}`).length === 1);
+		// The conversation with Ben, started two hours ago, counts among the day's.
+		expect(delivered).toHaveLength(NEW_CONVERSATIONS_PER_DAY - 1);
+		// An existing conversation is not a new one.
+		await write('ana', message(ben));
+		await run('ana');
+		expect(inboxOf('ben')).toHaveLength(MESSAGES_PER_HOUR + 1);
+	});
+
+	it('queues a reported message for the moderators with its content', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben');
+		await write('ana', message(ben, { body: 'Buy my pills' }));
+		await run('ana');
+		const copy = inboxOf('ben')[0]!;
+		const reportId = `report:${randomUUID()}`;
+		await write('ben', {
+			_id: reportId,
+			type: 'report',
+			...written,
+			message_id: copy._id,
+			reason: 'spam',
+			created_at: NOW.toISOString()
+		});
+		await run('ben');
+		expect(couch.live('moderation', `report:${ben}:${reportId.slice(7)}`)).toMatchObject({
+			reporter: ben,
+			sender: ana,
+			body: 'Buy my pills',
+			reason: 'spam'
+		});
+	});
+
+	it('10,000 fuzzed documents: no crash, no delivery of an invalid one', async () => {
+		await member('ana');
+		const ben = await member('ben');
+		const valid = () => message(ben);
+		const field = fc.oneof(
+			fc.string(),
+			fc.integer(),
+			fc.constant(null),
+			fc.boolean(),
+			fc.array(fc.string(), { maxLength: 3 }),
+			fc.object({ maxDepth: 2 })
+		);
+		const keys = [
+			'_id',
+			'type',
+			'to',
+			'body',
+			'created_at',
+			'updated_at',
+			'device',
+			'schema_version',
+			'from',
+			'__proto__',
+			'constructor'
+		];
+		const doc = fc.oneof(
+			fc.constant(null).map(valid),
+			fc
+				.tuple(fc.constantFrom(...keys), field)
+				.map(([key, value]) => ({ ...valid(), [key]: value })),
+			fc.constantFrom(...keys).map((key) => {
+				const copy: Record<string, unknown> = { ...valid() };
+				delete copy[key];
+				return copy;
+			}),
+			fc
+				.string({
+					minLength: COMMUNITY_DOC_MAX_BYTES - 200,
+					maxLength: COMMUNITY_DOC_MAX_BYTES + 10
+				})
+				.map((body) => ({ ...valid(), body })),
+			fc
+				.dictionary(fc.string({ maxLength: 8 }), field, { maxKeys: 6 })
+				.map((random) => ({ ...random, type: 'message' })),
+			fc
+				.tuple(
+					fc.constantFrom(
+						'public-profile',
+						'conversation:',
+						'report:',
+						'block:',
+						'inbox:',
+						'community-identity'
+					),
+					fc.dictionary(fc.string({ maxLength: 8 }), field, { maxKeys: 6 })
+				)
+				.map(([id, random]) => ({
+					...random,
+					type: 'x' as unknown,
+					_id: id.endsWith(':') ? `${id}${randomUUID()}` : id
+				}))
+		);
+		const docs = fc.sample(doc, { numRuns: 10_000, seed: 1907 }).map((sampled, index) => {
+			const raw = sampled as Record<string, unknown>;
+			const id =
+				typeof raw._id === 'string' && raw._id.length > 0 && !raw._id.startsWith('_')
+					? raw._id
+					: `message:fuzz-${index}`;
+			return { ...raw, _id: id } as CouchDoc;
+		});
+		const anaDb = userDbName('ana');
+		for (let start = 0; start < docs.length; start += 1_000) {
+			// Unique ids (a repeated id would be a conflict for the user too).
+			const slice = docs.slice(start, start + 1_000).map((item, index) => ({
+				...item,
+				_id:
+					couch.live(anaDb, item._id) || item._id === 'public-profile'
+						? `message:dup-${start + index}`
+						: item._id
+			}));
+			const results = await couch.bulkDocs(anaDb, slice);
+			expect(results.every((result) => result.ok)).toBe(true);
+			await expect(run('ana')).resolves.toBeDefined();
+		}
+		const inbox = inboxOf('ben');
+		const sources = new Map(docs.map((item) => [item._id, item]));
+		for (const copy of inbox) {
+			const source = couch.live(anaDb, `message:${String(copy._id).split(':')[2]}`);
+			expect(
+				source &&
+					messageDocSchema.safeParse(source).success &&
+					jsonBytes(source) <= COMMUNITY_DOC_MAX_BYTES
+			).toBe(true);
+		}
+		const invalid = [...(couch.dbs.get(anaDb)?.docs.values() ?? [])].filter(
+			(entry) =>
+				entry.doc._id.startsWith('message:') && !messageDocSchema.safeParse(entry.doc).success
+		);
+		expect(invalid.length).toBeGreaterThan(1_000);
+		expect(inbox.length).toBeGreaterThan(0);
+		expect(sources.size).toBeGreaterThan(0);
+	}, 120_000);
+});
