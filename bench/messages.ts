@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:messages -- [users=1000] [--window 20] [--baseline-sweep 30] [--max 300]`
+ *
+ * Delivery latency of community messages (issue #19): `users` members with public profiles
+ * that accept messages each send one message to another member (a random pairing), the sends
+ * spread evenly over `--window` seconds. Latency = the inbox copy's `delivered_at` (stamped by
+ * the worker right before it writes the copy) − the message's `created_at` (stamped right before
+ * the bench writes it). Two workers on the same data in the same run:
+ * - feed: the server's community worker on the shared change feed (the gateway's write event,
+ *   and `_db_updates` on CouchDB);
+ * - baseline: a sweep-only worker (no events, no `_db_updates`), sweeping every user database
+ *   every `--baseline-sweep` seconds (production sweeps every 15 minutes).
+ * Goal: p95 ≤ 5 s for the feed worker once both sides are online.
+ *
+ * Servers: a fresh embedded server, then Apache CouchDB when COUCH_URL (+ COUCH_ADMIN_USER,
+ * COUCH_ADMIN_PASSWORD) and DAZZLE_TEST_COUCH_RESET=1 are set (a throw-away one: it is emptied;
+ * ../shared/couchdb/start.sh starts one). Accounts and databases are made with the admin client
+ * (1,000 sign-ups would hash 1,000 passwords): `_users` documents, user databases with the
+ * security object and design documents provisioning gives them, profiles. The messages are
+ * written with the admin client too, and the bench emits the gateway's write event for each,
+ * as the proxy does after a forwarded write. Each phase is bounded by `--max` seconds; a round
+ * cut short says how many were delivered.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { databaseKinds } from '../server/src/databases/kinds';
+import { userDbName, WORKER_DB } from '../server/src/databases/names';
+import { DB_WRITE_EVENT } from '../server/src/events';
+import { createLogger } from '../server/src/log';
+import { CommunityWorker } from '../server/src/worker/community-worker';
+import { GENEROUS_LIMITS } from '../tests/support/accounts';
+import { startTestDazzle, testCouchFromEnv, type TestDazzle } from '../tests/support/dazzle';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+	const at = args.indexOf(`--${name}`);
+	return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const users = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 1000);
+const windowSeconds = option('window', 20);
+const baselineSweepSeconds = option('baseline-sweep', 30);
+const maxSeconds = option('max', 300);
+
+const load = () =>
+	loadavg()
+		.map((value) => value.toFixed(1))
+		.join(' / ');
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const written = () => ({
+	schema_version: 1,
+	updated_at: new Date().toISOString(),
+	device: 'bench'
+});
+
+interface Row {
+	server: string;
+	worker: string;
+	delivered: number;
+	p50: number;
+	p95: number;
+	max: number;
+	load: string;
+}
+
+async function makeMembers(dazzle: TestDazzle, run: string): Promise<string[]> {
+	const kind = (await databaseKinds()).userdb;
+	const names = Array.from({ length: users }, (_, index) => `bench-${run}-${index}`);
+	const started = Date.now();
+	for (let start = 0; start < names.length; start += 25) {
+		const batch = names.slice(start, start + 25);
+		await dazzle.couch.bulkDocs(
+			'_users',
+			batch.map((name) => ({
+				_id: `org.couchdb.user:${name}`,
+				type: 'user',
+				name,
+				roles: ['patient'],
+				nickname: `Member ${name.slice(-6)}`,
+				country: 'FR',
+				password_scheme: 'pbkdf2',
+				pbkdf2_prf: 'sha256',
+				iterations: 1,
+				salt: '00',
+				derived_key: '00'
+			}))
+		);
+		await Promise.all(
+			batch.map(async (name) => {
+				const db = userDbName(name);
+				await dazzle.couch.ensureDb(db);
+				await dazzle.couch.putSecurity(db, kind.security(name));
+				await dazzle.couch.bulkDocs(db, [
+					...kind.designDocs,
+					{
+						_id: 'public-profile',
+						type: 'public_profile',
+						...written(),
+						visible: true,
+						bio: '',
+						show_country: true,
+						languages: ['en'],
+						diseases: [{ orpha: 'ORPHA:33069' }],
+						symptoms: [],
+						accepts_messages: true,
+						read_receipts: true
+					}
+				]);
+				dazzle.events.emit(DB_WRITE_EVENT, db);
+			})
+		);
+	}
+	console.log(`  ${users} members made in ${seconds(Date.now() - started)}; load ${load()}`);
+	return names;
+}
+
+async function until(what: string, done: () => Promise<boolean> | boolean): Promise<boolean> {
+	const deadline = Date.now() + maxSeconds * 1000;
+	while (Date.now() < deadline) {
+		if (await done()) return true;
+		await sleep(250);
+	}
+	console.log(`  ${what}: not done within ${maxSeconds} s`);
+	return false;
+}
+
+/** One round: every member sends one message; latencies of the copies that arrived. */
+async function round(
+	dazzle: TestDazzle,
+	names: string[],
+	ids: Map<string, string>,
+	count: () => number,
+	label: string
+): Promise<number[]> {
+	const marker = randomUUID();
+	const order = [...names].sort(() => Math.random() - 0.5);
+	const before = count();
+	const started = Date.now();
+	const sends = order.map(async (name, index) => {
+		const to = ids.get(order[(index + 1) % order.length] ?? '') ?? '';
+		await sleep((index * windowSeconds * 1000) / order.length);
+		const db = userDbName(name);
+		const now = new Date().toISOString();
+		await dazzle.couch.putDoc(db, {
+			_id: `message:${randomUUID()}`,
+			type: 'message',
+			...written(),
+			to,
+			body: `bench ${marker}`,
+			created_at: now
+		});
+		dazzle.events.emit(DB_WRITE_EVENT, db);
+	});
+	await Promise.all(sends);
+	await until(`${label} deliveries`, () => count() - before >= names.length);
+	console.log(`  ${label}: ${count() - before} decided in ${seconds(Date.now() - started)}`);
+	const latencies: number[] = [];
+	for (let start = 0; start < names.length; start += 50) {
+		const pages = await Promise.all(
+			names
+				.slice(start, start + 50)
+				.map((name) => dazzle.couch.docsWithPrefix(userDbName(name), 'inbox:'))
+		);
+		for (const doc of pages.flat()) {
+			if (doc.body !== `bench ${marker}`) continue;
+			latencies.push(Date.parse(String(doc.delivered_at)) - Date.parse(String(doc.sent_at)));
+		}
+	}
+	return latencies;
+}
+
+async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
+	console.log(`▶ ${server}: ${users} members; load ${load()}`);
+	const dazzle = await startTestDazzle(
+		{
+			rateLimits: GENEROUS_LIMITS,
+			research: false,
+			// No sweep during the feed round: only the change feed brings the databases.
+			community: { sweepMs: 3_600_000, accountsMs: 3_600_000 }
+		},
+		{ server: server === 'embedded' ? 'embedded' : 'env' }
+	);
+	const rows: Row[] = [];
+	try {
+		await dazzle.ready;
+		const community = dazzle.community;
+		if (!community) throw new Error('no community worker');
+		const run = randomUUID().slice(0, 6);
+		const names = await makeMembers(dazzle, run);
+		const published = await until('publishing', () => community.status().profiles >= users);
+		if (!published) return rows;
+		const pointers = await dazzle.couch.docsWithPrefix<{
+			_id: string;
+			username: string;
+			public_id: string;
+		}>(WORKER_DB, 'community-user:');
+		const ids = new Map(pointers.map((doc) => [doc.username, doc.public_id]));
+		const decided = (status: { delivered: number; not_delivered: number }) =>
+			status.delivered + status.not_delivered;
+		const feed = await round(dazzle, names, ids, () => decided(community.status()), 'feed');
+		rows.push(summary(server, 'feed (events / _db_updates)', feed));
+		await community.close();
+		const baseline = new CommunityWorker({
+			couch: dazzle.couch,
+			logger: createLogger('error', 'bench'),
+			embedded: server === 'embedded',
+			sweepMs: baselineSweepSeconds * 1000,
+			accountsMs: 3_600_000
+		});
+		baseline.start();
+		await baseline.idle();
+		const swept = await round(dazzle, names, ids, () => decided(baseline.status()), 'baseline');
+		rows.push(summary(server, `baseline (sweep every ${baselineSweepSeconds} s)`, swept));
+		await baseline.close();
+	} finally {
+		await dazzle.dispose();
+	}
+	return rows;
+}
+
+function summary(server: string, worker: string, latencies: number[]): Row {
+	return {
+		server,
+		worker,
+		delivered: latencies.length,
+		p50: percentile(latencies, 50),
+		p95: percentile(latencies, 95),
+		max: Math.max(...latencies),
+		load: load()
+	};
+}
+
+async function main(): Promise<void> {
+	const rows: Row[] = [];
+	rows.push(...(await benchServer('embedded')));
+	if (testCouchFromEnv() && process.env.DAZZLE_TEST_COUCH_RESET === '1') {
+		rows.push(...(await benchServer('couchdb')));
+	} else {
+		console.log('(no COUCH_URL + DAZZLE_TEST_COUCH_RESET=1: Apache CouchDB skipped)');
+	}
+	console.log(
+		`\n${users} members, one message each over ${windowSeconds} s; goal p95 ≤ 5 s (feed)\n`
+	);
+	console.log(
+		'server   | worker                         | delivered | p50     | p95     | max     | load 1/5/15'
+	);
+	for (const row of rows) {
+		console.log(
+			`${row.server.padEnd(8)} | ${row.worker.padEnd(30)} | ${String(row.delivered).padStart(9)} | ${seconds(row.p50).padStart(7)} | ${seconds(row.p95).padStart(7)} | ${seconds(row.max).padStart(7)} | ${row.load}`
+		);
+	}
+	process.exit(0);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
