@@ -7,16 +7,27 @@
  *    responses each through the gateway (`_bulk_docs`, 50 per request); the in-process research
  *    worker extracts them. Prints documents extracted per hour and write → research-record
  *    latency p50/p95 (the research db's `_changes` is followed to time each record's arrival).
- * 2. Memory at K patient databases (each K of the list): K databases with demographics, a
- *    consent by the record's editor and one response are made with the admin client; then (a) the worker sweeps them all, (b) the naive
- *    baseline opens one long-poll `_changes` feed per database, as a worker following every
- *    database would. Heap growth and peak RSS of this process are printed for both, side by
- *    side, with the sweep's time and its requests to the server by kind (where the time goes).
+ * 2. Memory at K patient databases (each K of the list): the databases are made directly with
+ *    the CouchDB admin, not through the gateway (10,000 sign-ups would take hours here): each with
+ *    the security object and design documents couch-setup gives a record's database (the patient
+ *    kind of server/src/databases/kinds.ts, as provisioning writes them, in three requests with no
+ *    reads), demographics, a consent by the record's editor (a `_users` document) and one
+ *    completed response. Then (a) a cold sweep by a fresh worker (every new database run and
+ *    extracted; bounded by --sweep-minutes, default 12: a sweep cut short says how far it got),
+ *    (b) a warm sweep (nothing changed: on CouchDB `_dbs_info` + checkpoints, ~2 requests per 100
+ *    databases), (c) the naive baseline: one long-poll `_changes` feed per database, as a worker
+ *    following every database would. Heap growth and peak RSS of this process for each, with
+ *    the sweeps' times and their requests to the server by kind (where the time goes), and the
+ *    load average.
+ * `--sweep-existing`: only times one sweep over the databases already in that CouchDB (run it
+ * without DAZZLE_TEST_COUCH_RESET after a run: a warm sweep at its size).
  * Goals (issue #18): ≥ 100,000 documents/hour on 2 cores, p95 ≤ 30 s, memory ≤ 1.2× from 1k to
  * 10k databases.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
+import { loadavg } from 'node:os';
+import { databaseKinds } from '../server/src/databases/kinds';
 import { researchRecordId, subjectOf } from '../server/src/research/secret';
 import { RESEARCH_DB } from '../server/src/worker/research-handler';
 import { ResearchWorker } from '../server/src/worker/research-worker';
@@ -30,6 +41,12 @@ import { consent, patientDoc, putOk, response, TEST_SECRET } from '../tests/supp
 const users = Number(process.argv[2] ?? 20);
 const perUser = Number(process.argv[3] ?? 100);
 const dbCounts = (process.argv[4] ?? '1000,10000').split(',').map(Number);
+const sweepOption = process.argv.indexOf('--sweep-minutes');
+const sweepMinutes = sweepOption > 0 ? Number(process.argv[sweepOption + 1]) : 12;
+const load = () =>
+	`load ${loadavg()
+		.map((value) => value.toFixed(1))
+		.join(' / ')}`;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function memory(): number {
@@ -52,8 +69,43 @@ const dazzle = await startTestDazzle({
 });
 const vendor = (await dazzle.couch.serverInfo()).vendor ?? 'unknown';
 console.log(
-	`bench:worker on ${vendor}; gc ${gc ? 'exposed' : 'not exposed (run with node --expose-gc for steadier memory)'}`
+	`bench:worker on ${vendor}; gc ${gc ? 'exposed' : 'not exposed (run with node --expose-gc for steadier memory)'}; ${load()}`
 );
+if (process.argv.includes('--sweep-existing')) {
+	// The sweep alone over the databases already there (a CouchDB left by a run without
+	// DAZZLE_TEST_COUCH_RESET): a worker not started runs nothing, so this times one sweep's
+	// own requests (listing, `_dbs_info`, checkpoints) and says how many it would queue.
+	await dazzle.research?.close();
+	const kinds = new Map<string, number>();
+	const request = dazzle.couch.request.bind(dazzle.couch);
+	dazzle.couch.request = (options) => {
+		if (options.path !== '_db_updates') {
+			const kind = `${options.method ?? 'get'} ${options.path}`;
+			kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+		}
+		return request(options);
+	};
+	const sweeper = new ResearchWorker({
+		couch: dazzle.couch,
+		secret: TEST_SECRET,
+		logger: createLogger('error'),
+		embedded: vendor === 'express-pouchdb'
+	});
+	const before = memory();
+	const started = Date.now();
+	await sweeper.sweep();
+	const seconds = (Date.now() - started) / 1000;
+	const counts = sweeper.status().last_sweep;
+	console.log(
+		`sweep of the existing databases: ${seconds.toFixed(1)} s, listed ${counts?.listed}, would queue ` +
+			`${counts?.queued}, heap growth ${mb(memory() - before)}; ${load()}`
+	);
+	for (const [kind, n] of kinds) console.log(`  ${String(n).padStart(7)}  ${kind}`);
+	dazzle.couch.request = request;
+	await dazzle.dispose();
+	process.exit();
+}
+
 try {
 	// ── 1. throughput and latency ────────────────────────────────────────────────────────
 	const written = new Map<string, number>();
@@ -122,7 +174,7 @@ try {
 	const latencies = [...written].map(([id, at]) => (arrived.get(id) ?? NaN) - at);
 	console.log(
 		`throughput: ${total} responses (${users} users × ${perUser}) extracted in ${seconds.toFixed(1)} s = ` +
-			`${Math.round((total / seconds) * 3600).toLocaleString('en')} documents/hour (goal ≥ 100,000)`
+			`${Math.round((total / seconds) * 3600).toLocaleString('en')} documents/hour (goal ≥ 100,000); ${load()}`
 	);
 	console.log(
 		`latency write → research record: p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, ` +
@@ -137,6 +189,7 @@ try {
 		status.pending + status.running + status.backing_off === 0;
 	const dbs: string[] = [];
 	const rows: string[] = [];
+	const kind = (await databaseKinds()).patient;
 	for (const count of dbCounts) {
 		const makeStarted = Date.now();
 		while (made < count) {
@@ -166,8 +219,11 @@ try {
 			);
 			await Promise.all(
 				batch.map(async (db, index) => {
+					const owner = db.slice('patient-'.length);
 					await dazzle.couch.ensureDb(db);
+					await dazzle.couch.putSecurity(db, kind.security(owner));
 					await dazzle.couch.bulkDocs(db, [
+						...kind.designDocs,
 						patientDoc(editors[index] ?? ''),
 						consent(editors[index] ?? '', ['symptoms']),
 						response()
@@ -177,7 +233,9 @@ try {
 			dbs.push(...batch);
 			made += batch.length;
 		}
-		console.log(`made ${count} databases (${((Date.now() - makeStarted) / 1000).toFixed(0)} s)`);
+		console.log(
+			`made ${count} databases (${((Date.now() - makeStarted) / 1000).toFixed(0)} s); ${load()}`
+		);
 		const before = memory();
 		const rssBefore = process.memoryUsage().rss;
 		const worker = new ResearchWorker({
@@ -188,7 +246,7 @@ try {
 			sweepMs: 3_600_000
 		});
 		// Where the time goes: the worker's requests to the server, by kind.
-		const kinds = new Map<string, number>();
+		let kinds = new Map<string, number>();
 		const request = dazzle.couch.request.bind(dazzle.couch);
 		dazzle.couch.request = (options) => {
 			// The test server's own write feed shares the client: not the worker's.
@@ -201,32 +259,60 @@ try {
 			kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
 			return request(options);
 		};
+		const printKinds = (label: string, seconds: number) => {
+			const requests = [...kinds.values()].reduce((sum, n) => sum + n, 0);
+			const status = worker.status();
+			console.log(
+				`${count} databases, ${label}: ${seconds.toFixed(1)} s, queued ${status.last_sweep?.queued ?? '?'} of ` +
+					`${status.last_sweep?.listed ?? '?'}, ${status.runs} runs so far, ${requests} requests ` +
+					`(${(requests / count).toFixed(2)} per database), peak RSS ${mb(peakRss)} ` +
+					`(before ${mb(rssBefore)}), peak heap growth ${mb(peak)}; ${load()}`
+			);
+			for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+				console.log(`  ${String(n).padStart(7)}  ${kind}`);
+			}
+		};
 		let peak = 0;
 		let peakRss = rssBefore;
 		const sample = setInterval(() => {
 			peakRss = Math.max(peakRss, process.memoryUsage().rss);
 		}, 100);
 		const sweepStarted = Date.now();
+		const sweepDeadline = sweepStarted + sweepMinutes * 60_000;
 		await worker.start();
 		// The whole sweep queued (its notices are paced by the queue's bound), then every run done.
+		let finished = true;
 		while (!worker.status().last_sweep_at || !isIdle(worker.status())) {
+			if (Date.now() > sweepDeadline) {
+				finished = false;
+				break;
+			}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			peak = Math.max(peak, memory() - before);
 		}
 		const sweepSeconds = (Date.now() - sweepStarted) / 1000;
+		const coldRuns = worker.status().runs;
+		printKinds(
+			finished
+				? `cold sweep (${count - swept} new) done`
+				: `cold sweep CUT at ${sweepMinutes} min (${worker.status().pending} still queued)`,
+			sweepSeconds
+		);
+		// A warm sweep: nothing changed since (when the cold one finished).
+		let warm = '';
+		if (finished) {
+			kinds = new Map();
+			const warmStarted = Date.now();
+			await worker.sweep();
+			await worker.idle();
+			peak = Math.max(peak, memory() - before);
+			const warmSeconds = (Date.now() - warmStarted) / 1000;
+			printKinds('warm sweep', warmSeconds);
+			warm = `${warmSeconds.toFixed(1)} s, ${[...kinds.values()].reduce((sum, n) => sum + n, 0)} requests, ${worker.status().runs - coldRuns} runs`;
+		}
 		clearInterval(sample);
 		dazzle.couch.request = request;
-		const status = worker.status();
 		await worker.close();
-		const requests = [...kinds.values()].reduce((sum, n) => sum + n, 0);
-		console.log(
-			`${count} databases (${count - swept} new): swept in ${sweepSeconds.toFixed(1)} s, ` +
-				`${status.runs} runs, ${requests} requests (${(requests / count).toFixed(1)} per database), ` +
-				`peak RSS ${mb(peakRss)} (before ${mb(rssBefore)})`
-		);
-		for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-			console.log(`  ${String(n).padStart(7)}  ${kind}`);
-		}
 		swept = count;
 		// The naive baseline: one long-poll `_changes` per database, all open at once.
 		const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -249,11 +335,14 @@ try {
 		for (const request of open) request.destroy();
 		agent.destroy();
 		rows.push(
-			`| ${count} | ${mb(peak)} heap, peak RSS ${mb(peakRss)} (swept in ${sweepSeconds.toFixed(0)} s) | ${mb(baseline)} |`
+			`| ${count} | ${mb(peak)} heap, peak RSS ${mb(peakRss)} | cold ${sweepSeconds.toFixed(0)} s${finished ? '' : ' (cut)'}, warm ${warm || '—'} | ${mb(baseline)} |`
 		);
+		console.log(`naive baseline at ${count}: ${mb(baseline)}; ${load()}`);
 	}
-	console.log('| databases | worker memory growth (peak) | naive: one feed per database |');
-	console.log('| --- | --- | --- |');
+	console.log(
+		'| databases | worker memory growth (peak) | sweeps | naive: one feed per database |'
+	);
+	console.log('| --- | --- | --- | --- |');
 	for (const row of rows) console.log(row);
 } finally {
 	await dazzle.dispose();

@@ -88,8 +88,10 @@ export class ResearchHandler {
 	 * so it reads on (a no-op page: receipts are rewritten only when they differ) and writes the
 	 * checkpoint past them once. No event would reliably bring this database back on the
 	 * embedded server (the worker's own writes make none; only the 15-minute sweep would).
+	 * `dbSeq`: the database's update sequence a sweep saw before this run, kept in the
+	 * checkpoint once the run has read everything (research-worker.ts skips it while unchanged).
 	 */
-	async run(db: string): Promise<RunReport> {
+	async run(db: string, dbSeq?: string): Promise<RunReport> {
 		const report: RunReport = { changes: 0, extracted: 0, replaced: 0, skipped: 0, erased: 0 };
 		const patientId = patientIdOfDb(db);
 		if (!patientId) return report;
@@ -117,7 +119,12 @@ export class ResearchHandler {
 			}
 			const lastSeq = String(page.last_seq);
 			const short = page.results.length < BATCH;
-			if (page.results.length === 0 && lastSeq === checkpoint?.seq) return report;
+			if (page.results.length === 0 && lastSeq === checkpoint?.seq) {
+				if (checkpoint && dbSeq !== undefined && checkpoint.db_seq !== dbSeq) {
+					await putOne(this.#context.workerWriter, { ...checkpoint, db_seq: dbSeq });
+				}
+				return report;
+			}
 			report.changes += page.results.length;
 			// From sequence 0 and under one page: the page holds every document of the database.
 			const whole = since === '0' && short;
@@ -137,6 +144,10 @@ export class ResearchHandler {
 				seq: lastSeq,
 				updated_at: this.#context.now().toISOString()
 			};
+			// Only at the end: a run that wrote receipts moved the database past `dbSeq` (a later
+			// sweep sees another sequence and runs it once more, reading nothing new).
+			if (short && dbSeq !== undefined) next.db_seq = dbSeq;
+			else delete next.db_seq;
 			const rev = await putOne(this.#context.workerWriter, next);
 			checkpoint = { ...next, _rev: rev };
 			if (short) return report;

@@ -29,6 +29,12 @@ export interface CheckpointDoc extends CouchDoc {
 	type: 'checkpoint';
 	seq: string;
 	updated_at: string;
+	/**
+	 * The database's `update_seq` as a sweep saw it (`_dbs_info`, Apache CouchDB) before a run
+	 * that read every change up to it: a later sweep that sees the same skips the database.
+	 * (Its count is not `seq`'s: a shard's writes that show as no change move one, not the other.)
+	 */
+	db_seq?: string;
 }
 
 export type Receipt = {

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 // Types only: the worker running alone must not load the account service (start-up time).
 import type { ACCOUNT_DELETED_EVENT as AccountDeletedEvent, AccountDeleted } from '../events';
-import type { CouchClient } from '../couch';
+import { CouchRequestError, type CouchClient } from '../couch';
 import { PATIENT_DB_PREFIX, patientIdOfDb, WORKER_DB } from '../databases/names';
 import { DB_WRITE_EVENT } from '../events';
 import type { Logger } from '../log';
@@ -10,7 +10,13 @@ import type { ConsentVersion } from '../../../src/lib/schemas/consent';
 import { AuditLog } from '../research/audit';
 import type { ResearchSecret } from '../research/secret';
 import { KeyedQueue, type QueueStatus } from './queue';
-import { ResearchHandler, RESEARCH_WORKER_DB, type PseudonymDoc } from './research-handler';
+import {
+	checkpointId,
+	ResearchHandler,
+	RESEARCH_WORKER_DB,
+	type PseudonymDoc
+} from './research-handler';
+import type { CheckpointDoc } from './research-store';
 import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
 /**
@@ -47,6 +53,8 @@ export interface ResearchWorkerStatus extends QueueStatus {
 	state: ResearchWorkerState;
 	shard: string;
 	last_sweep_at?: string;
+	/** The last full sweep: patient databases of this shard listed, and queued as changed. */
+	last_sweep?: { listed: number; queued: number };
 	extracted: number;
 	replaced: number;
 	erased: number;
@@ -54,6 +62,18 @@ export interface ResearchWorkerStatus extends QueueStatus {
 }
 
 export const KEY_DOC_ID = 'research-key';
+
+/**
+ * Databases per `POST /_dbs_info` in a sweep: Apache CouchDB's default
+ * `[chttpd] max_db_number_for_dbs_info_req` (a larger request is refused with 400).
+ */
+export const DBS_INFO_KEYS = 100;
+
+interface DbsInfoRow {
+	key: string;
+	info?: { update_seq?: unknown };
+	error?: string;
+}
 const ACCOUNT_DELETED_EVENT: typeof AccountDeletedEvent = 'account-deleted';
 
 export class ResearchWorker {
@@ -77,9 +97,19 @@ export class ResearchWorker {
 	readonly #onAccountDeleted = (event: AccountDeleted) => {
 		for (const db of event.patient_dbs_deleted) this.#erase(db);
 	};
+	/**
+	 * Whether sweeps ask `POST /_dbs_info` which databases moved past their checkpoints (Apache
+	 * CouchDB 2.2+). The embedded server has no such endpoint: its sweeps queue every database
+	 * (each run then reads its `_changes` from the checkpoint and stops when there is nothing).
+	 */
+	#dbsInfo: boolean;
+	#sweepCounts = { listed: 0, queued: 0 };
+	/** Update sequences the sweep saw for the databases it queued (handed to their runs). */
+	readonly #seen = new Map<string, string>();
 
 	constructor(private readonly options: ResearchWorkerOptions) {
 		this.#shard = options.shard ?? WHOLE;
+		this.#dbsInfo = !options.embedded;
 		const audit = new AuditLog(options.couch, `worker ${describeShard(this.#shard)}`);
 		this.#handler = new ResearchHandler({
 			couch: options.couch,
@@ -157,8 +187,15 @@ export class ResearchWorker {
 		this.#queue.notify(db);
 	}
 
-	/** Queues every patient database of this shard (pages of 1,000 names). */
+	/**
+	 * Queues every patient database of this shard (pages of 1,000 names) that may have changes
+	 * past its checkpoint. On Apache CouchDB a warm sweep costs ~2 requests per 100 databases
+	 * (`_dbs_info` for their update sequences, `_all_docs` for their checkpoints) and queues only
+	 * those whose sequence moved; without `_dbs_info` every database is queued.
+	 */
 	async sweep(): Promise<void> {
+		const counts = { listed: 0, queued: 0 };
+		this.#seen.clear();
 		let startkey = PATIENT_DB_PREFIX;
 		for (;;) {
 			const names = await this.options.couch.request<string[]>({
@@ -166,8 +203,15 @@ export class ResearchWorker {
 				// nano JSON-encodes startkey and endkey itself.
 				qs: { startkey, endkey: `${PATIENT_DB_PREFIX}\ufff0`, limit: 1000 }
 			});
-			const fresh = names.filter((name) => name !== startkey);
-			for (const name of fresh) this.notify(name);
+			const mine = names.filter(
+				(name) => name !== startkey && patientIdOfDb(name) && inShard(name, this.#shard)
+			);
+			for (let start = 0; start < mine.length; start += DBS_INFO_KEYS) {
+				const changed = await this.#mayHaveChanged(mine.slice(start, start + DBS_INFO_KEYS));
+				counts.listed += Math.min(DBS_INFO_KEYS, mine.length - start);
+				counts.queued += changed.length;
+				for (const name of changed) this.notify(name);
+			}
 			if (names.length < 1000) break;
 			startkey = names[names.length - 1] ?? startkey;
 			// The queue is bounded: wait for room rather than drop the sweep's notices.
@@ -175,7 +219,48 @@ export class ResearchWorker {
 				await sleep(200);
 			}
 		}
+		this.#sweepCounts = counts;
 		this.#lastSweep = new Date();
+	}
+
+	/**
+	 * Of `dbs` (at most DBS_INFO_KEYS), those whose update sequence (`_dbs_info`) is not the one
+	 * their checkpoint was last brought up to (`db_seq`), or unknown. All without `_dbs_info`.
+	 */
+	async #mayHaveChanged(dbs: string[]): Promise<string[]> {
+		if (!this.#dbsInfo || dbs.length === 0) return dbs;
+		const { couch } = this.options;
+		let infos: DbsInfoRow[];
+		try {
+			infos = await couch.request<DbsInfoRow[]>({
+				method: 'post',
+				path: '_dbs_info',
+				body: { keys: dbs }
+			});
+		} catch (error) {
+			if (!(error instanceof CouchRequestError) || ![400, 404, 405].includes(error.status))
+				throw error;
+			infos = [];
+		}
+		if (!Array.isArray(infos) || infos.length !== dbs.length) {
+			// A server without the endpoint (or with a lower key limit): from now on, every database.
+			this.#dbsInfo = false;
+			this.options.logger.info('research worker: no _dbs_info, sweeps queue every database');
+			return dbs;
+		}
+		const checkpoints = await couch.fetchDocs<CheckpointDoc>(
+			RESEARCH_WORKER_DB,
+			dbs.map((db) => checkpointId(db))
+		);
+		const swept = new Map(checkpoints.map((doc) => [doc._id, doc.db_seq]));
+		const updateSeq = new Map(infos.map((row) => [row.key, row.info?.update_seq]));
+		return dbs.filter((db) => {
+			const now = updateSeq.get(db);
+			if (typeof now !== 'string') return true;
+			if (swept.get(checkpointId(db)) === now) return false;
+			this.#seen.set(db, now);
+			return true;
+		});
 	}
 
 	/** Records deleted while this worker did not hear of it: their pseudonyms not yet erased. */
@@ -234,7 +319,9 @@ export class ResearchWorker {
 				this.#totals.erased += await this.#handler.recordGone(patientId);
 				return;
 			}
-			const report = await this.#handler.run(db);
+			const seen = this.#seen.get(db);
+			this.#seen.delete(db);
+			const report = await this.#handler.run(db, seen);
 			this.#totals.extracted += report.extracted;
 			this.#totals.replaced += report.replaced;
 			this.#totals.erased += report.erased;
@@ -261,7 +348,12 @@ export class ResearchWorker {
 			state: this.#state,
 			shard: describeShard(this.#shard),
 			...this.#queue.status(),
-			...(this.#lastSweep ? { last_sweep_at: this.#lastSweep.toISOString() } : {}),
+			...(this.#lastSweep
+				? {
+						last_sweep_at: this.#lastSweep.toISOString(),
+						last_sweep: { ...this.#sweepCounts }
+					}
+				: {}),
 			...this.#totals
 		};
 	}
