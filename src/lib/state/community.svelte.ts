@@ -85,6 +85,10 @@ export class CommunityState {
 	readonly profile = $derived<PublicProfileFields>(
 		this.docs.profile ? pickFields(this.docs.profile) : PUBLIC_PROFILE_DEFAULTS
 	);
+	/** The user may write: their profile is visible and accepts messages (opt-in on both sides). */
+	readonly canWrite = $derived(
+		this.profile.visible && this.profile.accepts_messages && this.refused === undefined
+	);
 	readonly blocked = $derived(blockedIds(this.docs.blocks));
 	readonly nicknames = $derived(nicknamesOf(this.members));
 	readonly conversations = $derived<Conversation[]>(
