@@ -10,13 +10,18 @@ import type { CommunityCouch } from './community-handler';
 export class MemoryCouch implements CommunityCouch {
 	readonly dbs = new Map<
 		string,
-		{ seq: number; docs: Map<string, { doc: CouchDoc; seq: number; deleted: boolean }> }
+		{
+			seq: number;
+			/** The id written at each sequence (index = seq − 1). */
+			log: string[];
+			docs: Map<string, { doc: CouchDoc; seq: number; deleted: boolean }>;
+		}
 	>();
 	/** Every write, for assertions: `[db, doc]`. */
 	readonly writes: [string, CouchDoc][] = [];
 
 	create(db: string): void {
-		if (!this.dbs.has(db)) this.dbs.set(db, { seq: 0, docs: new Map() });
+		if (!this.dbs.has(db)) this.dbs.set(db, { seq: 0, log: [], docs: new Map() });
 	}
 
 	#db(db: string) {
@@ -67,6 +72,7 @@ export class MemoryCouch implements CommunityCouch {
 			const generation = Number((existing?.doc._rev ?? '0-').split('-')[0]) + 1;
 			const rev = `${generation}-${Math.random().toString(16).slice(2, 10)}`;
 			found.seq += 1;
+			found.log.push(doc._id);
 			const stored = { ...structuredClone(doc), _rev: rev };
 			found.docs.set(doc._id, { doc: stored, seq: found.seq, deleted: doc._deleted === true });
 			this.writes.push([db, stored]);
@@ -82,9 +88,13 @@ export class MemoryCouch implements CommunityCouch {
 			const found = this.#db(db);
 			const since = Number(qs.since ?? 0);
 			const limit = Number(qs.limit ?? Infinity);
-			const rows = [...found.docs.entries()]
-				.filter(([, entry]) => entry.seq > since)
-				.sort(([, a], [, b]) => a.seq - b.seq)
+			// Sequence n is the n-th write: the writes after `since`, each document's latest only.
+			const rows = found.log
+				.slice(since)
+				.flatMap((id, index) => {
+					const entry = found.docs.get(id);
+					return entry && entry.seq === since + index + 1 ? [[id, entry] as const] : [];
+				})
 				.slice(0, limit);
 			const results = rows.map(([id, entry]) => ({
 				id,
