@@ -5,6 +5,7 @@ import {
 	FHIR_DATE_TIME,
 	FHIR_TIME,
 	valueKeyOf,
+	type AnswerOption,
 	type AnswerValue,
 	type Coding
 } from './fhir';
@@ -97,4 +98,23 @@ export function toAnswerValues(item: ItemDefinition, results: unknown[]): Answer
 		}
 	});
 	return item.repeats ? values : values.slice(0, 1);
+}
+/** One answerExpression result as an option. */
+export function optionsFromResult(result: unknown): AnswerOption[] {
+	if (typeof result === 'string') return [{ valueString: result }];
+	if (typeof result === 'number' && Number.isInteger(result)) return [{ valueInteger: result }];
+	if (typeof result !== 'object' || result === null) return [];
+	const value = result as Record<string, unknown>;
+	if (typeof value.code === 'string' || typeof value.display === 'string') {
+		const coding: Coding = {};
+		for (const key of ['system', 'version', 'code', 'display'] as const) {
+			if (typeof value[key] === 'string') coding[key] = value[key] as string;
+		}
+		return [{ valueCoding: coding }];
+	}
+	// fhirpath.js dates and times (FP_Date, FP_Time) print as their FHIR text.
+	const text = String(result);
+	if (FHIR_DATE.test(text)) return [{ valueDate: text }];
+	if (FHIR_TIME.test(text)) return [{ valueTime: text }];
+	return [];
 }

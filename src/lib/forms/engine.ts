@@ -1,4 +1,4 @@
-import { copyValue, optionValue, toAnswerValues } from './answer-values';
+import { copyValue, optionValue, optionsFromResult, toAnswerValues } from './answer-values';
 import {
 	compileQuestionnaire,
 	isQuestion,
@@ -15,7 +15,6 @@ import type {
 	QuestionnaireResponse,
 	Reference
 } from './fhir';
-import { FHIR_DATE, FHIR_TIME, type Coding } from './fhir';
 import { itemErrors } from './item-errors';
 import { readResponse, type StrayItem } from './load-response';
 import { FormEngineError, ResponseNodes } from './nodes';
@@ -322,26 +321,6 @@ export class FormEngine {
 		this.#recompute.propagate([...changed], changed);
 		return changed;
 	}
-}
-
-/** One answerExpression result as an option. */
-function optionsFromResult(result: unknown): AnswerOption[] {
-	if (typeof result === 'string') return [{ valueString: result }];
-	if (typeof result === 'number' && Number.isInteger(result)) return [{ valueInteger: result }];
-	if (typeof result !== 'object' || result === null) return [];
-	const value = result as Record<string, unknown>;
-	if (typeof value.code === 'string' || typeof value.display === 'string') {
-		const coding: Coding = {};
-		for (const key of ['system', 'version', 'code', 'display'] as const) {
-			if (typeof value[key] === 'string') coding[key] = value[key] as string;
-		}
-		return [{ valueCoding: coding }];
-	}
-	// fhirpath.js dates and times (FP_Date, FP_Time) print as their FHIR text.
-	const text = String(result);
-	if (FHIR_DATE.test(text)) return [{ valueDate: text }];
-	if (FHIR_TIME.test(text)) return [{ valueTime: text }];
-	return [];
 }
 
 export interface DraftOptions extends EngineOptions {

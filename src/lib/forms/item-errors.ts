@@ -1,4 +1,7 @@
+import { optionsFromResult } from './answer-values';
+import { sameValue } from './answers';
 import type { ItemDefinition } from './definition';
+import type { AnswerValue } from './fhir';
 import type { ExpressionRunner } from './expression-runner';
 import type { ResponseNodes } from './nodes';
 import { containerOf } from './paths';
@@ -31,11 +34,44 @@ export function itemErrors(
 	// A required question inside an optional, empty group is not required (FHIR: required
 	// means present when its parent is).
 	const complete = options.complete && nodes.isPresent(containerOf(path));
-	const errors = validateAnswers(item, nodes.answersAt(path), { complete });
 	const expressionError = expressions.errors.get(item.linkId);
+	const answers = nodes.answersAt(path);
+	const errors = validateAnswers(item, answers, { complete });
+	if (!expressionError) errors.push(...computedOptionErrors(expressions, path, item, answers));
 	if (expressionError) errors.push({ key: expressionError.messageKey });
 	errors.push(...constraintErrors(expressions, path, item, expressionError !== undefined));
 	return errors;
+}
+
+/**
+ * Answers outside the options the item's SDC answerExpression gives now are refused as an
+ * off-list answerOption is (`not_an_option`), also when it gives none; an open item (R5
+ * answerConstraint, open-choice) still takes other text. An expression that fails shows as
+ * the item's expression error and limits nothing.
+ */
+function computedOptionErrors(
+	expressions: ExpressionRunner,
+	path: string,
+	item: ItemDefinition,
+	answers: readonly AnswerValue[]
+): FormError[] {
+	if (!item.expressions.answer || !expressions.fhirPath || answers.length === 0) return [];
+	// As answerOption: open-choice takes other text, R5's optionsOrType/optionsOrString anything.
+	if (item.openOptions && item.type !== 'open-choice') return [];
+	let options: AnswerValue[];
+	try {
+		options = expressions
+			.evaluateAt(item, path, item.expressions.answer)
+			.flatMap((result) => optionsFromResult(result));
+	} catch {
+		return [];
+	}
+	const offList = answers.some(
+		(answer) =>
+			!(item.type === 'open-choice' && 'valueString' in answer) &&
+			!options.some((option) => sameValue(option, answer))
+	);
+	return offList ? [{ key: 'forms.errors.not_an_option' }] : [];
 }
 
 /**
