@@ -119,6 +119,20 @@ test('a researcher filters the cohort, reads a chart, exports CSV and opens the 
 		await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
 	).toBeLessThanOrEqual(0);
 
+	// The symptom: any HPO term, found in everyday words with the questionnaires' search box.
+	await page.getByRole('combobox', { name: 'Symptom' }).fill('seizure');
+	await page
+		.getByRole('option', { name: /HP:0001250/ })
+		.first()
+		.click();
+	await expect(page.getByTestId('research-symptom-chosen')).toContainText('HP:0001250');
+	await page.getByRole('button', { name: 'Show cohort' }).click();
+	await expect(page).toHaveURL(/symptom=HP%3A0001250/);
+	const conditionList = page.getByRole('list', { name: 'Conditions applied' });
+	await expect(conditionList).toContainText('HP:0001250');
+	await conditionList.getByRole('button', { name: /HP:0001250/ }).click();
+	await expect(page).not.toHaveURL(/symptom=/);
+
 	// Export CSV: a progress bar while the server works, then the files and the manifest.
 	const exportPanel = page.getByTestId('research-export');
 	await expect(exportPanel.getByRole('radio', { name: /^CSV/ })).toBeChecked();
@@ -141,6 +155,20 @@ test('a researcher filters the cohort, reads a chart, exports CSV and opens the 
 	await expect(manifest.getByRole('heading', { name: 'Privacy check (k = 5)' })).toBeVisible();
 	await expect(manifest.getByTestId('manifest-suppression')).toContainText('Records exported');
 	await expect(manifest.locator('code').first()).toHaveText(/^[0-9a-f]{64}$/);
+	// The checksum table fits the phone: no file's block is wider than the manifest, nothing
+	// scrolls sideways (checked on the page below too).
+	const overflow = await manifest.evaluate((element) => {
+		const wrap = element.querySelector('.table-wrap') as HTMLElement;
+		const rows = [...element.querySelectorAll('tbody tr')] as HTMLElement[];
+		return {
+			wrap: wrap.scrollWidth - wrap.clientWidth,
+			rows:
+				Math.max(...rows.map((row) => row.getBoundingClientRect().right)) -
+				element.getBoundingClientRect().right
+		};
+	});
+	expect(overflow.wrap).toBeLessThanOrEqual(0);
+	expect(overflow.rows).toBeLessThanOrEqual(0.5);
 
 	// A reload keeps the filter (in the address) and the finished export.
 	await page.reload();
