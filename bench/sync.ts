@@ -1,7 +1,9 @@
 /**
  * `npm run bench:sync [-- --docs 5000 --rate 400 --rtt 400 --window 64 --seed 7 --plain-sync
  * --timeline --no-baseline]`; with several sizes (`--docs 5000,20000,40000`) the growth mode
- * of `support/sync-growth.ts` (time per document, requests, bytes, peak memory per size).
+ * of `support/sync-growth.ts` (time per document, requests, bytes, peak memory per size;
+ * `--links slow` or `fast` for one link only, `--log-every 30` seconds between progress lines,
+ * `--timeout-s` a run's limit).
  *
  * A fresh device pulls a large database over an emulated mobile link (a throttling TCP proxy:
  * 400 kbit/s each way, 400 ms round trip, one round trip per new connection; bytes counted as
@@ -85,7 +87,20 @@ if (docsList?.includes(',')) {
 			windowKb: option('window', 'BENCH_WINDOW_KB', 64),
 			seed: Math.round(option('seed', 'BENCH_SEED', 7)),
 			slowBaselineMax: option('slow-baseline-max', 'BENCH_SLOW_BASELINE_MAX', 5_000),
-			baselineMax: option('baseline-max', 'BENCH_BASELINE_MAX', 40_000)
+			baselineMax: option('baseline-max', 'BENCH_BASELINE_MAX', 40_000),
+			links: (() => {
+				const index = process.argv.indexOf('--links');
+				const raw = index >= 0 ? process.argv[index + 1] : 'slow,fast';
+				const links = (raw ?? '').split(',').filter((link) => link === 'slow' || link === 'fast');
+				return links.length > 0 ? (links as ('slow' | 'fast')[]) : ['slow', 'fast'];
+			})(),
+			logEverySeconds: option('log-every', 'BENCH_LOG_EVERY_S', 30),
+			pageBytes: process.argv.includes('--page-bytes')
+				? option('page-bytes', 'BENCH_PAGE_BYTES', 1)
+				: undefined,
+			timeoutMs: process.argv.includes('--timeout-s')
+				? option('timeout-s', 'BENCH_TIMEOUT_S', 1) * 1_000
+				: undefined
 		})
 	);
 }

@@ -13,6 +13,8 @@
  * for both clients alike) and, for our engine, local changes rows its pending count read per
  * document.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -42,6 +44,87 @@ export interface GrowthOptions {
 	seed: number;
 	slowBaselineMax: number;
 	baselineMax: number;
+	/** Which links to measure (both by default). */
+	links: ('slow' | 'fast')[];
+	/** Seconds between progress lines while a run goes on (0: none). */
+	logEverySeconds: number;
+	/** A run's limit (default 300 s + 100 ms per document). */
+	timeoutMs?: number;
+	/** Our engine's `firstPullPageBytes` (default: the engine's). */
+	pageBytes?: number;
+}
+
+/** CPU seconds of this process's children (the embedded server), from /proc; 0 elsewhere. */
+function childrenCpuSeconds(): number {
+	try {
+		const tasks = fs.readdirSync(`/proc/${process.pid}/task`);
+		let ticks = 0;
+		for (const task of tasks) {
+			const children = fs
+				.readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8')
+				.trim()
+				.split(/\s+/)
+				.filter(Boolean);
+			for (const child of children) {
+				const stat = fs.readFileSync(`/proc/${child}/stat`, 'utf8');
+				const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+				ticks += Number(fields[11]) + Number(fields[12]);
+			}
+		}
+		return ticks / 100;
+	} catch {
+		return 0;
+	}
+}
+
+const cpuSeconds = () => {
+	const usage = process.cpuUsage();
+	return (usage.user + usage.system) / 1e6;
+};
+
+/**
+ * Prints a line every `everyMs` while a run goes on: documents so far and per minute since the
+ * line before, requests, MB down, heap, and what `extra` adds; returns a stop.
+ */
+function progressLog(
+	label: string,
+	everyMs: number,
+	traffic: () => { requests: number; bytesDown: number },
+	docs: () => Promise<number> | number,
+	extra: () => string = () => ''
+): () => void {
+	if (everyMs <= 0) return () => undefined;
+	const startedAt = Date.now();
+	let lastAt = startedAt;
+	let lastDocs = 0;
+	let lastRequests = 0;
+	let lastCpu = cpuSeconds();
+	let lastServerCpu = childrenCpuSeconds();
+	const timer = setInterval(() => {
+		void (async () => {
+			const now = Date.now();
+			const done = await docs();
+			const { requests, bytesDown } = traffic();
+			const memory = process.memoryUsage();
+			const perMinute = ((done - lastDocs) * 60_000) / Math.max(1, now - lastAt);
+			const cpu = cpuSeconds();
+			const serverCpu = childrenCpuSeconds();
+			const perDoc = (seconds: number) =>
+				done > lastDocs ? ((seconds * 1000) / (done - lastDocs)).toFixed(2) : '-';
+			console.info(
+				`  [${label} ${((now - startedAt) / 1000).toFixed(0)} s] ${done} docs (${perMinute.toFixed(0)}/min), ` +
+					`${requests} requests (+${requests - lastRequests}), ${mb(bytesDown)} MB down, heap ${mb(memory.heapUsed)} MB, ` +
+					`buffers ${mb(memory.arrayBuffers)} MB, CPU ms/doc here ${perDoc(cpu - lastCpu)} server ${perDoc(serverCpu - lastServerCpu)}, ` +
+					`load ${os.loadavg()[0]!.toFixed(1)}${extra()}`
+			);
+			lastCpu = cpu;
+			lastServerCpu = serverCpu;
+			lastAt = now;
+			lastDocs = done;
+			lastRequests = requests;
+		})();
+	}, everyMs);
+	return () => clearInterval(timer);
 }
 
 interface Row {
@@ -55,17 +138,24 @@ interface Row {
 	peakBytes?: number;
 	liveBytes?: number;
 	countRows?: number;
+	/** Time the bench's forced full collections took during the run. */
+	gcMs?: number;
+	/** The longest of them (a fixed second between them was not enough when it passed 1 s). */
+	gcMaxMs?: number;
 	note?: string;
 }
 
 /**
  * Peak of heap + array buffers above the starting point while `body` runs: `peak` sampled
  * every 25 ms as it is (garbage included, so it depends on when the collector ran), `live`
- * after a full collection once a second (what the client holds).
+ * after a full collection (what the client holds). The full collections are spaced so they
+ * take at most a tenth of the process's time (at least a second apart): on a loaded machine
+ * one of a 300 MB heap took longer than the fixed second between them, so the bench did little
+ * but collect, and a 20,000-document first sync "stalled" (`gcMs` says what they cost).
  */
 async function peakMemory<T>(
 	body: () => Promise<T>
-): Promise<{ value: T; peak: number; live: number }> {
+): Promise<{ value: T; peak: number; live: number; gcMs: number; gcMaxMs: number }> {
 	gc();
 	const used = () => {
 		const memory = process.memoryUsage();
@@ -74,18 +164,33 @@ async function peakMemory<T>(
 	const start = used();
 	let peak = start;
 	let live = start;
+	let gcMs = 0;
+	let gcMaxMs = 0;
+	let collector: ReturnType<typeof setTimeout> | undefined;
+	let running = true;
 	const timer = setInterval(() => (peak = Math.max(peak, used())), 25);
-	const collected = setInterval(() => {
+	const collect = () => {
+		if (!running) return;
+		const before = performance.now();
 		gc();
+		const took = performance.now() - before;
+		gcMs += took;
+		gcMaxMs = Math.max(gcMaxMs, took);
 		live = Math.max(live, used());
-	}, 1_000);
+		collector = setTimeout(collect, Math.max(1_000, took * 10));
+	};
+	collector = setTimeout(collect, 1_000);
 	try {
 		const value = await body();
 		peak = Math.max(peak, used());
-		return { value, peak: peak - start, live: live - start };
+		// At the end the client holds everything it pulled: sampled whatever the spacing.
+		gc();
+		live = Math.max(live, used());
+		return { value, peak: peak - start, live: live - start, gcMs, gcMaxMs };
 	} finally {
+		running = false;
 		clearInterval(timer);
-		clearInterval(collected);
+		clearTimeout(collector);
 	}
 }
 
@@ -153,8 +258,8 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 			const kept = stored;
 			const gzipped = gzipSync(JSON.stringify(stored)).length;
 			const remoteUrl = `http://127.0.0.1:${proxy.port}/couch/${user.userDb}`;
-			const timeoutMs = 300_000 + size * 100;
-			for (const link of ['slow', 'fast'] as const) {
+			const timeoutMs = options.timeoutMs ?? 300_000 + size * 100;
+			for (const link of options.links) {
 				proxy.throttled = link === 'slow';
 				rows.push(await ours(size, link, gzipped, user, remoteUrl, timeoutMs, kept.length));
 				const max = link === 'slow' ? options.slowBaselineMax : options.baselineMax;
@@ -175,7 +280,7 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 	}
 	if (rows.some((row) => row.note?.startsWith('FAILED'))) exitCode = 1;
 
-	const header = `${'docs'.padStart(6)} ${'link'.padEnd(5)} ${'client'.padEnd(8)} ${'time s'.padStart(7)} ${'ms/doc'.padStart(7)} ${'requests'.padStart(9)} ${'down÷gz'.padStart(8)} ${'peak MB'.padStart(8)} ${'live MB'.padStart(8)} ${'count rows/doc'.padStart(15)}`;
+	const header = `${'docs'.padStart(6)} ${'link'.padEnd(5)} ${'client'.padEnd(8)} ${'time s'.padStart(7)} ${'ms/doc'.padStart(7)} ${'requests'.padStart(9)} ${'down÷gz'.padStart(8)} ${'peak MB'.padStart(8)} ${'live MB'.padStart(8)} ${'count rows/doc'.padStart(15)} ${'forced gc s (max)'.padStart(18)}`;
 	console.info(`\n${header}\n${'-'.repeat(header.length)}`);
 	for (const row of rows) {
 		const cells = [
@@ -188,7 +293,11 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 			(row.bytesDown === undefined ? '' : (row.bytesDown / row.gzipped).toFixed(2)).padStart(8),
 			(row.peakBytes === undefined ? '' : mb(row.peakBytes)).padStart(8),
 			(row.liveBytes === undefined ? '' : mb(row.liveBytes)).padStart(8),
-			(row.countRows === undefined ? '' : (row.countRows / row.docs).toFixed(2)).padStart(15)
+			(row.countRows === undefined ? '' : (row.countRows / row.docs).toFixed(2)).padStart(15),
+			(row.gcMs === undefined
+				? ''
+				: `${(row.gcMs / 1000).toFixed(1)} (${((row.gcMaxMs ?? 0) / 1000).toFixed(2)})`
+			).padStart(18)
 		];
 		console.info(`${cells.join(' ')}${row.note ? `  ${row.note}` : ''}`);
 	}
@@ -213,6 +322,12 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 					: '')
 		);
 	}
+	console.info(
+		`load average at the end: ${os
+			.loadavg()
+			.map((load) => load.toFixed(1))
+			.join(' ')}`
+	);
 	console.info(`\nbench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return exitCode;
 
@@ -230,13 +345,26 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 		const mark = proxy.mark();
 		let engine: SyncEngine | undefined;
 		const row: Row = { docs: size, link, client: 'ours', gzipped };
+		let stopLog = () => undefined as void;
 		try {
-			const { peak, live } = await peakMemory(async () => {
+			const { peak, live, gcMs, gcMaxMs } = await peakMemory(async () => {
 				engine = memoryEngine({
 					remoteUrl,
 					fetch: cookieFetch(user.jar, browserLikeFetch({ resends: 0 })),
-					connectivity: ALWAYS_ONLINE
+					connectivity: ALWAYS_ONLINE,
+					...(options.pageBytes ? { tuning: { firstPullPageBytes: options.pageBytes } } : {}),
+					onDiagnostic: (message, error) =>
+						console.info(`  [engine] ${message}${error ? `: ${String(error)}` : ''}`)
 				});
+				const started = engine;
+				stopLog = progressLog(
+					`${size} ${link} ours`,
+					options.logEverySeconds * 1_000,
+					() => proxy.since(mark),
+					async () => (await started.local.info()).doc_count,
+					() =>
+						`, ${started.status.kind}, pending ${started.status.pending}, count reads ${started.countReads} (${started.countRowsRead} rows)`
+				);
 				await engine.start();
 				await engine.whenUpToDate(timeoutMs);
 			});
@@ -248,6 +376,8 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 				bytesDown: traffic.bytesDown,
 				peakBytes: peak,
 				liveBytes: live,
+				gcMs,
+				gcMaxMs,
 				countRows: engine!.countRowsRead
 			});
 			if (info.total_rows < expected) {
@@ -256,6 +386,7 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 		} catch (error) {
 			row.note = `FAILED: ${error instanceof Error ? error.message : String(error)}`;
 		} finally {
+			stopLog();
 			await engine?.stop();
 			await engine?.local.destroy().catch(() => undefined);
 		}
@@ -277,8 +408,14 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 		const mark = proxy.mark();
 		const row: Row = { docs: size, link, client: 'PouchDB', gzipped };
 		const local = new Pouch(`growth-plain-${process.pid}-${size}-${link}`, { adapter: 'memory' });
+		const stopLog = progressLog(
+			`${size} ${link} PouchDB`,
+			options.logEverySeconds * 1_000,
+			() => proxy.since(mark),
+			async () => (await local.info()).doc_count
+		);
 		try {
-			const { peak, live } = await peakMemory(async () => {
+			const { peak, live, gcMs, gcMaxMs } = await peakMemory(async () => {
 				const remote = new Pouch(remoteUrl, {
 					fetch: cookieFetch(user.jar, withoutDesignRows(browserLikeFetch({ resends: 0 })))
 				});
@@ -306,7 +443,9 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 				requests: traffic.requests,
 				bytesDown: traffic.bytesDown,
 				peakBytes: peak,
-				liveBytes: live
+				liveBytes: live,
+				gcMs,
+				gcMaxMs
 			});
 			if (info.total_rows < expected) {
 				row.note = `FAILED: ${info.total_rows} of ${expected} documents`;
@@ -314,6 +453,7 @@ export async function runGrowth(options: GrowthOptions): Promise<number> {
 		} catch (error) {
 			row.note = `FAILED: ${error instanceof Error ? error.message : String(error)}`;
 		} finally {
+			stopLog();
 			await local.destroy().catch(() => undefined);
 		}
 		console.info(row.ms === undefined ? row.note : `${(row.ms / 1000).toFixed(1)} s`);

@@ -144,6 +144,11 @@ export class SyncEngine {
 		return this.#pending.rowsRead;
 	}
 
+	/** Catch-up reads the pending count has made (at most one in flight). */
+	get countReads(): number {
+		return this.#pending.reads;
+	}
+
 	/** Documents the server refused one by one (validation), kept locally and reported. */
 	get rejected(): readonly unknown[] {
 		return this.#rejected;

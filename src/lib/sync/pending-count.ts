@@ -40,6 +40,7 @@ export class PendingCount {
 	#counting: Promise<void> | undefined;
 	#countAgain = false;
 	#rowsRead = 0;
+	#reads = 0;
 
 	constructor(options: PendingCountOptions) {
 		this.#options = options;
@@ -53,6 +54,11 @@ export class PendingCount {
 	/** Local changes rows read since the engine was built (to show the cost is the changes'). */
 	get rowsRead(): number {
 		return this.#rowsRead;
+	}
+
+	/** Catch-up reads of the local changes since the engine was built. */
+	get reads(): number {
+		return this.#reads;
 	}
 
 	/** A read in flight, if any (stopping waits for it). */
@@ -114,6 +120,7 @@ export class PendingCount {
 						limit: COUNT_PAGE,
 						style: 'all_docs'
 					});
+					this.#reads += 1;
 					this.#rowsRead += changes.results.length;
 					for (const row of changes.results) {
 						this.counted(row.id, row.seq, row.changes[0]?.rev, true);
