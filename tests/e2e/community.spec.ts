@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test as base, expect } from './support/fixtures';
+import { test as base, expect, seriousViolations } from './support/fixtures';
 import { newPerson, person, signUp, type Person } from './support/health';
 import { startServer, type RunningServer } from './support/server';
 
@@ -128,4 +128,30 @@ test('A and B find each other, A writes offline, B receives it, blocks A, A is n
 	);
 	await a.context.close();
 	await b.context.close();
+});
+
+test('the community screens fit a 360 px phone and have no serious accessibility faults', async ({
+	browser,
+	server
+}) => {
+	test.setTimeout(180_000);
+	const context = await browser.newContext({
+		locale: 'en-GB',
+		baseURL: server.url,
+		viewport: { width: 360, height: 740 }
+	});
+	const page = await context.newPage();
+	const sam = person('sam');
+	await signUp(page, sam, /A patient/);
+	await publishProfile(page, 'A rather long sentence about me that has to wrap on a small phone.');
+	const wider = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	expect(await wider()).toBeLessThanOrEqual(0);
+	expect(await seriousViolations(page)).toEqual([]);
+	await page.getByRole('link', { name: 'Edit my public profile' }).click();
+	await expect(page.getByRole('region', { name: 'What other members see' })).toContainText(
+		'ORPHA:33069'
+	);
+	expect(await wider()).toBeLessThanOrEqual(0);
+	expect(await seriousViolations(page)).toEqual([]);
+	await context.close();
 });
