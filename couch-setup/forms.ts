@@ -4,8 +4,9 @@ import { analyzeDeeply, type UnsupportedFeature } from '../src/lib/forms/analyze
 import { questionnaireDocument, questionnaireFromDocument } from '../src/lib/forms/documents';
 import { loadFhirPath } from '../src/lib/forms/expressions';
 import { withoutParsedExpressions } from '../src/lib/forms/fhirpath-parsed';
+import { withExpressionsParsed } from '../src/lib/forms/fhirpath-prepare';
 import { canonicalOf, parseQuestionnaire, type Questionnaire } from '../src/lib/forms/fhir';
-import { sameJson, type CouchClient } from '../server/src/couch';
+import { CouchRequestError, sameJson, type CouchClient } from '../server/src/couch';
 import { COUCH_SETUP_DIR } from './apply';
 
 export const DEFAULT_FORMS_DIR = path.join(COUCH_SETUP_DIR, 'forms');
@@ -78,6 +79,8 @@ export interface FormsSeedReport {
 	/** A bundled file differs from the published version with the same url|version. */
 	conflicts: string[];
 	errors: { file: string; message: string }[];
+	/** Stored questionnaires given their parsed FHIRPath trees (published before they had any). */
+	parsed: string[];
 }
 
 /**
@@ -89,12 +92,18 @@ export async function seedForms(
 	couch: CouchClient,
 	dir: string = DEFAULT_FORMS_DIR
 ): Promise<FormsSeedReport> {
-	const report: FormsSeedReport = { published: [], unchanged: 0, conflicts: [], errors: [] };
-	let files: string[];
+	const report: FormsSeedReport = {
+		published: [],
+		unchanged: 0,
+		conflicts: [],
+		errors: [],
+		parsed: []
+	};
+	let files: string[] = [];
 	try {
 		files = (await readdir(dir)).filter((file) => file.endsWith('.json')).sort();
 	} catch {
-		return report;
+		// No bundled questionnaires: the stored ones still get their trees.
 	}
 	const checked: CheckedQuestionnaire[] = [];
 	for (const file of files) {
@@ -144,5 +153,36 @@ export async function seedForms(
 		if (sameJson(published, withoutParsedExpressions(entry.questionnaire))) report.unchanged += 1;
 		else report.conflicts.push(entry.canonical);
 	}
+	report.parsed = await addParsedExpressions(couch, report.errors);
 	return report;
+}
+
+/**
+ * Gives every stored questionnaire the FHIRPath trees of its expressions (fhirpath-parsed.ts),
+ * as forms:build and forms:import do, so devices never load the parser for one published
+ * before trees existed, or parsed by another fhirpath version. Idempotent: a document gets a
+ * new revision only when its trees change; what a person wrote is never touched. Returns the
+ * canonicals written; a document changed meanwhile is left for the next start.
+ */
+export async function addParsedExpressions(
+	couch: CouchClient,
+	errors: FormsSeedReport['errors'] = []
+): Promise<string[]> {
+	const written: string[] = [];
+	for (const doc of await couch.allDocs(FORMS_DB)) {
+		if (doc.type !== 'questionnaire') continue;
+		const resource = questionnaireFromDocument(doc);
+		if (!resource || typeof resource !== 'object' || Array.isArray(resource)) continue;
+		// Only the trees' extension changes: the rest stays exactly as published.
+		const withTrees = withExpressionsParsed(resource as Questionnaire);
+		if (sameJson(resource, withTrees)) continue;
+		try {
+			await couch.putDoc(FORMS_DB, { ...doc, resource: withTrees });
+			written.push(String(doc.canonical ?? doc._id));
+		} catch (error) {
+			if (error instanceof CouchRequestError && error.status === 409) continue;
+			errors.push({ file: doc._id, message: (error as Error).message });
+		}
+	}
+	return written;
 }
