@@ -1,6 +1,6 @@
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_PROFILE_DEFAULTS } from '$lib/schemas/community';
 import { CommunityStore, DirectoryLibrary, isCommunityDocId } from './community';
 
@@ -128,7 +128,8 @@ describe('CommunityStore', () => {
 		const stop = community.follow(() => seen.push(1));
 		await db.put({ _id: 'about-me', type: 'about_me' });
 		await community.send(ANA, 'hi');
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		// Changes come in order: once the message's is seen, about-me's was passed over.
+		await vi.waitFor(() => expect(seen).toHaveLength(1));
 		stop();
 		expect(seen).toEqual([1]);
 		expect(isCommunityDocId('report:1')).toBe(true);
