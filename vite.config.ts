@@ -2,13 +2,22 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
+import { firstScreenChunks } from './scripts/first-screen-chunks.ts';
+import { i18nMessages } from './scripts/i18n-messages.ts';
 import { fhirpathWithoutParser } from './scripts/fhirpath-without-parser.ts';
 import { webManifests } from './scripts/web-manifests.ts';
 
 const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
-	plugins: [fhirpathWithoutParser(), sveltekit(), webManifests()],
+	plugins: [
+		fhirpathWithoutParser(),
+		sveltekit(),
+		webManifests(),
+		// The build version, as svelte.config.js fixes it for the whole process.
+		i18nMessages(() => process.env.DAZZLE_BUILD_ID ?? ''),
+		firstScreenChunks(() => process.env.DAZZLE_BUILD_ID ?? '')
+	],
 	build: { target: 'es2020' },
 	define: { __APP_VERSION__: JSON.stringify(version) },
 	test: {

@@ -11,10 +11,13 @@
 // `.e2e-bench-first-visit/`), `--runs <n>` (default 3, the median is printed), `--url <origin>`
 // measures a Dazzle server already running on that build directory (on a loaded machine the
 // bench's own server may take longer to start than its health check waits), `--waterfall`
-// prints each run's requests (start → end, gzipped size) to see what the first screen waits on.
+// prints each run's requests (start → end, gzipped size) to see what the first screen waits on,
+// `--baseline-build <dir>` also measures another build (e.g. `vite build` of an older commit) in
+// the same run, its visits interleaved with this build's, so both see the same machine load.
 import { chromium, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CHROMIUM } from '../tests/e2e/support/chromium';
@@ -27,6 +30,7 @@ const option = (name: string) => {
 };
 const RUNS = Number(option('--runs') ?? 3);
 const WATERFALL = args.includes('--waterfall');
+const BASELINE = option('--baseline-build');
 
 /** The slow link of the issue: 400 kbit/s both ways, 400 ms round trip. */
 const LINK = {
@@ -137,7 +141,7 @@ async function visit(
 	}));
 	await context.close();
 	if (WATERFALL && app) {
-		console.log(`  ${locale}: usable at ${(usable / 1000).toFixed(2)} s`);
+		console.log(`  ${locale} ${url}: usable at ${(usable / 1000).toFixed(2)} s`);
 		for (const request of [...requests.values()].sort((a, b) => a.start - b.start)) {
 			const name = request.url.replace(/^https?:\/\/[^/]+/, '');
 			console.log(
@@ -151,12 +155,19 @@ async function visit(
 
 const url = option('--url');
 const server = url ? { url, dispose: async () => undefined } : await startServer(buildDir);
+const baseline = BASELINE ? await startServer(resolve(BASELINE), {}, 180_000) : undefined;
 const browser = await chromium.launch(CHROMIUM);
+const load = () =>
+	loadavg()
+		.map((value) => value.toFixed(2))
+		.join(' ');
 const s = (ms: number) => (Number.isNaN(ms) ? '   —  ' : `${(ms / 1000).toFixed(2)} s`);
 try {
 	console.log(
 		`\nFirst visit, cold cache, ${LINK.downloadThroughput * 8e-3} kbit/s, ${LINK.latency} ms RTT, ` +
-			`median of ${RUNS} (index.html ${target} B gzipped)\n`
+			`median of ${RUNS} (index.html ${target} B gzipped), load average ${load()}` +
+			(BASELINE ? `\nbaseline: ${BASELINE}` : '') +
+			'\n'
 	);
 	console.log('page             FCP       LCP       usable');
 	for (const [label, locale] of [
@@ -165,8 +176,10 @@ try {
 	] as const) {
 		const floor: Figures[] = [];
 		const app: Figures[] = [];
+		const before: Figures[] = [];
 		for (let run = 0; run < RUNS; run += 1) {
 			floor.push(await visit(browser, `${server.url}/floor.html`, locale, false));
+			if (baseline) before.push(await visit(browser, `${baseline.url}/`, locale, true));
 			app.push(await visit(browser, `${server.url}/`, locale, true));
 		}
 		const row = (name: string, list: Figures[]) =>
@@ -174,10 +187,13 @@ try {
 				`${name.padEnd(16)} ${s(median(list.map((f) => f.fcp)))}  ${s(median(list.map((f) => f.lcp)))}  ${s(median(list.map((f) => f.usable)))}`
 			);
 		row(`floor (${label})`, floor);
+		if (baseline) row(`baseline (${label})`, before);
 		row(`app (${label})`, app);
 	}
-	console.log('\nGoals (issue #21): something meaningful ≤ 1.5 s, usable ≤ 3.5 s.');
+	console.log(`\nLoad average at the end: ${load()}`);
+	console.log('Goals (issue #21): something meaningful ≤ 1.5 s, usable ≤ 3.5 s.');
 } finally {
 	await browser.close();
 	await server.dispose();
+	await baseline?.dispose();
 }

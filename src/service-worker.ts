@@ -12,6 +12,7 @@ import {
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, StaleWhileRevalidate } from 'workbox-strategies';
 import { LOCALES } from '$lib/i18n/locales';
+import { messagesPath } from '$lib/i18n/messages-url';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -30,7 +31,15 @@ precacheAndRoute([
 	// Every language's install manifest: switching language offline points <link rel=manifest>
 	// at another one, which was fetched only when first shown and failed offline (#21). Nine
 	// files of ~0.8 KB each.
-	...LOCALES.map((code) => ({ url: `/manifest-${code}.webmanifest`, revision: version }))
+	...LOCALES.map((code) => ({ url: `/manifest-${code}.webmanifest`, revision: version })),
+	// Every language's messages, both parts (scripts/i18n-messages.ts), so switching works
+	// offline: named by the build version, immutable under their names.
+	...LOCALES.flatMap((code) =>
+		(['first', 'rest'] as const).map((part) => ({
+			url: messagesPath(version, code, part),
+			revision: null
+		}))
+	)
 ]);
 cleanupOutdatedCaches();
 
