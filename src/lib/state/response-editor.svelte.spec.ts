@@ -3,13 +3,16 @@ import { readFileSync } from 'node:fs';
 import NodePouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 /* eslint-enable no-restricted-imports */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { reportClientError } from '$lib/api/client-errors';
 import { QuestionnaireLibrary } from '$lib/data/questionnaires';
 import { ResponseStore } from '$lib/data/responses';
 import { createDraft, type Questionnaire } from '$lib/forms';
 import { questionnaireDocument } from '$lib/forms/documents';
 import { memoryStorage } from '../../../tests/unit/memory-storage';
 import { ResponseEditorState } from './response-editor.svelte';
+
+vi.mock('$lib/api/client-errors', () => ({ reportClientError: vi.fn(async () => undefined) }));
 
 NodePouchDB.plugin(memoryAdapter);
 const Pouch = NodePouchDB as unknown as PouchDB.Static;
@@ -23,6 +26,7 @@ const canonical = (q: Questionnaire) => `${q.url}|${q.version}`;
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
 	for (const close of cleanup.splice(0)) await close();
+	vi.mocked(reportClientError).mockClear();
 });
 
 async function setup(published: Questionnaire[], canEdit = true, journal = memoryStorage()) {
@@ -258,5 +262,69 @@ describe('ResponseEditorState', () => {
 		await first.close();
 		await second.close();
 		await other.close();
+	});
+	it('a questionnaire that cannot be opened says so, naming it, and the server log hears of it', async () => {
+		const { editor, draftOf, library } = await setup([V1]);
+		const id = await draftOf(V1, () => undefined);
+		vi.spyOn(library, 'definition').mockImplementation(() => {
+			throw new TypeError('no item at "/44250-9"');
+		});
+		const state = editor(id);
+		await state.open();
+		expect(state.phase).toMatchObject({
+			kind: 'failed',
+			error: 'forms.errors.open_failed',
+			canonical: canonical(V1),
+			form: { canonical: canonical(V1) }
+		});
+		expect(reportClientError).toHaveBeenCalledWith({
+			where: 'questionnaire',
+			message: 'TypeError: no item at "/44250-9"',
+			subject: canonical(V1)
+		});
+		await state.close();
+	});
+
+	it('a questionnaire whose calculation fails still opens, and the server log hears of it once', async () => {
+		// An unknown function: fhirpath refuses it when the calculation runs.
+		const expression = "%resource.item.where(linkId='count').answer.value.noSuchFunction()";
+		const broken: Questionnaire = {
+			resourceType: 'Questionnaire',
+			url: 'https://example.org/broken-calculation',
+			version: '1',
+			status: 'active',
+			title: 'Broken calculation',
+			item: [
+				{ linkId: 'count', type: 'integer', text: 'How many?' },
+				{
+					linkId: 'twice',
+					type: 'integer',
+					text: 'Twice as many',
+					readOnly: true,
+					extension: [
+						{
+							url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression',
+							valueExpression: { language: 'text/fhirpath', expression }
+						}
+					]
+				}
+			]
+		};
+		const { editor, draftOf } = await setup([broken]);
+		const id = await draftOf(broken, (engine) => engine.setAnswer('count', { valueInteger: 3 }));
+		vi.mocked(reportClientError).mockClear();
+		const state = editor(id);
+		await state.open();
+		expect(state.phase).toEqual({ kind: 'ready' });
+		expect(state.engine?.expressionErrors.size).toBe(1);
+		expect(reportClientError).toHaveBeenCalledTimes(1);
+		expect(reportClientError).toHaveBeenCalledWith(
+			expect.objectContaining({
+				where: 'questionnaire expression',
+				subject: canonical(broken),
+				message: expect.stringMatching(/^1 failed; /)
+			})
+		);
+		await state.close();
 	});
 });

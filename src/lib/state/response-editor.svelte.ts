@@ -227,6 +227,21 @@ export class ResponseEditorState {
 		if (this.editable) this.#startAutosave(engine);
 		this.#watch(doc._id);
 		this.phase = { kind: 'ready' };
+		this.#reportExpressionErrors(engine, form);
+	}
+
+	/**
+	 * A questionnaire whose expressions fail still opens (each value it could not calculate
+	 * says so on screen); the server's log hears of it once per opening, without answers.
+	 */
+	#reportExpressionErrors(engine: FormEngine, form: PublishedForm): void {
+		const [first] = engine.expressionErrors.values();
+		if (!first) return;
+		void reportClientError({
+			where: 'questionnaire expression',
+			message: `${engine.expressionErrors.size} failed; ${first.name}: ${first.message}`,
+			subject: form.canonical
+		});
 	}
 
 	/** Follows the response: another tab's saves (or a pull) arrive while it is open. */

@@ -28,6 +28,8 @@ export interface RunningServer {
 	 * For tests that check the server side (the research database), never for the app's part.
 	 */
 	couch(): ServerCouch;
+	/** What the running process has written to stdout and stderr since it last started. */
+	log(): string;
 }
 
 async function freePort(): Promise<number> {
@@ -124,6 +126,7 @@ export async function startServer(
 			if (!pid) throw new Error('the server is not running');
 			return serverCouch(pid, dataDir, extraEnv);
 		},
+		log: () => log,
 		async dispose() {
 			await stop();
 			rmSync(dataDir, { recursive: true, force: true });
