@@ -1,4 +1,4 @@
-import { test, expect } from './support/fixtures';
+import { test, expect, waitForServiceWorker } from './support/fixtures';
 import { addChild, openHealth, person, signUp } from './support/health';
 
 test.use({ locale: 'en-GB' });
@@ -11,6 +11,8 @@ test('a parent consents offline for a child as legal representative, then withdr
 	await signUp(page, carer, /A caregiver/);
 	await openHealth(page);
 	await addChild(page, 'Lúcia');
+	// The page is reloaded offline below: it must come from the service worker's cache.
+	await waitForServiceWorker(page);
 
 	// Offline from here: the consent is signed and stored on the device.
 	await context.setOffline(true);

@@ -79,8 +79,11 @@ test('fill Genetics with two variants offline in Arabic, complete it, correct it
 
 	// Corrected: the second gene was mistyped.
 	await page.getByRole('button', { name: 'تصحيح إجاباتي' }).click();
-	await form(page).getByLabel(GENE).nth(1).fill('CDKL5');
-	await form(page).getByLabel(GENE).nth(1).blur();
+	// A text box, never the completed view's read-only value that shows until the editor is back.
+	const secondGene = form(page).getByRole('textbox', { name: GENE }).nth(1);
+	await expect(secondGene).toBeEditable();
+	await secondGene.fill('CDKL5');
+	await secondGene.blur();
 	await page.getByRole('button', { name: 'حفظ التصحيح' }).click();
 	await expect(page.getByTestId('response-status')).toHaveAttribute('data-status', 'amended');
 	await page.getByTestId('show-summary').click();
