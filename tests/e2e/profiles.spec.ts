@@ -30,7 +30,8 @@ async function signUp(page: Page, who: Person, base = ''): Promise<void> {
 	await page.getByLabel('Country').selectOption('ES');
 	await page.getByRole('checkbox', { name: /accept the terms/ }).check();
 	await page.getByRole('button', { name: 'Create account' }).click();
-	await expect(page).toHaveURL(/\/health\/[0-9a-f-]{36}\?welcome$/);
+	// As in support/health.ts: a loaded CI machine takes more than 10 s to create an account.
+	await expect(page).toHaveURL(/\/health\/[0-9a-f-]{36}\?welcome$/, { timeout: 30_000 });
 	await page.getByTestId('account-link').click();
 	await expect(page).toHaveURL(/\/account$/);
 }

@@ -34,9 +34,19 @@ test('register a child with a suspected diagnosis and three symptoms offline in 
 		/^hpo-terms\.[^/]+\.txt$/.test(name)
 	);
 	expect(list).toBeDefined();
+	const listUrl = `/_app/immutable/assets/${list}`;
 	expect(
-		await page.evaluate(async (url) => (await fetch(url)).status, `/_app/immutable/assets/${list}`)
+		await page.evaluate(async (url) => {
+			const response = await fetch(url);
+			await response.text();
+			return response.status;
+		}, listUrl)
 	).toBe(200);
+	// The service worker stores it beside answering: going offline before that is done left the
+	// picker without its list (a race seen on a loaded CI machine).
+	await expect
+		.poll(() => page.evaluate(async (url) => (await caches.match(url)) !== undefined, listUrl))
+		.toBe(true);
 
 	// From here on there is no server and no network.
 	await server.stop();

@@ -35,20 +35,26 @@ test.describe('app shell', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welcome to Dazzle');
 	});
 
-	test('sections not built yet say what they will hold, in the user language', async ({
+	test('Community, signed out, says what it offers and how to join, in the user language', async ({
 		page,
 		server
 	}) => {
 		await page.goto(`${server.url}/community`);
-		await expect(page.getByText('Coming soon')).toBeVisible();
-		await expect(page.getByText('Private messages with people you choose')).toBeVisible();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Community');
+		const main = page.locator('main');
+		await expect(main).toContainText(
+			'Sign in to find people like you and write to them privately.'
+		);
+		await expect(main.getByRole('link', { name: 'Create an account' })).toBeVisible();
+		await expect(main.getByRole('link', { name: 'Sign in' })).toBeVisible();
 		await chooseLanguage(page, 'Español');
 		await page
 			.getByRole('navigation', { name: /navegación/i })
 			.getByRole('link', { name: /Comunidad/ })
 			.click();
 		await expect(page.getByRole('heading', { level: 1 })).toContainText('Comunidad');
-		await expect(page.locator('main')).not.toContainText('Private messages');
+		await expect(main).toContainText('Inicia sesión para encontrar a personas como tú');
+		await expect(main).not.toContainText('Sign in to find');
 	});
 
 	test('every link in the shell leads to a page, never a dead end', async ({ page, server }) => {
