@@ -94,6 +94,11 @@ export async function startServer(
 				// The research worker runs in the server (issue #18), with the tests' one key: test
 				// servers may share a CouchDB (tests/support/worker-key.ts).
 				DAZZLE_RESEARCH_SECRET: TEST_SECRET_HEX,
+				// One server serves every test of a Playwright worker, all from 127.0.0.1: the
+				// production limits (10 sign-ups an hour per address) would refuse the 11th test's
+				// sign-up. The limits have their own integration tests.
+				RATE_LIMIT_SIGNUP_ADDRESS: '1000/1h',
+				RATE_LIMIT_SIGNIN_ADDRESS: '1000/15m',
 				...extraEnv
 			},
 			stdio: ['ignore', 'pipe', 'pipe']
