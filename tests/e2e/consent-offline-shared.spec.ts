@@ -1,27 +1,14 @@
-import { test as base, expect } from './support/fixtures';
+import { expect } from './support/fixtures';
 import {
 	finish,
 	giveConsent,
 	openRecordId,
 	researchRecords,
 	serverDocTypes,
-	withdrawWithErase
+	withdrawWithErase,
+	testWithWorker as test
 } from './support/consent';
 import { addChild, openHealth, person, signUp, status } from './support/health';
-import { startServer, type RunningServer } from './support/server';
-
-/** Its own server, given longer to start: it runs the research worker too. */
-const test = base.extend<object, { server: RunningServer }>({
-	server: [
-		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-		async ({}, use) => {
-			const server = await startServer(undefined, {}, 170_000);
-			await use(server);
-			await server.dispose();
-		},
-		{ scope: 'worker', timeout: 180_000 }
-	]
-});
 
 test.use({ locale: 'en-GB' });
 
