@@ -20,7 +20,7 @@ export default defineConfig({
 	outputDir: `test-results/${basename(process.env.DAZZLE_E2E_DIR ?? '.e2e')}`,
 	fullyParallel: false,
 	workers: 2,
-	retries: process.env.CI ? 1 : 0,
+	retries: 0,
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
 	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
