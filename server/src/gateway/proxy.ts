@@ -199,6 +199,15 @@ async function answerUnauthorized(
 }
 
 /**
+ * Whether `request` failed because the server had closed the kept-alive socket it was sent on
+ * (Node's documented race: `reusedSocket` and a reset or broken pipe before any answer).
+ */
+function isStaleKeepAlive(request: http.ClientRequest, error: Error): boolean {
+	const code = (error as NodeJS.ErrnoException).code;
+	return request.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+/**
  * `/couch/*`: allowlisted reverse proxy to COUCH_URL. Request bodies are buffered (at most
  * `bodyLimit`), checked and re-serialised; responses stream through.
  */
@@ -305,43 +314,7 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			return;
 		}
 
-		const upstreamRequest = transport.request({
-			protocol: upstreamBase.protocol,
-			hostname: upstreamBase.hostname,
-			port: upstreamBase.port,
-			method: req.method,
-			path: `${basePath}${route.upstreamPath}`,
-			headers: {
-				...upstreamHeaders(req, body),
-				...(admission?.kind === 'go' ? forwardedFor(admission.clientAddress) : {})
-			},
-			agent
-		});
-		if (route.feed !== 'longpoll') {
-			upstreamRequest.setTimeout(NON_FEED_TIMEOUT_MS, () =>
-				upstreamRequest.destroy(new Error('upstream timeout'))
-			);
-		}
-		// A client that goes away (a closed live feed) ends the upstream request too.
-		res.once('close', () => {
-			if (!res.writableFinished) upstreamRequest.destroy();
-		});
-
-		upstreamRequest.once('error', (error) => {
-			if (res.headersSent) {
-				res.destroy();
-				return;
-			}
-			if (isClientDisconnect(error, req.socket)) {
-				// The client closed first and its request upstream was ended for it (above).
-				options.logger.debug(`couch ${req.method} ${route.upstreamPath}: client went away`);
-				return;
-			}
-			options.logger.warn(`couch ${req.method} ${route.upstreamPath} failed`, error);
-			sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
-		});
-
-		upstreamRequest.once('response', (upstream) => {
+		const onResponse = (upstream: http.IncomingMessage): void => {
 			const status = upstream.statusCode ?? 502;
 			if (status === 401) {
 				// One answer for an unknown user and a wrong password; 403 for a signed-in user
@@ -394,9 +367,63 @@ export function createCouchProxy(options: CouchProxyOptions): RequestHandler {
 			});
 			upstream.once('end', () => res.end());
 			upstream.once('error', () => res.destroy());
+		};
+
+		// The request upstream, and the one that replaced it when a kept-alive socket had been
+		// closed by the database server just as it was reused (retried once, see below).
+		let upstreamRequest: http.ClientRequest | undefined;
+		// A client that goes away (a closed live feed) ends the upstream request too.
+		res.once('close', () => {
+			if (!res.writableFinished) upstreamRequest?.destroy();
 		});
 
-		upstreamRequest.end(body);
+		const send = (attempt: number): void => {
+			const request = transport.request({
+				protocol: upstreamBase.protocol,
+				hostname: upstreamBase.hostname,
+				port: upstreamBase.port,
+				method: req.method,
+				path: `${basePath}${route.upstreamPath}`,
+				headers: {
+					...upstreamHeaders(req, body),
+					...(admission?.kind === 'go' ? forwardedFor(admission.clientAddress) : {})
+				},
+				agent
+			});
+			upstreamRequest = request;
+			if (route.feed !== 'longpoll') {
+				request.setTimeout(NON_FEED_TIMEOUT_MS, () =>
+					request.destroy(new Error('upstream timeout'))
+				);
+			}
+			request.once('error', (error) => {
+				if (res.headersSent) {
+					res.destroy();
+					return;
+				}
+				if (isClientDisconnect(error, req.socket)) {
+					// The client closed first and its request upstream was ended for it (above).
+					options.logger.debug(`couch ${req.method} ${route.upstreamPath}: client went away`);
+					return;
+				}
+				if (attempt === 0 && isStaleKeepAlive(request, error)) {
+					// The server closed an idle kept-alive socket as we reused it: it never read
+					// this request, so sending it again on a new socket is safe (a busy machine
+					// widens that window; it answered 502 `couch_unreachable` under load).
+					options.logger.debug(
+						`couch ${req.method} ${route.upstreamPath}: stale socket, sent again`
+					);
+					send(1);
+					return;
+				}
+				options.logger.warn(`couch ${req.method} ${route.upstreamPath} failed`, error);
+				sendError(res, 502, 'errors.couch_unreachable', 'the database server did not answer');
+			});
+			request.once('response', onResponse);
+			request.end(body);
+		};
+
+		send(0);
 	};
 	return (req, res, next) => {
 		handle(req, res).catch(next);
