@@ -61,6 +61,7 @@ describe('community worker (#19)', () => {
 		dazzle = await startTestDazzle({
 			rateLimits: GENEROUS_LIMITS,
 			research: false,
+			logLevel: 'warn',
 			community: { sweepMs: 3_600_000, accountsMs: 300, backoffBaseMs: 100 }
 		});
 		await dazzle.ready;
@@ -311,7 +312,8 @@ describe('community worker (#19)', () => {
 		);
 		expect(answer.status, JSON.stringify(answer.body)).toBe(201);
 		expect(answer.body.filter((result) => result.ok).length).toBeGreaterThan(100);
-		// Then a valid one: decided once the fuzz is behind it.
+		// Then a valid one. Decided does not mean the fuzz is behind it: on Apache CouchDB a database
+		// has shards (q = 2) and its changes feed interleaves them, so wait for every message.
 		const last = message(ben.id);
 		await writeOk(ana.account, last);
 		await statusOf(ana.account, last);
@@ -319,7 +321,10 @@ describe('community worker (#19)', () => {
 		const messages = (await dazzle.couch.docsWithPrefix(ana.account.userDb, 'message:')).filter(
 			(item) => item._id !== last._id
 		);
-		const statuses = await dazzle.couch.docsWithPrefix(ana.account.userDb, 'message-status:');
+		const statuses = await waitFor('a status for every message', async () => {
+			const found = await dazzle.couch.docsWithPrefix(ana.account.userDb, 'message-status:');
+			return found.length >= messages.length + 1 ? found : undefined;
+		});
 		expect(statuses.length).toBe(messages.length + 1);
 		const copies = await dazzle.couch.docsWithPrefix(ben.account.userDb, 'inbox:');
 		expect(copies.length).toBe(statuses.filter((status) => status.state === 'sent').length);
@@ -335,11 +340,13 @@ describe('community worker (#19)', () => {
 				reason: 'invalid'
 			});
 		}
-		// A run that failed is retried with backoff by design (a write conflict: on Apache CouchDB one
-		// run in a few of this file met one, not reproduced alone — see the session note); what must
-		// hold is that the worker kept going and nothing is left failing.
-		expect(dazzle.community?.status().state).toBe('running');
-		await expect.poll(() => dazzle.community?.status().backing_off, { timeout: 30_000 }).toBe(0);
+		// No run of the whole file failed (an accounts run refreshing a member while the member's own
+		// run wrote the same documents once met a write conflict: they now take turns).
+		expect(dazzle.community?.status()).toMatchObject({
+			state: 'running',
+			failures: 0,
+			backing_off: 0
+		});
 	});
 
 	it('queues a reported message for the moderators', async () => {

@@ -15,6 +15,7 @@ import {
 import { CommunityHandler, communityCheckpointId } from './community-handler';
 import { jsonBytes } from './community-rules';
 import { MemoryCouch } from './community-memory-couch';
+import { inShard } from './shard';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
 const NOW = new Date('2026-12-07T12:00:00.000Z');
@@ -135,6 +136,60 @@ describe('community handler', () => {
 		await write('ana', profile({ visible: false }));
 		await run('ana');
 		expect(couch.live('directory', `member:${ana}`)).toBeUndefined();
+	});
+
+	it('an account change met during the database’s own run waits for it (no write conflict)', async () => {
+		// Seen on Apache CouchDB: the `_users` run refreshed a member whose own run was writing the
+		// same documents (state, identity) — one of them met a conflict and the run failed.
+		await account('ana');
+		await write('ana', profile());
+		let usersRun: Promise<unknown> | undefined;
+		const racing = new CommunityHandler({
+			couch,
+			audit: { append: async (events) => void audit.push(...events) },
+			logger: silent,
+			now: () => new Date(clock),
+			step: async (name) => {
+				if (name !== 'before-identity' || usersRun) return;
+				usersRun = racing.run('_users');
+				// Let the accounts run go as far as it can before this one writes.
+				for (let turn = 0; turn < 50; turn += 1) await new Promise((done) => setImmediate(done));
+			}
+		});
+		await expect(racing.run(userDbName('ana'))).resolves.toMatchObject({ profiles: 1 });
+		await expect(usersRun).resolves.toBeDefined();
+		const id = idOf('ana');
+		expect(id).toMatch(PUBLIC_ID);
+		expect(couch.live('directory', `member:${id}`)).toMatchObject({ nickname: 'Nick ana' });
+	});
+
+	it('follows `_users` for the members of its own shard only, from its own checkpoint', async () => {
+		const names = Array.from({ length: 8 }, (_, index) => `m${index}`);
+		for (const name of names) await member(name);
+		const shard = { index: 1, count: 2 };
+		const mine = names.filter((name) => inShard(userDbName(name), shard));
+		expect(mine.length).toBeGreaterThan(0);
+		expect(mine.length).toBeLessThan(names.length);
+		for (const name of names) {
+			await couch.bulkDocs('_users', [
+				{ ...couch.live('_users', `org.couchdb.user:${name}`)!, nickname: `New ${name}` }
+			]);
+		}
+		const sharded = new CommunityHandler({
+			couch,
+			audit: { append: async (events) => void audit.push(...events) },
+			logger: silent,
+			now: () => new Date(clock),
+			shard
+		});
+		await sharded.run('_users');
+		for (const name of names) {
+			expect(couch.live('directory', `member:${idOf(name)}`)?.nickname).toBe(
+				mine.includes(name) ? `New ${name}` : `Nick ${name}`
+			);
+		}
+		expect(couch.live('worker', communityCheckpointId('_users:1/2'))).toBeDefined();
+		expect(couch.live('worker', communityCheckpointId('_users'))).toBeUndefined();
 	});
 
 	it('never publishes a minor (own record under 18) and says why', async () => {

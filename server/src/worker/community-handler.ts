@@ -45,6 +45,7 @@ import {
 	type SentEntry
 } from './community-rules';
 import { GroupWriter, putOne, type ChangeRow } from './research-store';
+import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
 /**
  * One run of the community worker (issue #19) over one user database (or `_users`): read
@@ -62,7 +63,11 @@ import { GroupWriter, putOne, type ChangeRow } from './research-store';
  *   each message once and count it once.
  * - `conversation:<other>` → `delivered` / `read` statuses in the other's database.
  * - `report:<uuid>` → the moderators' queue (`moderation`).
- * - `_users` → nickname and country changes, deleted accounts.
+ * - `_users` → nickname and country changes, deleted accounts, for the members whose database is
+ *   in this worker's shard (each shard follows `_users` from its own checkpoint). The refresh of
+ *   a member runs under that database's lock (`#exclusive`), as the database's own run does: the
+ *   two write the same documents (state, directory entry, identity), and run side by side one
+ *   of them met a write conflict and failed (seen on Apache CouchDB).
  */
 
 export type CommunityCouch = Pick<
@@ -83,6 +88,8 @@ export interface CommunityHandlerOptions {
 	step?: (name: string) => Promise<void> | void;
 	/** A public id (tests make them predictable). */
 	newPublicId?: () => string;
+	/** The user databases this handler runs (`_users` changes of other members are skipped). */
+	shard?: Shard;
 }
 
 export interface CommunityReport {
@@ -151,11 +158,43 @@ export class CommunityHandler {
 	readonly #couch: CommunityCouch;
 	readonly #now: () => Date;
 	readonly #workerWriter: GroupWriter;
+	readonly #shard: Shard;
+	/** The tail of the work queued per user database in this process (see `#exclusive`). */
+	readonly #locks = new Map<string, Promise<void>>();
 
 	constructor(private readonly options: CommunityHandlerOptions) {
 		this.#couch = options.couch;
 		this.#now = options.now ?? (() => new Date());
 		this.#workerWriter = new GroupWriter(options.couch as CouchClient, WORKER_DB);
+		this.#shard = options.shard ?? WHOLE;
+	}
+
+	/**
+	 * Runs `task` once the work already queued for user database `db` is done: the database's own
+	 * run (the worker's queue never runs one database twice at once) and the `_users` run's
+	 * refresh of its member. Only the `_users` run ever waits here, and it holds no lock while it
+	 * waits, so nothing waits in a circle.
+	 */
+	async #exclusive<T>(db: string, task: () => Promise<T>): Promise<T> {
+		const before = this.#locks.get(db) ?? Promise.resolve();
+		let release: () => void = () => {};
+		const done = new Promise<void>((resolve) => (release = resolve));
+		const tail = before.then(() => done);
+		this.#locks.set(db, tail);
+		try {
+			await before;
+			return await task();
+		} finally {
+			release();
+			if (this.#locks.get(db) === tail) this.#locks.delete(db);
+		}
+	}
+
+	#checkpointId(db: string): string {
+		// Every shard follows `_users` for its own members, from its own checkpoint.
+		return db === USERS_DB && this.#shard.count > 1
+			? communityCheckpointId(`${db}:${describeShard(this.#shard)}`)
+			: communityCheckpointId(db);
 	}
 
 	async #step(name: string): Promise<void> {
@@ -164,6 +203,11 @@ export class CommunityHandler {
 
 	/** Runs `db` (a user database or `_users`) until its changes are caught up. */
 	async run(db: string): Promise<CommunityReport> {
+		if (db === USERS_DB) return this.#run(db);
+		return this.#exclusive(db, () => this.#run(db));
+	}
+
+	async #run(db: string): Promise<CommunityReport> {
 		const report: CommunityReport = {
 			changes: 0,
 			profiles: 0,
@@ -175,7 +219,7 @@ export class CommunityHandler {
 		};
 		const username = db === USERS_DB ? undefined : usernameOfUserDb(db);
 		if (db !== USERS_DB && !username) return report;
-		let checkpoint = await this.#couch.getDoc<Checkpoint>(WORKER_DB, communityCheckpointId(db));
+		let checkpoint = await this.#couch.getDoc<Checkpoint>(WORKER_DB, this.#checkpointId(db));
 		let since = checkpoint?.seq ?? '0';
 		for (;;) {
 			let page: { results: ChangeRow[]; last_seq: string | number };
@@ -197,7 +241,7 @@ export class CommunityHandler {
 			await this.#step('before-checkpoint');
 			const next: Checkpoint = {
 				...(checkpoint ?? {}),
-				_id: communityCheckpointId(db),
+				_id: this.#checkpointId(db),
 				type: 'checkpoint',
 				seq: lastSeq,
 				updated_at: this.#now().toISOString()
@@ -362,6 +406,7 @@ export class CommunityHandler {
 			};
 			const stored = await this.#getOrNone(db, COMMUNITY_IDENTITY_ID);
 			if (!sameContent(stored, identity)) {
+				await this.#step('before-identity');
 				await this.#couch
 					.bulkDocs(db, [{ ...identity, ...(stored?._rev ? { _rev: stored._rev } : {}) }])
 					.then(requireOk);
@@ -674,7 +719,8 @@ export class CommunityHandler {
 	async #usersBatch(rows: ChangeRow[], report: CommunityReport): Promise<void> {
 		const names = rows
 			.filter((row) => row.id.startsWith(USER_ID_PREFIX))
-			.map((row) => ({ name: row.id.slice(USER_ID_PREFIX.length), deleted: Boolean(row.deleted) }));
+			.map((row) => ({ name: row.id.slice(USER_ID_PREFIX.length), deleted: Boolean(row.deleted) }))
+			.filter((entry) => inShard(userDbName(entry.name), this.#shard));
 		if (names.length === 0) return;
 		const pointers = await this.#couch.fetchDocs<Pointer>(
 			WORKER_DB,
@@ -684,8 +730,10 @@ export class CommunityHandler {
 		for (const entry of names) {
 			if (!known.has(entry.name)) continue;
 			const db = userDbName(entry.name);
-			const profile = entry.deleted ? undefined : await this.#getOrNone(db, PUBLIC_PROFILE_ID);
-			await this.#profile(db, entry.name, profile, [], report);
+			await this.#exclusive(db, async () => {
+				const profile = entry.deleted ? undefined : await this.#getOrNone(db, PUBLIC_PROFILE_ID);
+				await this.#profile(db, entry.name, profile, [], report);
+			});
 		}
 	}
 }

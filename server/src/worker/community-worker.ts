@@ -76,7 +76,8 @@ export class CommunityWorker {
 			logger: options.logger,
 			step: options.step,
 			newPublicId: options.newPublicId,
-			now: options.now
+			now: options.now,
+			shard: this.#shard
 		});
 		this.#queue = new KeyedQueue((db) => this.#run(db), {
 			concurrency: options.concurrency ?? (options.embedded ? 2 : 8),
@@ -103,11 +104,14 @@ export class CommunityWorker {
 		];
 	}
 
-	/** Queues `db` when it is a user database of this shard, or `_users` (shard 0). */
+	/**
+	 * Queues `db` when it is a user database of this shard, or `_users` (every shard follows it
+	 * for its own members: a member's refresh must run where the member's database runs).
+	 */
 	notify(db: string): void {
 		if (this.#state !== 'running') return;
 		if (db === USERS_DB) {
-			if (this.#shard.index === 0) this.#queue.notify(db);
+			this.#queue.notify(db);
 			return;
 		}
 		if (!db.startsWith(USER_DB_PREFIX) || !usernameOfUserDb(db)) return;
