@@ -60,11 +60,59 @@ const written = () => ({
 interface Row {
 	server: string;
 	worker: string;
+	/** The worker's requests to the server during the round, per message sent. */
+	perMessage: number;
 	delivered: number;
 	p50: number;
 	p95: number;
 	max: number;
 	load: string;
+}
+
+/**
+ * Counts the requests made through the test server's admin client (the worker's), by kind,
+ * leaving out the bench's own (its message writes, its reads of the inboxes) and the write feed's
+ * long poll.
+ */
+function countRequests(dazzle: TestDazzle) {
+	let kinds = new Map<string, number>();
+	let counting = false;
+	const request = dazzle.couch.request.bind(dazzle.couch);
+	dazzle.couch.request = (options) => {
+		const bench = options.method === 'put' && /\/message(%3A|:)/.test(options.path);
+		if (counting && !bench && options.path !== '_db_updates') {
+			const kind = `${options.method ?? 'get'} ${options.path
+				.replace(/^userdb-[0-9a-f]+/, '<userdb>')
+				.replace(/\/(community-[a-z]+)(%3A|:).*/, '/$1:…')
+				.replace(/\/org\.couchdb\.user(%3A|:).*/, '/org.couchdb.user:…')
+				.replace(/\/audit-\d+/, '/audit-…')}`;
+			kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+		}
+		return request(options);
+	};
+	return {
+		start() {
+			kinds = new Map();
+			counting = true;
+		},
+		stop() {
+			counting = false;
+			return kinds;
+		}
+	};
+}
+
+function printKinds(label: string, kinds: Map<string, number>, messages: number): number {
+	const total = [...kinds.values()].reduce((sum, n) => sum + n, 0);
+	const top = [...kinds.entries()]
+		.sort(([, a], [, b]) => b - a)
+		.slice(0, 12)
+		.map(([kind, n]) => `${kind} ${(n / messages).toFixed(2)}`)
+		.join('; ');
+	console.log(
+		`  ${label}: ${total} requests, ${(total / messages).toFixed(2)} per message (${top})`
+	);
+	return total / messages;
 }
 
 async function makeMembers(dazzle: TestDazzle, run: string): Promise<string[]> {
@@ -134,8 +182,10 @@ async function round(
 	names: string[],
 	ids: Map<string, string>,
 	count: () => number,
-	label: string
-): Promise<number[]> {
+	label: string,
+	requests: ReturnType<typeof countRequests>
+): Promise<{ latencies: number[]; perMessage: number }> {
+	requests.start();
 	const marker = randomUUID();
 	const order = [...names].sort(() => Math.random() - 0.5);
 	const before = count();
@@ -160,6 +210,9 @@ async function round(
 	await until(`${label} deliveries`, () => count() - before >= names.length);
 	console.log(`  ${label}: sends took ${seconds(sent - started)}`);
 	console.log(`  ${label}: ${count() - before} decided in ${seconds(Date.now() - started)}`);
+	// The runs our own copies and statuses bring (CouchDB's feed) end soon after.
+	await sleep(2_000);
+	const perMessage = printKinds(label, requests.stop(), names.length);
 	const latencies: number[] = [];
 	for (let start = 0; start < names.length; start += 50) {
 		const pages = await Promise.all(
@@ -172,7 +225,7 @@ async function round(
 			latencies.push(Date.parse(String(doc.delivered_at)) - Date.parse(String(doc.sent_at)));
 		}
 	}
-	return latencies;
+	return { latencies, perMessage };
 }
 
 async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
@@ -191,10 +244,17 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 		await dazzle.ready;
 		const community = dazzle.community;
 		if (!community) throw new Error('no community worker');
+		const requests = countRequests(dazzle);
 		const run = randomUUID().slice(0, 6);
 		let names = await makeMembers(dazzle, run);
 		const publishing = Date.now();
-		await until('publishing', () => community.status().profiles >= users);
+		// Every member has a public id (the status counts refreshes by `_users` too).
+		await until(
+			'publishing',
+			async () =>
+				(await dazzle.couch.docIdsInRange(WORKER_DB, 'community-user:', 'community-user:\ufff0'))
+					.length >= users
+		);
 		console.log(
 			`  ${community.status().profiles} profiles published in ${seconds(Date.now() - publishing)}; load ${load()}`
 		);
@@ -208,7 +268,14 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 		names = names.filter((name) => ids.has(name));
 		const decided = (status: { delivered: number; not_delivered: number }) =>
 			status.delivered + status.not_delivered;
-		const feed = await round(dazzle, names, ids, () => decided(community.status()), 'feed');
+		const feed = await round(
+			dazzle,
+			names,
+			ids,
+			() => decided(community.status()),
+			'feed',
+			requests
+		);
 		rows.push(summary(server, 'feed (events / _db_updates)', feed));
 		await community.close();
 		const baseline = new CommunityWorker({
@@ -220,7 +287,14 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 		});
 		baseline.start();
 		await baseline.idle();
-		const swept = await round(dazzle, names, ids, () => decided(baseline.status()), 'baseline');
+		const swept = await round(
+			dazzle,
+			names,
+			ids,
+			() => decided(baseline.status()),
+			'baseline',
+			requests
+		);
 		rows.push(summary(server, `baseline (sweep every ${baselineSweepSeconds} s)`, swept));
 		await baseline.close();
 	} finally {
@@ -229,10 +303,15 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 	return rows;
 }
 
-function summary(server: string, worker: string, latencies: number[]): Row {
+function summary(
+	server: string,
+	worker: string,
+	{ latencies, perMessage }: { latencies: number[]; perMessage: number }
+): Row {
 	return {
 		server,
 		worker,
+		perMessage,
 		delivered: latencies.length,
 		p50: percentile(latencies, 50),
 		p95: percentile(latencies, 95),
@@ -253,11 +332,11 @@ async function main(): Promise<void> {
 		`\n${users} members (those published in time take part), one message each over ${windowSeconds} s; goal p95 ≤ 5 s (feed)\n`
 	);
 	console.log(
-		'server   | worker                         | delivered | p50     | p95     | max     | load 1/5/15'
+		'server   | worker                         | delivered | req/msg | p50     | p95     | max     | load 1/5/15'
 	);
 	for (const row of rows) {
 		console.log(
-			`${row.server.padEnd(8)} | ${row.worker.padEnd(30)} | ${String(row.delivered).padStart(9)} | ${seconds(row.p50).padStart(7)} | ${seconds(row.p95).padStart(7)} | ${seconds(row.max).padStart(7)} | ${row.load}`
+			`${row.server.padEnd(8)} | ${row.worker.padEnd(30)} | ${String(row.delivered).padStart(9)} | ${row.perMessage.toFixed(1).padStart(7)} | ${seconds(row.p50).padStart(7)} | ${seconds(row.p95).padStart(7)} | ${seconds(row.max).padStart(7)} | ${row.load}`
 		);
 	}
 	process.exit(0);

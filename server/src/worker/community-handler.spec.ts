@@ -98,13 +98,15 @@ describe('community handler', () => {
 		for (const db of ['_users', 'worker', 'directory', 'moderation']) couch.create(db);
 		audit = [];
 		clock = NOW.getTime();
-		handler = new CommunityHandler({
+		handler = newHandler();
+	});
+	const newHandler = () =>
+		new CommunityHandler({
 			couch,
 			audit: { append: async (events) => void audit.push(...events) },
 			logger: silent,
 			now: () => new Date(clock)
 		});
-	});
 
 	it('publishes a visible profile under a random public id, with only what was chosen', async () => {
 		const ana = await member('ana', { show_country: false });
@@ -328,12 +330,78 @@ describe('community handler', () => {
 		await couch.bulkDocs('worker', [
 			{ _id: checkpoint._id, _rev: checkpoint._rev, _deleted: true }
 		]);
+		// A new process (this one remembers the checkpoint): the run replays from the start.
+		handler = newHandler();
 		await run('ana');
 		// Only the checkpoint is written again.
 		expect(couch.writes.slice(writes + 1).map(([db, doc]) => `${db}/${doc._id}`)).toEqual([
 			`worker/${communityCheckpointId(userDbName('ana'))}`
 		]);
 		expect(inboxOf('ben')).toHaveLength(1);
+	});
+
+	it('what it remembers follows the members: messages turned off, a block, a failed run', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben');
+		const first = message(ben);
+		await write('ana', first);
+		await run('ana');
+		expect(statusOf('ana', first)).toMatchObject({ state: 'sent' });
+		// Ben turns messages off: the next one is not delivered.
+		await write('ben', profile({ accepts_messages: false }));
+		await run('ben');
+		const second = message(ben);
+		await write('ana', second);
+		await run('ana');
+		expect(statusOf('ana', second)).toMatchObject({
+			state: 'not_delivered',
+			reason: 'not_accepting'
+		});
+		// On again, then a block (read at each delivery).
+		await write('ben', profile());
+		await run('ben');
+		await write('ben', {
+			_id: `block:${ana}`,
+			type: 'block',
+			...written,
+			public_id: ana,
+			blocked_at: NOW.toISOString()
+		});
+		const third = message(ben);
+		await write('ana', third);
+		await run('ana');
+		expect(statusOf('ana', third)).toMatchObject({ state: 'not_delivered', reason: 'blocked' });
+		// A ledger changed behind the worker's back: the run fails, the next one reads it again.
+		const ledger = couch.live('worker', `community-sent:${ana}`)!;
+		await couch.bulkDocs('worker', [{ ...ledger }]);
+		const blocked = couch.live(userDbName('ben'), `block:${ana}`)!;
+		await couch.bulkDocs(userDbName('ben'), [{ ...blocked, _deleted: true }]);
+		const fourth = message(ben);
+		await write('ana', fourth);
+		await expect(run('ana')).rejects.toThrow(/conflict/);
+		await run('ana');
+		expect(statusOf('ana', fourth)).toMatchObject({ state: 'sent' });
+		expect(inboxOf('ben')).toHaveLength(2);
+		expect(couch.live('worker', `community-sent:${ana}`)?.sent).toHaveLength(2);
+	});
+
+	it('stores a checkpoint only after documents it acts on, or on flush', async () => {
+		await member('ana');
+		const id = communityCheckpointId(userDbName('ana'));
+		const before = couch.live('worker', id)!;
+		// Documents the worker does not act on (a block, about-me…): the checkpoint stays in memory.
+		await write('ana', { _id: 'about-me', type: 'about_me', ...written });
+		await run('ana');
+		expect(couch.live('worker', id)?._rev).toBe(before._rev);
+		await handler.flush();
+		const after = couch.live('worker', id)!;
+		expect(after._rev).not.toBe(before._rev);
+		expect(Number(after.seq)).toBeGreaterThan(Number(before.seq));
+		// Nothing new: nothing written.
+		const writes = couch.writes.length;
+		await run('ana');
+		await handler.flush();
+		expect(couch.writes.length).toBe(writes);
 	});
 
 	it('limits messages per hour and new conversations per day', async () => {

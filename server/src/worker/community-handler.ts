@@ -44,6 +44,7 @@ import {
 	type AccountFacts,
 	type SentEntry
 } from './community-rules';
+import { LruMap, revGeneration } from './community-cache';
 import { GroupWriter, putOne, type ChangeRow } from './research-store';
 import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
@@ -90,6 +91,8 @@ export interface CommunityHandlerOptions {
 	newPublicId?: () => string;
 	/** The user databases this handler runs (`_users` changes of other members are skipped). */
 	shard?: Shard;
+	/** Entries per cache (members, accounts, ledgers, checkpoints, conversations). */
+	cacheSize?: number;
 }
 
 export interface CommunityReport {
@@ -133,6 +136,19 @@ interface Checkpoint extends CouchDoc {
 	type: 'checkpoint';
 	seq: string;
 	updated_at: string;
+	/**
+	 * The database's `update_seq` as a sweep saw it (`_dbs_info`, Apache CouchDB) before a run
+	 * that read every change up to it: a later sweep that sees the same skips the database.
+	 */
+	db_seq?: string;
+}
+
+/** A checkpoint as this process knows it: `dirty` when `seq` is ahead of the stored one. */
+interface KnownCheckpoint {
+	doc: Checkpoint | undefined;
+	seq: string;
+	db_seq?: string;
+	dirty: boolean;
 }
 
 export const communityCheckpointId = (db: string): string => `community-checkpoint:${db}`;
@@ -154,6 +170,16 @@ interface UserDocFacts extends CouchDoc {
 	patient_id?: unknown;
 }
 
+/**
+ * What a run reads again and again is kept in memory (`LruMap`s): checkpoints, the members'
+ * states and accounts, the senders' ledgers, the pairs known to have talked. Only this process
+ * writes a member's state, ledger and checkpoint — in the run of the member's database, which
+ * its shard gives to one worker and `#exclusive` to one run at a time — so what it remembers of
+ * its own shard's members is what is stored; members of other shards are read each time. An
+ * account is forgotten when the `_users` run sees it change (`#accountsEpoch` keeps a read that
+ * was in flight meanwhile from being remembered). A failed run forgets all it knew of its
+ * database and member. Blocks are read at every delivery (the recipient decides, any time).
+ */
 export class CommunityHandler {
 	readonly #couch: CommunityCouch;
 	readonly #now: () => Date;
@@ -161,12 +187,109 @@ export class CommunityHandler {
 	readonly #shard: Shard;
 	/** The tail of the work queued per user database in this process (see `#exclusive`). */
 	readonly #locks = new Map<string, Promise<void>>();
+	readonly #checkpoints: LruMap<string, KnownCheckpoint>;
+	/** Own shard's members by username (null: none yet) and by public id. */
+	readonly #states: LruMap<string, MemberState | null>;
+	readonly #statesById: LruMap<string, MemberState>;
+	readonly #accounts: LruMap<string, UserDocFacts | null>;
+	#accountsEpoch = 0;
+	readonly #ledgers: LruMap<string, Ledger | null>;
+	/** Pairs of public ids known to have a conversation (never a new one again). */
+	readonly #talked: LruMap<string, true>;
 
 	constructor(private readonly options: CommunityHandlerOptions) {
 		this.#couch = options.couch;
 		this.#now = options.now ?? (() => new Date());
 		this.#workerWriter = new GroupWriter(options.couch as CouchClient, WORKER_DB);
 		this.#shard = options.shard ?? WHOLE;
+		const size = options.cacheSize ?? 20_000;
+		this.#checkpoints = new LruMap(size);
+		this.#states = new LruMap(size);
+		this.#statesById = new LruMap(size);
+		this.#accounts = new LruMap(size);
+		this.#ledgers = new LruMap(size);
+		this.#talked = new LruMap(size);
+	}
+
+	#own(username: string): boolean {
+		return inShard(userDbName(username), this.#shard);
+	}
+
+	/** Remembers a member's state read or written (an older revision never replaces a newer). */
+	#remember(username: string, state: MemberState | undefined): void {
+		if (!this.#own(username)) return;
+		if (!state) {
+			this.#states.set(username, null);
+			return;
+		}
+		const known = this.#statesById.get(state.public_id);
+		if (known && revGeneration(known._rev) > revGeneration(state._rev)) return;
+		this.#states.set(username, state);
+		this.#statesById.set(state.public_id, state);
+	}
+
+	/** After a failed run: whatever this process knew of the database and its member. */
+	#forget(db: string, username: string | undefined): void {
+		this.#checkpoints.delete(db);
+		if (!username) return;
+		const state = this.#states.get(username);
+		this.#states.delete(username);
+		this.#accounts.delete(username);
+		if (state) {
+			this.#statesById.delete(state.public_id);
+			this.#ledgers.delete(state.public_id);
+		}
+	}
+
+	/** The update sequence a sweep last saw this database caught up at, when known here. */
+	knownDbSeq(db: string): string | undefined {
+		return this.#checkpoints.get(db)?.db_seq;
+	}
+
+	/** Whether this process knows the database's checkpoint (a sweep need not read it). */
+	knowsCheckpoint(db: string): boolean {
+		return this.#checkpoints.has(db);
+	}
+
+	/** A stored checkpoint a sweep read (undefined: none), remembered unless one is known. */
+	primeCheckpoint(db: string, doc: CouchDoc | undefined): void {
+		if (db === USERS_DB || this.#checkpoints.has(db)) return;
+		this.#checkpoints.set(db, this.#known(doc as Checkpoint | undefined));
+	}
+
+	/**
+	 * Stores the checkpoints kept only in memory (runs that met none of the documents the worker
+	 * acts on do not write theirs: a replay of such changes does nothing). On close.
+	 */
+	async flush(): Promise<void> {
+		const dirty = [...this.#checkpoints.entries()].filter(
+			([db, known]) => known.dirty && !this.#locks.has(db)
+		);
+		if (dirty.length === 0) return;
+		const docs = dirty.map(([db, known]) => this.#checkpointDoc(db, known, known.db_seq));
+		const results = await this.#workerWriter.write(docs);
+		dirty.forEach(([db], index) => {
+			const rev = results[index]?.rev;
+			if (rev) this.#checkpoints.set(db, this.#known({ ...docs[index]!, _rev: rev }));
+			else this.#checkpoints.delete(db);
+		});
+	}
+
+	#checkpointDoc(db: string, known: KnownCheckpoint | undefined, dbSeq?: string): Checkpoint {
+		const doc: Checkpoint = {
+			...(known?.doc ?? {}),
+			_id: this.#checkpointId(db),
+			type: 'checkpoint',
+			seq: known?.seq ?? '0',
+			updated_at: this.#now().toISOString()
+		};
+		if (dbSeq !== undefined) doc.db_seq = dbSeq;
+		else delete doc.db_seq;
+		return doc;
+	}
+
+	#known(doc: Checkpoint | undefined): KnownCheckpoint {
+		return { doc, seq: doc?.seq ?? '0', db_seq: doc?.db_seq, dirty: false };
 	}
 
 	/**
@@ -201,13 +324,25 @@ export class CommunityHandler {
 		await this.options.step?.(name);
 	}
 
-	/** Runs `db` (a user database or `_users`) until its changes are caught up. */
-	async run(db: string): Promise<CommunityReport> {
-		if (db === USERS_DB) return this.#run(db);
-		return this.#exclusive(db, () => this.#run(db));
+	/**
+	 * Runs `db` (a user database or `_users`) until its changes are caught up. `seen`: the
+	 * database's update sequence a sweep saw (stored with the checkpoint once caught up).
+	 */
+	async run(db: string, seen?: string): Promise<CommunityReport> {
+		const username = db === USERS_DB ? undefined : usernameOfUserDb(db);
+		const attempt = async () => {
+			try {
+				return await this.#run(db, seen);
+			} catch (error) {
+				this.#forget(db, username);
+				throw error;
+			}
+		};
+		if (db === USERS_DB) return attempt();
+		return this.#exclusive(db, attempt);
 	}
 
-	async #run(db: string): Promise<CommunityReport> {
+	async #run(db: string, seen: string | undefined): Promise<CommunityReport> {
 		const report: CommunityReport = {
 			changes: 0,
 			profiles: 0,
@@ -219,9 +354,12 @@ export class CommunityHandler {
 		};
 		const username = db === USERS_DB ? undefined : usernameOfUserDb(db);
 		if (db !== USERS_DB && !username) return report;
-		let checkpoint = await this.#couch.getDoc<Checkpoint>(WORKER_DB, this.#checkpointId(db));
-		let since = checkpoint?.seq ?? '0';
+		let known: KnownCheckpoint =
+			this.#checkpoints.get(db) ??
+			this.#known(await this.#couch.getDoc<Checkpoint>(WORKER_DB, this.#checkpointId(db)));
+		this.#checkpoints.set(db, known);
 		for (;;) {
+			const since: string = known.seq;
 			let page: { results: ChangeRow[]; last_seq: string | number };
 			try {
 				page = await this.#couch.request({
@@ -230,26 +368,36 @@ export class CommunityHandler {
 				});
 			} catch (error) {
 				// The account and its database are gone: `_users` tells the rest.
-				if (error instanceof CouchRequestError && error.status === 404) return report;
+				if (error instanceof CouchRequestError && error.status === 404) {
+					this.#checkpoints.delete(db);
+					return report;
+				}
 				throw error;
 			}
 			const lastSeq = String(page.last_seq);
-			if (page.results.length === 0 && lastSeq === since) return report;
+			const caughtUp = page.results.length < BATCH;
+			// A sweep's sequence is stored once every change up to it has been read.
+			const dbSeq = caughtUp && seen !== undefined ? seen : known.db_seq;
+			if (page.results.length === 0 && lastSeq === since && dbSeq === known.db_seq) {
+				return report;
+			}
 			report.changes += page.results.length;
-			if (username) await this.#userBatch(db, username, page.results, report);
-			else await this.#usersBatch(page.results, report);
+			const acted = username
+				? await this.#userBatch(db, username, page.results, report)
+				: await this.#usersBatch(page.results, report);
 			await this.#step('before-checkpoint');
-			const next: Checkpoint = {
-				...(checkpoint ?? {}),
-				_id: this.#checkpointId(db),
-				type: 'checkpoint',
-				seq: lastSeq,
-				updated_at: this.#now().toISOString()
-			};
-			const rev = await putOne(this.#workerWriter, next);
-			checkpoint = { ...next, _rev: rev };
-			since = lastSeq;
-			if (page.results.length < BATCH) return report;
+			const next: KnownCheckpoint = { ...known, seq: lastSeq, db_seq: dbSeq };
+			if (acted || dbSeq !== known.db_seq || db === USERS_DB) {
+				const doc = this.#checkpointDoc(db, next, dbSeq);
+				const rev = await putOne(this.#workerWriter, doc);
+				known = this.#known({ ...doc, _rev: rev });
+			} else {
+				// Only documents the worker does not act on (its own copies and statuses, blocks…):
+				// remembered, stored with the next change that matters (or on close).
+				known = { ...next, dirty: next.dirty || lastSeq !== since };
+			}
+			this.#checkpoints.set(db, known);
+			if (caughtUp) return report;
 		}
 	}
 
@@ -272,7 +420,7 @@ export class CommunityHandler {
 		username: string,
 		rows: ChangeRow[],
 		report: CommunityReport
-	): Promise<void> {
+	): Promise<boolean> {
 		const events: AuditEvent[] = [];
 		const profileRow = rows.find((row) => row.id === PUBLIC_PROFILE_ID);
 		if (profileRow) {
@@ -295,14 +443,35 @@ export class CommunityHandler {
 		if (reports.length > 0) await this.#reports(db, username, reports, events, report);
 		await this.#step('before-audit');
 		await this.#audit(events);
+		return (
+			profileRow !== undefined ||
+			messages.length > 0 ||
+			conversations.length > 0 ||
+			reports.length > 0
+		);
 	}
 
 	// ---- identity and profile ----------------------------------------------------------------
 
-	async #state(username: string): Promise<MemberState | undefined> {
+	/** The member's state (called in the run of the member's own database, or its refresh). */
+	async #state(username: string, fresh = false): Promise<MemberState | undefined> {
+		const known = fresh ? undefined : this.#states.get(username);
+		if (known !== undefined) return known ?? undefined;
 		const pointer = await this.#couch.getDoc<Pointer>(WORKER_DB, pointerId(username));
-		if (!pointer) return undefined;
-		return this.#couch.getDoc<MemberState>(WORKER_DB, memberStateId(pointer.public_id));
+		const state = pointer
+			? await this.#couch.getDoc<MemberState>(WORKER_DB, memberStateId(pointer.public_id))
+			: undefined;
+		this.#remember(username, state);
+		return state;
+	}
+
+	/** Any member's state by public id (a recipient, a conversation's other side). */
+	async #stateById(publicId: string): Promise<MemberState | undefined> {
+		const known = this.#statesById.get(publicId);
+		if (known) return known;
+		const state = await this.#couch.getDoc<MemberState>(WORKER_DB, memberStateId(publicId));
+		if (state) this.#remember(state.username, state);
+		return state;
 	}
 
 	/** The member's state, giving them a public id the first time. */
@@ -334,15 +503,27 @@ export class CommunityHandler {
 		};
 		const [pointed] = await this.#couch.bulkDocs(WORKER_DB, [pointer]);
 		if (!pointed?.rev) {
-			const again = await this.#state(username);
+			const again = await this.#state(username, true);
 			if (again) return again;
 			throw new Error('community: could not store a public id');
 		}
-		return { ...state, _rev: written.rev };
+		const stored = { ...state, _rev: written.rev };
+		this.#remember(username, stored);
+		return stored;
 	}
 
 	async #account(username: string): Promise<UserDocFacts | undefined> {
-		return this.#couch.getDoc<UserDocFacts>(USERS_DB, `${USER_ID_PREFIX}${username}`);
+		const own = this.#own(username);
+		const known = own ? this.#accounts.get(username) : undefined;
+		if (known !== undefined) return known ?? undefined;
+		const epoch = this.#accountsEpoch;
+		const account = await this.#couch.getDoc<UserDocFacts>(
+			USERS_DB,
+			`${USER_ID_PREFIX}${username}`
+		);
+		// Not when the `_users` run saw accounts change meanwhile: this read may be older.
+		if (own && epoch === this.#accountsEpoch) this.#accounts.set(username, account ?? null);
+		return account;
 	}
 
 	async #minor(account: UserDocFacts): Promise<boolean> {
@@ -395,7 +576,11 @@ export class CommunityHandler {
 			state.public_id,
 			visible && profile && account ? { profile, account } : undefined
 		);
-		if (!sameContent(state, next)) await this.#couch.bulkDocs(WORKER_DB, [next]).then(requireOk);
+		if (!sameContent(state, next)) {
+			const [written] = await this.#couch.bulkDocs(WORKER_DB, [next]);
+			requireOk(written ? [written] : []);
+			this.#remember(username, { ...next, _rev: written?.rev });
+		}
 		if (account) {
 			const identity: CommunityIdentityDoc = {
 				_id: COMMUNITY_IDENTITY_ID,
@@ -463,14 +648,29 @@ export class CommunityHandler {
 		const account = await this.#account(username);
 		const nickname = typeof account?.nickname === 'string' ? account.nickname : '';
 		const now = this.#now();
-		let ledger: Ledger | undefined = sender
-			? await this.#couch.getDoc<Ledger>(WORKER_DB, ledgerId(sender.public_id))
-			: undefined;
+		let ledger = sender ? await this.#ledger(sender.public_id) : undefined;
 		const sent: SentEntry[] = (ledger?.sent ?? []).filter(
 			(entry) => now.getTime() - entry.at < DAY_MS
 		);
 		const ledgerChanged = { value: false };
+		// Every recipient's facts at once (blocks are read for each delivery, never remembered).
 		const recipients = new Map<string, Promise<RecipientFacts>>();
+		const checked = todo.map((row) => ({ row, check: checkUserDoc(messageDocSchema, row.doc) }));
+		if (sender) {
+			for (const { check } of checked) {
+				if (!check.ok || recipients.has(check.doc.to)) continue;
+				const to = check.doc.to;
+				const facts = this.#recipient(
+					sender.public_id,
+					to,
+					db,
+					sent.some((entry) => entry.to === to)
+				);
+				// Awaited in order below; a failure there fails the run.
+				facts.catch(() => {});
+				recipients.set(to, facts);
+			}
+		}
 		const statuses: MessageStatusDoc[] = [];
 		const copies = new Map<string, InboxMessageDoc[]>();
 		const status = (id: string, state: 'sent' | 'not_delivered', reason?: NotDeliveredReason) =>
@@ -482,8 +682,8 @@ export class CommunityHandler {
 				...(reason ? { reason } : {}),
 				updated_at: now.toISOString()
 			});
-		for (const row of todo) {
-			const check = checkUserDoc(messageDocSchema, row.doc);
+		const talkedWith = new Set<string>();
+		for (const { row, check } of checked) {
 			if (!check.ok) {
 				status(row.id, 'not_delivered', 'invalid');
 				events.push({
@@ -504,7 +704,12 @@ export class CommunityHandler {
 			if (sender) {
 				let facts = recipients.get(message.to);
 				if (!facts) {
-					facts = this.#recipient(sender.public_id, message.to, db);
+					facts = this.#recipient(
+						sender.public_id,
+						message.to,
+						db,
+						sent.some((entry) => entry.to === message.to)
+					);
 					recipients.set(message.to, facts);
 				}
 				recipient = await facts;
@@ -542,6 +747,7 @@ export class CommunityHandler {
 					ledgerChanged.value = true;
 				}
 				const copy = inboxCopy(sender.public_id, nickname, message, now);
+				talkedWith.add(message.to);
 				copies.set(recipient.db, [...(copies.get(recipient.db) ?? []), copy]);
 				status(message._id, 'sent');
 				report.delivered += 1;
@@ -565,27 +771,54 @@ export class CommunityHandler {
 				public_id: sender.public_id,
 				sent
 			};
-			await this.#couch.bulkDocs(WORKER_DB, [ledger]).then(requireOk);
+			// With the other runs' worker documents in one `_bulk_docs` (GroupWriter).
+			const rev = await putOne(this.#workerWriter, ledger);
+			this.#ledgers.set(sender.public_id, { ...ledger, _rev: rev });
 		}
 		await this.#step('before-copies');
-		for (const [recipientDb, docs] of copies) {
-			// A conflict is a copy a crashed run already wrote (deterministic ids).
-			await this.#couch.bulkDocs(recipientDb, docs).then(requireOkOrConflict);
-		}
+		// Each recipient's database in parallel (one request each).
+		await Promise.all(
+			[...copies].map(async ([recipientDb, docs]) => {
+				// A conflict is a copy a crashed run already wrote (deterministic ids).
+				requireOkOrConflict(await this.#couch.bulkDocs(recipientDb, docs));
+			})
+		);
+		for (const to of talkedWith) if (sender) this.#talked.set(pairKey(sender.public_id, to), true);
 		await this.#step('before-statuses');
 		await this.#couch.bulkDocs(db, statuses).then(requireOkOrConflict);
 	}
 
-	async #recipient(senderId: string, to: string, senderDb: string): Promise<RecipientFacts> {
-		const state = await this.#couch.getDoc<MemberState>(WORKER_DB, memberStateId(to));
+	async #ledger(publicId: string): Promise<Ledger | undefined> {
+		const known = this.#ledgers.get(publicId);
+		if (known !== undefined) return known ?? undefined;
+		const ledger = await this.#couch.getDoc<Ledger>(WORKER_DB, ledgerId(publicId));
+		this.#ledgers.set(publicId, ledger ?? null);
+		return ledger;
+	}
+
+	/**
+	 * What a delivery from `senderId` to `to` depends on: the recipient's state, a block, and —
+	 * unless the two are known to have talked (`sentRecently`: the sender's ledger has them) —
+	 * whether any copy went either way before (a new conversation is rate-limited).
+	 */
+	async #recipient(
+		senderId: string,
+		to: string,
+		senderDb: string,
+		sentRecently: boolean
+	): Promise<RecipientFacts> {
+		const state = await this.#stateById(to);
 		if (!state) return { newConversation: true, blocked: false };
 		const db = userDbName(state.username);
+		const pair = pairKey(senderId, to);
+		const talked = sentRecently || this.#talked.has(pair);
 		try {
 			const [blocked, theirs, mine] = await Promise.all([
 				this.#couch.fetchDocs(db, [blockId(senderId)]),
-				this.#anyWithPrefix(db, `${INBOX_PREFIX}${senderId}:`),
-				this.#anyWithPrefix(senderDb, `${INBOX_PREFIX}${to}:`)
+				talked || this.#anyWithPrefix(db, `${INBOX_PREFIX}${senderId}:`),
+				talked || this.#anyWithPrefix(senderDb, `${INBOX_PREFIX}${to}:`)
 			]);
+			if (theirs || mine) this.#talked.set(pair, true);
 			return { state, db, blocked: blocked.length > 0, newConversation: !theirs && !mine };
 		} catch (error) {
 			// The recipient's database is gone (account deleted): not accepting.
@@ -627,7 +860,7 @@ export class CommunityHandler {
 			}
 			const state = check.doc;
 			if (!state.delivered_through && !state.read_through) continue;
-			const other = await this.#couch.getDoc<MemberState>(WORKER_DB, memberStateId(state.with));
+			const other = await this.#stateById(state.with);
 			if (!other || other.deleted) continue;
 			const copies = await this.#couch.docsWithPrefix(db, `${INBOX_PREFIX}${state.with}:`);
 			const wanted = new Map<string, 'delivered' | 'read'>();
@@ -716,12 +949,15 @@ export class CommunityHandler {
 	// ---- accounts ------------------------------------------------------------------------------
 
 	/** `_users` changes: a renamed nickname or a new country refreshes the entry; deletion removes it. */
-	async #usersBatch(rows: ChangeRow[], report: CommunityReport): Promise<void> {
+	async #usersBatch(rows: ChangeRow[], report: CommunityReport): Promise<boolean> {
 		const names = rows
 			.filter((row) => row.id.startsWith(USER_ID_PREFIX))
 			.map((row) => ({ name: row.id.slice(USER_ID_PREFIX.length), deleted: Boolean(row.deleted) }))
 			.filter((entry) => inShard(userDbName(entry.name), this.#shard));
-		if (names.length === 0) return;
+		if (names.length === 0) return false;
+		// Reads of these accounts in flight now may be older than the change: not remembered.
+		this.#accountsEpoch += 1;
+		for (const entry of names) this.#accounts.delete(entry.name);
 		const pointers = await this.#couch.fetchDocs<Pointer>(
 			WORKER_DB,
 			names.map((entry) => pointerId(entry.name))
@@ -735,7 +971,13 @@ export class CommunityHandler {
 				await this.#profile(db, entry.name, profile, [], report);
 			});
 		}
+		return true;
 	}
+}
+
+/** The same key for both directions of a conversation. */
+function pairKey(a: string, b: string): string {
+	return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
 interface RecipientFacts {

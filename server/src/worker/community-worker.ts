@@ -1,12 +1,18 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CouchClient } from '../couch';
-import { USER_DB_PREFIX, USERS_DB, usernameOfUserDb } from '../databases/names';
+import { CouchRequestError } from '../couch';
+import { USER_DB_PREFIX, USERS_DB, usernameOfUserDb, WORKER_DB } from '../databases/names';
 import { ACCOUNT_DELETED_EVENT, DB_WRITE_EVENT } from '../events';
 import type { Logger } from '../log';
 import { AuditLog } from '../research/audit';
-import { CommunityHandler, type CommunityHandlerOptions } from './community-handler';
+import {
+	communityCheckpointId,
+	CommunityHandler,
+	type CommunityHandlerOptions
+} from './community-handler';
 import { KeyedQueue, type QueueStatus } from './queue';
+import { DBS_INFO_KEYS } from './research-worker';
 import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
 /**
@@ -15,7 +21,9 @@ import { describeShard, inShard, WHOLE, type Shard } from './shard';
  * sweep (`WriteFeed`, db-updates.ts) — for the `userdb-*` databases of its shard and `_users`,
  * queued in the worker's `KeyedQueue` (one run per database at a time, bounded, backoff) and run
  * by `CommunityHandler` from its own checkpoint per database. On start it sweeps every user
- * database once (writes made while the server was down), then every `sweepMs`; `_users` is also
+ * database once (writes made while the server was down), then every `sweepMs` — on Apache
+ * CouchDB asking `POST /_dbs_info` which moved past their checkpoints, as the research worker
+ * does (~2 requests per 100 databases when nothing changed); `_users` is also
  * looked at every `accountsMs` (the embedded server has no `_db_updates` and nickname changes do
  * not pass through the proxy). Logs carry counts, never names or ids.
  */
@@ -47,6 +55,8 @@ export interface CommunityWorkerStatus extends QueueStatus {
 	reports: number;
 	skipped: number;
 	last_sweep_at?: string;
+	/** The last full sweep: user databases of this shard listed, and queued as changed. */
+	last_sweep?: { listed: number; queued: number };
 }
 
 export class CommunityWorker {
@@ -64,12 +74,18 @@ export class CommunityWorker {
 	};
 	#state: CommunityWorkerStatus['state'] = 'starting';
 	#lastSweep: Date | undefined;
+	#sweepCounts = { listed: 0, queued: 0 };
 	#loops: Promise<unknown>[] = [];
+	/** Whether sweeps ask `POST /_dbs_info` (Apache CouchDB; not the embedded server). */
+	#dbsInfo: boolean;
+	/** Update sequences the sweep saw for the databases it queued (handed to their runs). */
+	readonly #seen = new Map<string, string>();
 	readonly #onWrite = (db: string) => this.notify(db);
 	readonly #onAccountDeleted = () => this.notify(USERS_DB);
 
 	constructor(private readonly options: CommunityWorkerOptions) {
 		this.#shard = options.shard ?? WHOLE;
+		this.#dbsInfo = !options.embedded;
 		this.#handler = new CommunityHandler({
 			couch: options.couch,
 			audit: new AuditLog(options.couch, `community worker ${describeShard(this.#shard)}`),
@@ -119,22 +135,81 @@ export class CommunityWorker {
 		this.#queue.notify(db);
 	}
 
-	/** Queues every user database of this shard (pages of 1,000 names). */
+	/**
+	 * Queues every user database of this shard (pages of 1,000 names) that may have changes past
+	 * its checkpoint: on Apache CouchDB those whose update sequence (`_dbs_info`) is not the one
+	 * their checkpoint was brought up to; without `_dbs_info`, every one.
+	 */
 	async sweep(): Promise<void> {
+		const counts = { listed: 0, queued: 0 };
+		this.#seen.clear();
 		let startkey = USER_DB_PREFIX;
 		for (;;) {
 			const names = await this.options.couch.request<string[]>({
 				path: '_all_dbs',
 				qs: { startkey, endkey: `${USER_DB_PREFIX}\ufff0`, limit: 1000 }
 			});
-			for (const name of names.filter((name) => name !== startkey)) this.notify(name);
+			const mine = names.filter(
+				(name) => name !== startkey && usernameOfUserDb(name) && inShard(name, this.#shard)
+			);
+			for (let start = 0; start < mine.length; start += DBS_INFO_KEYS) {
+				const changed = await this.#mayHaveChanged(mine.slice(start, start + DBS_INFO_KEYS));
+				counts.listed += Math.min(DBS_INFO_KEYS, mine.length - start);
+				counts.queued += changed.length;
+				for (const name of changed) this.notify(name);
+			}
 			if (names.length < 1000) break;
 			startkey = names[names.length - 1] ?? startkey;
 			while (this.#queue.status().pending > 10_000 && !this.#stop.signal.aborted) {
 				await sleep(200);
 			}
 		}
+		this.#sweepCounts = counts;
 		this.#lastSweep = new Date();
+	}
+
+	/**
+	 * Of `dbs` (at most DBS_INFO_KEYS), those whose update sequence is not the one their
+	 * checkpoint was last brought up to (`db_seq`: what this process remembers, else the stored
+	 * checkpoint), or unknown. All of them without `_dbs_info`.
+	 */
+	async #mayHaveChanged(dbs: string[]): Promise<string[]> {
+		if (!this.#dbsInfo || dbs.length === 0) return dbs;
+		const { couch } = this.options;
+		let infos: { key: string; info?: { update_seq?: unknown } }[];
+		try {
+			infos = await couch.request({ method: 'post', path: '_dbs_info', body: { keys: dbs } });
+		} catch (error) {
+			if (!(error instanceof CouchRequestError) || ![400, 404, 405].includes(error.status))
+				throw error;
+			infos = [];
+		}
+		if (!Array.isArray(infos) || infos.length !== dbs.length) {
+			this.#dbsInfo = false;
+			this.options.logger.info('community worker: no _dbs_info, sweeps queue every database');
+			return dbs;
+		}
+		const unknown = dbs.filter((db) => !this.#handler.knowsCheckpoint(db));
+		const stored = await couch.fetchDocs<{ _id: string; db_seq?: string; seq?: string }>(
+			WORKER_DB,
+			unknown.map((db) => communityCheckpointId(db))
+		);
+		const byId = new Map(stored.map((doc) => [doc._id, doc]));
+		// Their runs need not read them again.
+		for (const db of unknown)
+			this.#handler.primeCheckpoint(db, byId.get(communityCheckpointId(db)));
+		const storedSeq = new Map(stored.map((doc) => [doc._id, doc.db_seq]));
+		const updateSeq = new Map(infos.map((row) => [row.key, row.info?.update_seq]));
+		return dbs.filter((db) => {
+			const now = updateSeq.get(db);
+			if (typeof now !== 'string') return true;
+			const swept = this.#handler.knowsCheckpoint(db)
+				? this.#handler.knownDbSeq(db)
+				: storedSeq.get(communityCheckpointId(db));
+			if (swept === now) return false;
+			this.#seen.set(db, now);
+			return true;
+		});
 	}
 
 	async #every(ms: number, task: () => Promise<void>, atOnce: boolean): Promise<void> {
@@ -159,7 +234,9 @@ export class CommunityWorker {
 
 	async #run(db: string): Promise<void> {
 		try {
-			const report = await this.#handler.run(db);
+			const seen = this.#seen.get(db);
+			this.#seen.delete(db);
+			const report = await this.#handler.run(db, seen);
 			this.#totals.delivered += report.delivered;
 			this.#totals.not_delivered += report.not_delivered;
 			this.#totals.statuses += report.statuses;
@@ -187,7 +264,12 @@ export class CommunityWorker {
 			state: this.#state,
 			shard: describeShard(this.#shard),
 			...this.#queue.status(),
-			...(this.#lastSweep ? { last_sweep_at: this.#lastSweep.toISOString() } : {}),
+			...(this.#lastSweep
+				? {
+						last_sweep_at: this.#lastSweep.toISOString(),
+						last_sweep: { ...this.#sweepCounts }
+					}
+				: {}),
 			...this.#totals
 		};
 	}
@@ -199,5 +281,11 @@ export class CommunityWorker {
 		this.options.events?.off(ACCOUNT_DELETED_EVENT, this.#onAccountDeleted);
 		await this.#queue.close();
 		await Promise.all(this.#loops);
+		try {
+			await this.#handler.flush();
+		} catch (error) {
+			// Only checkpoints kept in memory: the next start reads those changes again.
+			this.options.logger.warn('community worker: checkpoints not stored on close', error);
+		}
 	}
 }
