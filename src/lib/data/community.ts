@@ -34,8 +34,7 @@ import {
 } from '$lib/schemas/community';
 import { CommunityError } from './community-errors';
 import { isConflict, isNotFound } from './autosave';
-import { pullOnce } from '$lib/sync/pull-once';
-import { profileDbPrefix } from '$lib/sync/profile-engine';
+import { PulledLibrary, type PulledLibraryOptions } from './pulled-library';
 
 /**
  * The community documents of one user (issue #19), in their own local user database, which
@@ -317,44 +316,16 @@ export class CommunityStore {
 	}
 }
 
-export interface DirectoryOptions {
-	PouchDB: PouchDB.Static;
-	profileId: string;
-	localOptions?: Record<string, unknown>;
-}
+export type DirectoryOptions = PulledLibraryOptions;
 
 /**
  * The `directory` (written by the server only, readable by members) pulled one way into
- * `dazzle-<profile>-directory`, so "people like me" works offline from the last pull.
+ * `dazzle-<profile>-directory`, so "people like me" works offline from the last pull
+ * (`pulledAt` says when that was).
  */
-export class DirectoryLibrary {
-	readonly #options: DirectoryOptions;
-	#db: PouchDB.Database | undefined;
-
+export class DirectoryLibrary extends PulledLibrary {
 	constructor(options: DirectoryOptions) {
-		this.#options = options;
-	}
-
-	get localName(): string {
-		return `${profileDbPrefix(this.#options.profileId)}directory`;
-	}
-
-	get db(): PouchDB.Database {
-		this.#db ??= new this.#options.PouchDB(this.localName, {
-			auto_compaction: true,
-			...this.#options.localOptions
-		});
-		return this.#db;
-	}
-
-	async pull(options: { origin: string; fetch?: typeof fetch }): Promise<number> {
-		const { docsWritten } = await pullOnce({
-			PouchDB: this.#options.PouchDB,
-			local: this.db,
-			remoteUrl: new URL('/couch/directory', options.origin).href,
-			...(options.fetch ? { fetch: options.fetch } : {})
-		});
-		return docsWritten;
+		super(options, 'directory');
 	}
 
 	/** Every entry on the device that passes the schema. */
@@ -368,10 +339,5 @@ export class DirectoryLibrary {
 			result.rows.map((row) => row.doc),
 			memberDocSchema
 		).filter((member) => member._id === `${MEMBER_PREFIX}${member.public_id}`);
-	}
-
-	async close(): Promise<void> {
-		await this.#db?.close().catch(() => undefined);
-		this.#db = undefined;
 	}
 }

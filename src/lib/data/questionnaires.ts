@@ -6,8 +6,7 @@ import {
 	type Questionnaire
 } from '$lib/forms';
 import { questionnaireFromDocument } from '$lib/forms/documents';
-import { pullOnce } from '$lib/sync/pull-once';
-import { profileDbPrefix } from '$lib/sync/profile-engine';
+import { PulledLibrary, type PulledLibraryOptions } from './pulled-library';
 
 /**
  * The published questionnaires on this device: the `forms` database (readable by signed-in
@@ -24,11 +23,7 @@ export interface PublishedForm {
 	questionnaire: Questionnaire;
 }
 
-export interface QuestionnaireLibraryOptions {
-	PouchDB: PouchDB.Static;
-	profileId: string;
-	localOptions?: Record<string, unknown>;
-}
+export type QuestionnaireLibraryOptions = PulledLibraryOptions;
 
 /** Newest first: by publication time, then by version (numeric-aware: 10 after 9). */
 function newestFirst(a: PublishedForm, b: PublishedForm): number {
@@ -58,36 +53,11 @@ function publishedOf(doc: unknown): PublishedForm | undefined {
 	};
 }
 
-export class QuestionnaireLibrary {
-	readonly #options: QuestionnaireLibraryOptions;
-	#db: PouchDB.Database | undefined;
+export class QuestionnaireLibrary extends PulledLibrary {
 	#definitions = new Map<string, FormDefinition>();
 
 	constructor(options: QuestionnaireLibraryOptions) {
-		this.#options = options;
-	}
-
-	get localName(): string {
-		return `${profileDbPrefix(this.#options.profileId)}forms`;
-	}
-
-	get db(): PouchDB.Database {
-		this.#db ??= new this.#options.PouchDB(this.localName, {
-			auto_compaction: true,
-			...this.#options.localOptions
-		});
-		return this.#db;
-	}
-
-	/** Brings the device up to date with `forms` on the server (only what changed travels). */
-	async pull(options: { origin: string; fetch?: typeof fetch }): Promise<number> {
-		const { docsWritten } = await pullOnce({
-			PouchDB: this.#options.PouchDB,
-			local: this.db,
-			remoteUrl: new URL('/couch/forms', options.origin).href,
-			...(options.fetch ? { fetch: options.fetch } : {})
-		});
-		return docsWritten;
+		super(options, 'forms');
 	}
 
 	/** Every version on the device that passes the schema, newest first. */
@@ -152,10 +122,5 @@ export class QuestionnaireLibrary {
 			form.questionnaire.name ??
 			form.url.split('/').pop()!
 		);
-	}
-
-	async close(): Promise<void> {
-		await this.#db?.close().catch(() => undefined);
-		this.#db = undefined;
 	}
 }

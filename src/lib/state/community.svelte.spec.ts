@@ -45,7 +45,20 @@ async function setUp() {
 		member(ANA, 'Ana', { diseases: [{ orpha: 'ORPHA:33069' }], country: 'ES', languages: ['es'] }),
 		member(BEN, 'Ben', { symptoms: [{ code: 'HP:0001250', label: 'Seizure' }], country: 'FR' })
 	]);
+	// The server's `/couch/directory` as the pull reads it: `_changes` with the documents.
+	const fetch: typeof globalThis.fetch = async (input) => {
+		const url = new URL(String(input));
+		if (!url.pathname.endsWith('/_changes')) return Response.json({});
+		const changes = await server.changes({
+			since: Number(url.searchParams.get('since') || 0),
+			include_docs: true,
+			style: 'all_docs'
+		});
+		const results = changes.results.map(({ seq, id, changes, doc }) => ({ seq, id, changes, doc }));
+		return Response.json({ results, last_seq: changes.last_seq });
+	};
 	const replications = {
+		fetch,
 		registerPull: vi.fn(() => {
 			return {
 				subscribe: (listener: (state: unknown) => void) => (listener({ kind: 'idle' }), () => {})
@@ -67,7 +80,8 @@ async function setUp() {
 		track: false,
 		PouchDB: async () => Pouch,
 		localOptions: { adapter: 'memory' },
-		device: 'dev1'
+		device: 'dev1',
+		origin: () => 'http://dazzle.test'
 	});
 	await state.attach({ id, userDb, replications });
 	cleanup.push(
@@ -75,7 +89,7 @@ async function setUp() {
 		() => userDb.destroy(),
 		() => server.destroy()
 	);
-	return { state, userDb, replications };
+	return { state, userDb, replications, server, id };
 }
 
 describe('CommunityState', () => {
@@ -86,6 +100,8 @@ describe('CommunityState', () => {
 		);
 		expect(state.ready).toBe(true);
 		expect(state.publicId).toBe(ME);
+		// Copied here by a test, not pulled: the device has no time of a pull to show.
+		expect(state.directoryUpdatedAt).toBeUndefined();
 		await state.saveProfile({
 			...PUBLIC_PROFILE_DEFAULTS,
 			visible: true,
@@ -99,6 +115,48 @@ describe('CommunityState', () => {
 		state.language = 'es';
 		expect(state.people.map((person) => person.member.nickname)).toEqual(['Ana']);
 		expect(state.choices).toEqual({ countries: ['ES', 'FR'], languages: ['es'] });
+	});
+
+	it('its directory pull brings new members and says when the list was updated', async () => {
+		const { state, replications, server } = await setUp();
+		const [[registered]] = vi.mocked(replications.registerPull).mock.calls as unknown as [
+			[{ pull: () => Promise<void> }]
+		];
+		await server.put(member('c'.repeat(22), 'Carla'));
+		const before = Date.now();
+		await registered.pull();
+		expect(state.members.map((m) => m.nickname)).toContain('Carla');
+		expect(Date.parse(state.directoryUpdatedAt ?? '')).toBeGreaterThanOrEqual(before);
+		// Nothing new: the time moves on, the members stay.
+		const first = state.directoryUpdatedAt;
+		await registered.pull();
+		expect(state.directoryUpdatedAt! >= first!).toBe(true);
+		expect(state.members).toHaveLength(4);
+	});
+
+	it('leaves the directory pull running when the community area closes, for next time', async () => {
+		const { state, replications, server, id, userDb } = await setUp();
+		const [[registered]] = vi.mocked(replications.registerPull).mock.calls as unknown as [
+			[{ pull: () => Promise<void> }]
+		];
+		await state.close();
+		expect(state.members).toEqual([]);
+		expect(replications.unregisterPull).not.toHaveBeenCalled();
+		// In the background, while the user is elsewhere in the app.
+		await server.put(member('d'.repeat(22), 'Dora'));
+		await registered.pull();
+		// Opened again (offline): the list the background pull brought, and when.
+		const again = new CommunityState(undefined, {
+			track: false,
+			PouchDB: async () => Pouch,
+			localOptions: { adapter: 'memory' },
+			device: 'dev1',
+			origin: () => 'http://dazzle.test'
+		});
+		cleanup.push(() => again.close());
+		await again.attach({ id, userDb, replications });
+		expect(again.members.map((m) => m.nickname)).toContain('Dora');
+		expect(again.directoryUpdatedAt).toBeDefined();
 	});
 
 	it('sends offline (queued), shows the status, counts unread, blocks and unblocks', async () => {

@@ -27,6 +27,17 @@ import type { ActiveProfile } from './profiles.svelte';
 /** The directory's pull, in the profile's coordinator. */
 const DIRECTORY = 'directory';
 
+/**
+ * One directory library per profile for as long as the app runs, never closed by the community
+ * area: its pull stays registered in the profile's coordinator after the user leaves Community
+ * (hourly, and on coming back online; the coordinator stops it when the profile closes), so the
+ * list is as fresh as it can be when they come back offline. One instance per database, as
+ * PouchDB's IndexedDB adapter shares one connection between instances of a name, and closing
+ * one would close it under the other.
+ */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- open databases, not state to render
+const directories = new Map<string, DirectoryLibrary>();
+
 export interface CommunityOptions {
 	PouchDB?: () => Promise<PouchDB.Static>;
 	localOptions?: Record<string, unknown>;
@@ -69,6 +80,8 @@ export class CommunityState {
 	docs = $state.raw<CommunityDocs>(EMPTY);
 	members = $state.raw<MemberDoc[]>([]);
 	pull = $state.raw<PullState>({ kind: 'idle' });
+	/** When this device last finished pulling the directory (ISO time); undefined: never. */
+	directoryUpdatedAt = $state<string | undefined>();
 	/** The device's community documents have been read. */
 	ready = $state(false);
 	/** Suggestions for the profile from the diagnoses of the records kept (never published alone). */
@@ -138,7 +151,7 @@ export class CommunityState {
 	attach(active: Pick<ActiveProfile, 'id' | 'userDb' | 'replications'> | undefined): Promise<void> {
 		const run = this.#queue.then(async () => {
 			if (active?.id === this.#profileId && (this.#store || !active)) return;
-			await this.#detach();
+			this.#detach();
 			if (!active) return;
 			this.#profileId = active.id;
 			const [PouchDB, { CommunityStore, DirectoryLibrary }, { deviceId }] = await Promise.all([
@@ -154,11 +167,14 @@ export class CommunityState {
 					deviceId(typeof localStorage === 'undefined' ? undefined : localStorage),
 				...(this.#options.now ? { now: this.#options.now } : {})
 			});
-			const directory = new DirectoryLibrary({
-				PouchDB,
-				profileId: active.id,
-				...(this.#options.localOptions ? { localOptions: this.#options.localOptions } : {})
-			});
+			const directory =
+				directories.get(active.id) ??
+				new DirectoryLibrary({
+					PouchDB,
+					profileId: active.id,
+					...(this.#options.localOptions ? { localOptions: this.#options.localOptions } : {})
+				});
+			directories.set(active.id, directory);
 			this.#store = store;
 			this.#directory = directory;
 			this.#stops.push(store.follow(() => void this.#read()));
@@ -177,6 +193,7 @@ export class CommunityState {
 						fetch: replications.fetch
 					});
 					if (written > 0) await this.#readMembers();
+					else await this.#readUpdatedAt();
 				}
 			});
 			this.#stops.push(schedule.subscribe((state) => (this.pull = state)));
@@ -204,11 +221,19 @@ export class CommunityState {
 		const directory = this.#directory;
 		if (!directory) return;
 		try {
-			const members = await directory.members();
-			if (directory === this.#directory) this.members = members;
+			const [members, updatedAt] = await Promise.all([directory.members(), directory.pulledAt()]);
+			if (directory !== this.#directory) return;
+			this.members = members;
+			this.directoryUpdatedAt = updatedAt;
 		} catch (error) {
 			console.debug('[community] could not read the directory', error);
 		}
+	}
+
+	async #readUpdatedAt(): Promise<void> {
+		const directory = this.#directory;
+		const updatedAt = await directory?.pulledAt();
+		if (directory && directory === this.#directory) this.directoryUpdatedAt = updatedAt;
 	}
 
 	/** Reads the diagnoses of the records on the device for the profile's suggestions. */
@@ -279,19 +304,18 @@ export class CommunityState {
 		await this.#replications?.pull(DIRECTORY)?.request();
 	}
 
-	async #detach(): Promise<void> {
-		this.#replications?.unregisterPull(DIRECTORY);
+	/** Leaves the directory's pull running in the profile's coordinator (see `directories`). */
+	#detach(): void {
 		for (const stop of this.#stops.splice(0)) stop();
 		this.#replications = undefined;
-		const directory = this.#directory;
 		this.#store = undefined;
 		this.#directory = undefined;
 		this.#profileId = undefined;
 		this.docs = EMPTY;
 		this.members = [];
+		this.directoryUpdatedAt = undefined;
 		this.pull = { kind: 'idle' };
 		this.ready = false;
-		await directory?.close();
 	}
 
 	close(): Promise<void> {
