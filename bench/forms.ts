@@ -1,5 +1,6 @@
 /**
- * `npm run bench:forms [-- --saves 200 --large-saves 50 --keys 40 --opens 5 --no-build --profile]`
+ * `npm run bench:forms [-- --saves 200 --large-saves 50 --keys 40 --opens 5 --cpu-opens 3 --no-build
+ *   --profile --parts 1,2,3,4 | --opens-only | --js-only --baseline-build <dir>]`
  *
  * Filling questionnaires on the device, in Chromium (Debian's) against the built app and a real
  * server on a random port, driven through the UI as a person would:
@@ -20,12 +21,21 @@
  * 3. The JavaScript (gzipped, as `bench:bundle` counts it) a user downloads to open a
  *    questionnaire without expressions ("Genetics") and one with FHIRPath expressions
  *    ("Medication and care"): a cold load of the response page, and what opening it from the
- *    record adds.
+ *    record adds; against the budget (FORM_JS_BUDGET), and fhirpath's parser (antlr4, found by
+ *    content) must never load.
  * 4. Opening every shipped questionnaire on a cheap phone: the main thread slowed 1× and 6× (CDP
  *    `Emulation.setCPUThrottlingRate`, for the tap and what follows), a fresh load of the record
  *    screen each time (nothing in memory), 2 s on it first (a person reads it); "Start" once per
  *    questionnaire at 6× (it creates the draft), then its draft `--cpu-opens` times per rate:
- *    click → first feedback on screen, and → the first box takes focus.
+ *    click → first feedback on screen, and → the first box takes focus; the 1-minute load
+ *    average over each row's openings beside it. `--cpu-titles A,B` only those; `--profile`
+ *    adds a CPU profile and a timeline (the app's `dazzle:form-*` marks, scripts loaded) of a
+ *    6× opening of the forms of part 3.
+ *
+ * `--opens-only` runs part 4 alone, `--js-only` part 3 alone (`--parts 3,4`: both; parts 1 and
+ * 2 run together). `--baseline-build <dir>` (a `vite build` of another commit, its
+ * DAZZLE_BUILD_DIR) measures parts 3 and 4 of that build too, in the same run and server, on a
+ * second record; part 4's openings take turns round by round, so both builds meet the same load.
  *
  * Prints tables and the goals (PASS/FAIL); exits 1 when a goal fails or the run breaks.
  */
@@ -64,6 +74,11 @@ const KEYS = option('keys', 40);
 const OPENS = option('opens', 5);
 /** Part 4: openings of each shipped questionnaire per CPU rate. */
 const CPU_OPENS = option('cpu-opens', 3);
+/** Part 4 on these titles only (comma-separated), e.g. `--cpu-titles Genetics,Symptoms`. */
+const CPU_TITLES = (() => {
+	const index = process.argv.indexOf('--cpu-titles');
+	return index < 0 ? undefined : process.argv[index + 1]!.split(',').map((title) => title.trim());
+})();
 /**
  * Part 4 against another build too, in the same run (same server, browser and load), on a
  * second record: `--baseline-build <dir>` (e.g. `vite build` of an older commit, its
@@ -73,13 +88,36 @@ const BASELINE_BUILD = (() => {
 	const index = process.argv.indexOf('--baseline-build');
 	return index < 0 ? undefined : process.argv[index + 1];
 })();
-/** Part 4 only (set-up, then the CPU series): quick comparisons. */
-const OPENS_ONLY = process.argv.includes('--opens-only');
+/**
+ * Which parts run (set-up always): `--parts 3,4`; `--opens-only` is part 4 alone (the CPU
+ * series), `--js-only` part 3 alone (the JavaScript the form view downloads): quick comparisons.
+ */
+const PARTS = (() => {
+	const index = process.argv.indexOf('--parts');
+	const listed =
+		index >= 0
+			? process.argv[index + 1]!.split(',').map(Number)
+			: [
+					...(process.argv.includes('--opens-only') ? [4] : []),
+					...(process.argv.includes('--js-only') ? [3] : [])
+				];
+	if (listed.some((part) => ![1, 2, 3, 4].includes(part))) {
+		console.error(`--parts takes 1 to 4, comma-separated, got "${process.argv[index + 1]}"`);
+		process.exit(2);
+	}
+	return new Set(listed.length > 0 ? listed : [1, 2, 3, 4]);
+})();
 const BUILD = !process.argv.includes('--no-build');
 /** A CPU profile of the page during the large form's saves: where the time goes. */
 const PROFILE = process.argv.includes('--profile');
 
 const GOAL_SAVE_P95_MS = 30;
+/**
+ * Part 3's budgets, gzipped: the form view without expressions as #22 found it (209 KB; LHC-Forms
+ * needs 788 KB on the same page), and with FHIRPath's evaluator (no parser) on top.
+ */
+const FORM_JS_BUDGET = 209 * 1024;
+const FORM_JS_FHIRPATH_BUDGET = 330 * 1024;
 const SAVE_MEASURE = 'dazzle:response-save';
 const SMALL_TITLE = 'Natural history';
 /** Part 3: a questionnaire without FHIRPath and one with (Natural history v3 has constraints). */
@@ -429,9 +467,21 @@ async function profiled<T>(
 	await cdp.send('Profiler.start');
 	const result = await body();
 	const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-		profile: { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
+		profile: CpuProfile;
 	};
 	await cdp.detach();
+	return { result, lines: profileLines(profile) };
+}
+
+interface CpuProfile {
+	nodes: ProfileNode[];
+	samples: number[];
+	startTime: number;
+	endTime: number;
+}
+
+/** Self time by file and by function of a CPU profile. */
+function profileLines(profile: CpuProfile, functions = 20): string[] {
 	const sampleMs = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
 	const byFunction = new Map<string, number>();
 	const byFile = new Map<string, number>();
@@ -454,15 +504,12 @@ async function profiled<T>(
 				([name, time]) =>
 					`    ${ms(time).padStart(8)} ms  ${((100 * time) / busy).toFixed(0).padStart(3)} %  ${name}`
 			);
-	return {
-		result,
-		lines: [
-			`  busy (not idle) ${ms(busy)} ms of ${ms((profile.endTime - profile.startTime) / 1000)} ms; self time by file:`,
-			...top(byFile, 8),
-			'  by function:',
-			...top(byFunction, 20)
-		]
-	};
+	return [
+		`  busy (not idle) ${ms(busy)} ms of ${ms((profile.endTime - profile.startTime) / 1000)} ms; self time by file:`,
+		...top(byFile, 8),
+		'  by function:',
+		...top(byFunction, functions)
+	];
 }
 
 // ── 2. opening and typing ──────────────────────────────────────────────────────────────
@@ -614,7 +661,12 @@ async function timedKeystrokes(
 interface Download {
 	js: number;
 	files: Map<string, number>;
+	/** Files holding fhirpath's parser (the antlr4 runtime: hashed names, so found by content). */
+	parser: string[];
 }
+
+/** A string only the antlr4 runtime fhirpath's parser runs on holds. */
+const ANTLR_MARK = 'ANTLR runtime and generated code versions disagree';
 
 /** A new page of the signed-in context with an empty HTTP cache, counting gzipped JS. */
 async function meteredPage(
@@ -625,6 +677,7 @@ async function meteredPage(
 	await cdp.send('Network.enable');
 	await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
 	let files = new Map<string, number>();
+	let parser: string[] = [];
 	const pending = new Set<Promise<void>>();
 	let lastScript = Date.now();
 	page.on('request', (request) => {
@@ -634,7 +687,11 @@ async function meteredPage(
 		if (response.request().resourceType() !== 'script') return;
 		const task = response
 			.body()
-			.then((body) => void files.set(new URL(response.url()).pathname, gz(body)))
+			.then((body) => {
+				const path = new URL(response.url()).pathname;
+				files.set(path, gz(body));
+				if (body.includes(ANTLR_MARK)) parser.push(path);
+			})
 			.catch(() => undefined)
 			.finally(() => pending.delete(task));
 		pending.add(task);
@@ -649,9 +706,13 @@ async function meteredPage(
 			}
 		},
 		take() {
-			const taken = files;
+			const taken = { files, parser };
 			files = new Map();
-			return { js: [...taken.values()].reduce((sum, size) => sum + size, 0), files: taken };
+			parser = [];
+			return {
+				js: [...taken.files.values()].reduce((sum, size) => sum + size, 0),
+				...taken
+			};
 		}
 	};
 }
@@ -690,6 +751,86 @@ async function addedByOpening(
 	return download;
 }
 
+interface Downloads {
+	plainCold: Download;
+	expressionsCold: Download;
+	plainAdded: Download;
+	expressionsAdded: Download;
+	/** The 1-minute load average before and after. */
+	load: [number, number];
+}
+
+/** Part 3: cold loads of both drafts' pages, and what opening each from the record adds. */
+async function jsDownloads(
+	context: BrowserContext,
+	recordUrl: string,
+	urls: { plain: string; expressions: string }
+): Promise<Downloads> {
+	const before = loadavg()[0]!;
+	return {
+		plainCold: await coldDownload(context, urls.plain),
+		expressionsCold: await coldDownload(context, urls.expressions),
+		plainAdded: await addedByOpening(context, recordUrl, PLAIN_TITLE),
+		expressionsAdded: await addedByOpening(context, recordUrl, EXPRESSIONS_TITLE),
+		load: [before, loadavg()[0]!]
+	};
+}
+
+function jsReport(downloads: Downloads): { lines: string[]; goals: [string, boolean][] } {
+	const lines: string[] = [];
+	const rows: [string, Download][] = [
+		[`cold load, ${PLAIN_TITLE} (no expressions)`, downloads.plainCold],
+		[`cold load, ${EXPRESSIONS_TITLE} (FHIRPath)`, downloads.expressionsCold],
+		[`opened from the record, ${PLAIN_TITLE}`, downloads.plainAdded],
+		[`opened from the record, ${EXPRESSIONS_TITLE}`, downloads.expressionsAdded]
+	];
+	for (const [label, download] of rows) {
+		lines.push(
+			`${label.padEnd(48)} ${kb(download.js).padStart(10)} ${String(download.files.size).padStart(4)} files`
+		);
+	}
+	const onlyWithExpressions = [...downloads.expressionsCold.files].filter(
+		([file]) => !downloads.plainCold.files.has(file)
+	);
+	lines.push(
+		`loaded only for ${EXPRESSIONS_TITLE}: ${onlyWithExpressions.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ') || 'nothing'}`
+	);
+	const onlyWithout = [...downloads.plainCold.files].filter(
+		([file]) => !downloads.expressionsCold.files.has(file)
+	);
+	if (onlyWithout.length > 0) {
+		lines.push(
+			`loaded only for ${PLAIN_TITLE}: ${onlyWithout.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ')}`
+		);
+	}
+	const parser = [
+		downloads.plainCold,
+		downloads.expressionsCold,
+		downloads.plainAdded,
+		downloads.expressionsAdded
+	].flatMap((download) => download.parser);
+	const fhirpathOnly = onlyWithExpressions.reduce((sum, [, size]) => sum + size, 0);
+	const goals: [string, boolean][] = [
+		[
+			`FHIRPath loads only with expressions: ${kb(fhirpathOnly)} more for ${EXPRESSIONS_TITLE}, ${onlyWithout.length} files only for ${PLAIN_TITLE}`,
+			fhirpathOnly > 0 && downloads.plainCold.js < downloads.expressionsCold.js
+		],
+		[
+			`the form view's JS within ${kb(FORM_JS_BUDGET)} (cold, ${PLAIN_TITLE}, no expressions): ${kb(downloads.plainCold.js)}`,
+			downloads.plainCold.js <= FORM_JS_BUDGET
+		],
+		[
+			`the form view's JS with FHIRPath within ${kb(FORM_JS_FHIRPATH_BUDGET)} (cold, ${EXPRESSIONS_TITLE}): ${kb(downloads.expressionsCold.js)}`,
+			downloads.expressionsCold.js <= FORM_JS_FHIRPATH_BUDGET
+		],
+		[
+			`fhirpath's parser (antlr4) never loads for a shipped questionnaire: ${parser.map((file) => file.split('/').at(-1)).join(', ') || 'not loaded'}`,
+			parser.length === 0
+		]
+	];
+	return { lines, goals };
+}
+
 // ── 4. opening each shipped questionnaire, CPU 1× and 6× ─────────────────────────────
 
 const CPU_RATES = [1, 6] as const;
@@ -703,6 +844,8 @@ interface Opening {
 	feedback: number;
 	/** Click → the first box takes focus. */
 	interactive: number;
+	/** The machine's 1-minute load average right after. */
+	load: number;
 }
 
 /** The titles listed on the record screen: every questionnaire published, but the large one. */
@@ -724,7 +867,8 @@ async function timedOpen(
 	recordUrl: string,
 	title: string,
 	button: 'start-form' | 'any',
-	rate: number
+	rate: number,
+	profile?: (lines: string[]) => void
 ): Promise<Opening> {
 	// A draft left untouched keeps its "Start" (which reopens it); one with answers "Continue".
 	const selector =
@@ -748,8 +892,13 @@ async function timedOpen(
 	// Slowed for the tap and what follows (the machine running this is itself shared and slow).
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+	if (profile) {
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+		await cdp.send('Profiler.start');
+	}
 	try {
-		return await page.evaluate(
+		const opened = await page.evaluate(
 			async ({ title, selector }) => {
 				const row = [...document.querySelectorAll('[data-testid="record-form"]')].find(
 					(element) => element.querySelector('h4')?.textContent?.trim() === title
@@ -757,37 +906,91 @@ async function timedOpen(
 				const control = row?.querySelector<HTMLElement>(selector);
 				if (!control) throw new Error(`no ${selector} for ${title}`);
 				const before = location.pathname;
+				performance.clearMarks();
+				performance.clearResourceTimings();
 				const begin = performance.now();
 				control.click();
 				let feedback: number | undefined;
-				return await new Promise<{ feedback: number; interactive: number }>((resolve) => {
-					const check = () => {
-						const now = performance.now() - begin;
-						if (
-							feedback === undefined &&
-							(document.querySelector('[data-testid="form-opening"]') ||
-								location.pathname !== before)
-						)
-							feedback = now;
-						const box = document.querySelector<HTMLElement>(
-							'[data-testid="form-view"] :is(input:not([type="hidden"]), select, textarea)'
-						);
-						if (box) {
-							box.focus({ preventScroll: true });
-							if (document.activeElement === box)
-								return resolve({ feedback: feedback ?? now, interactive: now });
-						}
-						requestAnimationFrame(check);
-					};
-					check();
-				});
+				/** What happened after the click: the app's marks and the scripts loaded (ms from it). */
+				const timeline = () =>
+					[
+						...performance
+							.getEntriesByType('mark')
+							.filter((entry) => entry.name.startsWith('dazzle:'))
+							.map((entry) => `${(entry.startTime - begin).toFixed(0).padStart(6)}  ${entry.name}`),
+						...performance
+							.getEntriesByType('resource')
+							.map((entry) => entry as PerformanceResourceTiming)
+							.filter((entry) => entry.name.endsWith('.js') && entry.startTime >= begin)
+							.map(
+								(entry) =>
+									`${(entry.startTime - begin).toFixed(0).padStart(6)}  script ${entry.name.split('/').at(-1)} until ${(entry.responseEnd - begin).toFixed(0)}`
+							)
+					].sort((a, b) => Number.parseFloat(a) - Number.parseFloat(b));
+				return await new Promise<{ feedback: number; interactive: number; timeline: string[] }>(
+					(resolve) => {
+						const check = () => {
+							const now = performance.now() - begin;
+							if (
+								feedback === undefined &&
+								(document.querySelector('[data-testid="form-opening"]') ||
+									location.pathname !== before)
+							)
+								feedback = now;
+							const box = document.querySelector<HTMLElement>(
+								'[data-testid="form-view"] :is(input:not([type="hidden"]), select, textarea)'
+							);
+							if (box) {
+								box.focus({ preventScroll: true });
+								if (document.activeElement === box)
+									return resolve({
+										feedback: feedback ?? now,
+										interactive: now,
+										timeline: timeline()
+									});
+							}
+							requestAnimationFrame(check);
+						};
+						check();
+					}
+				);
 			},
 			{ title, selector }
 		);
+		if (profile) {
+			// A little after the first box: what the opening still does once it is usable.
+			await page.waitForTimeout(300);
+			const { profile: taken } = (await cdp.send('Profiler.stop')) as unknown as {
+				profile: CpuProfile;
+			};
+			profile([
+				`  after the click (ms): feedback ${ms(opened.feedback)}, first box ${ms(opened.interactive)}`,
+				...opened.timeline.map((line) => `  ${line}`),
+				...profileLines(taken, 30)
+			]);
+		}
+		return { feedback: opened.feedback, interactive: opened.interactive, load: loadavg()[0]! };
 	} finally {
 		await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 		await cdp.detach();
 	}
+}
+
+/** Starts a draft of each of `titles` (at full speed); title → the draft's page. */
+async function startDrafts(
+	page: Page,
+	recordUrl: string,
+	titles: readonly string[]
+): Promise<Map<string, string>> {
+	const urls = new Map<string, string>();
+	for (const title of titles) {
+		await page.goto(recordUrl);
+		await formRow(page, title).locator(OPEN_DRAFT).click({ timeout: STEP_TIMEOUT });
+		await page.waitForURL(/\/forms\/response-/, { timeout: STEP_TIMEOUT });
+		await formView(page).waitFor({ timeout: STEP_TIMEOUT });
+		urls.set(title, page.url());
+	}
+	return urls;
 }
 
 interface CpuSeries {
@@ -800,35 +1003,58 @@ interface CpuSeries {
 	open: Map<string, Opening[]>;
 }
 
-/** Part 4: starts every shipped questionnaire at 6×, then opens each `rounds` times per rate. */
-async function cpuSeries(page: Page, recordUrl: string, rounds: number): Promise<CpuSeries> {
-	await page.goto(recordUrl);
-	await formRow(page, SMALL_TITLE).waitFor({ timeout: STEP_TIMEOUT });
-	const titles = await shippedTitles(page);
-	const series: CpuSeries = { titles, urls: new Map(), start: new Map(), open: new Map() };
-	for (const title of titles) {
-		series.start.set(title, await timedOpen(page, recordUrl, title, 'start-form', 6));
-		series.urls.set(title, page.url());
+/** A record screen and the build serving it (the builds take turns on the same server). */
+interface CpuTarget {
+	recordUrl: string;
+	serve(): Promise<void>;
+}
+
+/**
+ * Part 4: starts every shipped questionnaire at 6×, then opens each `rounds` times per rate;
+ * with several targets (this build and a baseline) round by round in turn, so both meet the
+ * same load on this shared machine.
+ */
+async function cpuSeries(
+	page: Page,
+	targets: readonly CpuTarget[],
+	rounds: number
+): Promise<CpuSeries[]> {
+	const all: CpuSeries[] = [];
+	for (const { recordUrl, serve } of targets) {
+		await serve();
+		await page.goto(recordUrl);
+		await formRow(page, SMALL_TITLE).waitFor({ timeout: STEP_TIMEOUT });
+		const titles = (await shippedTitles(page)).filter(
+			(title) => !CPU_TITLES || CPU_TITLES.includes(title)
+		);
+		const series: CpuSeries = { titles, urls: new Map(), start: new Map(), open: new Map() };
+		for (const title of titles) {
+			series.start.set(title, await timedOpen(page, recordUrl, title, 'start-form', 6));
+			series.urls.set(title, page.url());
+		}
+		all.push(series);
 	}
 	for (let round = 0; round < rounds; round += 1) {
-		for (const title of titles) {
-			for (const rate of CPU_RATES) {
-				const key = `${title} ${rate}`;
-				const opened = await timedOpen(page, recordUrl, title, 'any', rate);
-				series.open.set(key, [...(series.open.get(key) ?? []), opened]);
+		for (const [index, { recordUrl, serve }] of targets.entries()) {
+			await serve();
+			const series = all[index]!;
+			for (const title of series.titles) {
+				for (const rate of CPU_RATES) {
+					const key = `${title} ${rate}`;
+					const opened = await timedOpen(page, recordUrl, title, 'any', rate);
+					series.open.set(key, [...(series.open.get(key) ?? []), opened]);
+				}
 			}
 		}
 	}
-	await page.goto(recordUrl);
-	await formRow(page, SMALL_TITLE).waitFor({ timeout: STEP_TIMEOUT });
-	return series;
+	return all;
 }
 
 function cpuReport(series: CpuSeries): { lines: string[]; goals: [string, boolean][] } {
 	const cell = (values: number[]) =>
 		values.length === 0 ? '' : `${ms(median(values))} [${ms(Math.max(...values))}]`;
 	const lines = [
-		`${'questionnaire'.padEnd(24)} ${'1× open'.padStart(17)} ${'6× open'.padStart(17)} ${'6× Start'.padStart(9)} ${'6× Start feedback'.padStart(18)}`
+		`${'questionnaire'.padEnd(24)} ${'1× open'.padStart(17)} ${'6× open'.padStart(17)} ${'6× Start'.padStart(9)} ${'6× Start feedback'.padStart(18)} ${'load (1 min)'.padStart(13)}`
 	];
 	const goals: [string, boolean][] = [];
 	let worstOpen = 0;
@@ -838,8 +1064,15 @@ function cpuReport(series: CpuSeries): { lines: string[]; goals: [string, boolea
 		const at = (rate: number) =>
 			(series.open.get(`${title} ${rate}`) ?? []).map((opened) => opened.interactive);
 		const start = series.start.get(title)!;
+		const loads = [
+			start.load,
+			...CPU_RATES.flatMap((rate) =>
+				(series.open.get(`${title} ${rate}`) ?? []).map((opened) => opened.load)
+			)
+		];
+		const loadRange = `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
 		lines.push(
-			`${title.padEnd(24)} ${cell(at(1)).padStart(17)} ${cell(at(6)).padStart(17)} ${ms(start.interactive).padStart(9)} ${ms(start.feedback).padStart(18)}`
+			`${title.padEnd(24)} ${cell(at(1)).padStart(17)} ${cell(at(6)).padStart(17)} ${ms(start.interactive).padStart(9)} ${ms(start.feedback).padStart(18)} ${loadRange.padStart(13)}`
 		);
 		const slowest = Math.max(...at(6), start.interactive);
 		if (slowest > worstOpen) [worstOpen, worstTitle] = [slowest, title];
@@ -887,33 +1120,84 @@ try {
 	}
 	console.info(`${seconds(Date.now() - started)} s`);
 
+	const baselineRecordUrl = BASELINE_BUILD
+		? new URL(`/health/${await addChild(page, 'Bench child two')}`, server.url).href
+		: undefined;
+	/** Which build the server serves now (undefined: this one). */
+	let serving: string | undefined;
+	const serve = async (build: string | undefined) => {
+		if (build === serving) return;
+		await server!.stop();
+		await server!.start(build);
+		serving = build;
+	};
+
 	// 4. (first: it starts the drafts the other parts use) Every shipped questionnaire, 1× and 6×.
-	process.stdout.write(
-		`opening: every shipped questionnaire, Start at 6× then ${CPU_OPENS}× its draft at 1× and 6× … `
-	);
+	let cpu: CpuSeries | undefined;
 	let baselineCpu: CpuSeries | undefined;
-	if (BASELINE_BUILD) {
-		const otherId = await addChild(page, 'Bench child two');
-		await server.stop();
-		await server.start(BASELINE_BUILD);
-		baselineCpu = await cpuSeries(page, new URL(`/health/${otherId}`, server.url).href, CPU_OPENS);
-		await server.stop();
-		await server.start();
+	const cpuProfiles: string[] = [];
+	if (PARTS.has(4)) {
+		process.stdout.write(
+			`opening: every shipped questionnaire, Start at 6× then ${CPU_OPENS}× its draft at 1× and 6×${baselineRecordUrl ? ', this build and the baseline in turn' : ''} … `
+		);
+		const targets: CpuTarget[] = [
+			...(baselineRecordUrl
+				? [{ recordUrl: baselineRecordUrl, serve: () => serve(BASELINE_BUILD) }]
+				: []),
+			{ recordUrl, serve: () => serve(undefined) }
+		];
+		const series = await cpuSeries(page, targets, CPU_OPENS);
+		cpu = series.at(-1);
+		baselineCpu = baselineRecordUrl ? series[0] : undefined;
+		await serve(undefined);
+		console.info(`done (load ${load()})`);
+		if (PROFILE) {
+			for (const title of [PLAIN_TITLE, EXPRESSIONS_TITLE]) {
+				await timedOpen(page, recordUrl, title, 'any', 6, (lines) =>
+					cpuProfiles.push(
+						`\nCPU profile of the page while ${title} opened at 6× (load ${load()}):`,
+						...lines
+					)
+				);
+			}
+		}
 	}
-	const cpu = await cpuSeries(page, recordUrl, CPU_OPENS);
-	console.info(`done (load ${load()})`);
 	const goals: [string, boolean][] = [];
+	const urls =
+		cpu?.urls ??
+		(await startDrafts(page, recordUrl, [SMALL_TITLE, PLAIN_TITLE, EXPRESSIONS_TITLE]));
 	const draftUrl = (title: string) => {
-		const url = cpu.urls.get(title);
+		const url = urls.get(title);
 		if (!url) throw new Error(`${title} is not listed on the record screen`);
 		return url;
 	};
 
-	if (!OPENS_ONLY) {
+	// 3. JavaScript (before parts 1 and 2: their drafts then still have no answers).
+	let downloads: Downloads | undefined;
+	let baselineDownloads: Downloads | undefined;
+	if (PARTS.has(3)) {
+		process.stdout.write('JavaScript: cold loads and in-app openings … ');
+		if (baselineRecordUrl) {
+			await serve(BASELINE_BUILD);
+			const drafts =
+				baselineCpu?.urls ??
+				(await startDrafts(page, baselineRecordUrl, [PLAIN_TITLE, EXPRESSIONS_TITLE]));
+			baselineDownloads = await jsDownloads(context, baselineRecordUrl, {
+				plain: drafts.get(PLAIN_TITLE)!,
+				expressions: drafts.get(EXPRESSIONS_TITLE)!
+			});
+			await serve(undefined);
+		}
+		downloads = await jsDownloads(context, recordUrl, {
+			plain: draftUrl(PLAIN_TITLE),
+			expressions: draftUrl(EXPRESSIONS_TITLE)
+		});
+		console.info(`done (load ${load()})`);
+	}
+
+	if (PARTS.has(1) || PARTS.has(2)) {
 		process.stdout.write('setting up: the 50-instance response … ');
 		const smallUrl = draftUrl(SMALL_TITLE);
-		const plainUrl = draftUrl(PLAIN_TITLE);
-		const expressionsUrl = draftUrl(EXPRESSIONS_TITLE);
 		const small = idsOf(smallUrl);
 		const largeId = await putLargeResponse(page, small.patientId, 50);
 		const large = { patientId: small.patientId, responseId: largeId };
@@ -1025,20 +1309,7 @@ try {
 		}
 		console.info(`done (load ${load()})`);
 
-		// 3. JavaScript.
-		process.stdout.write('JavaScript: cold loads and in-app openings … ');
-		const downloads = {
-			smallCold: await coldDownload(context, plainUrl),
-			expressionsCold: await coldDownload(context, expressionsUrl),
-			smallAdded: await addedByOpening(context, recordUrl, PLAIN_TITLE),
-			expressionsAdded: await addedByOpening(context, recordUrl, EXPRESSIONS_TITLE)
-		};
-		console.info(`done (load ${load()})`);
-
 		// ── report ──
-		console.info(
-			`\nChromium ${browser.version()}, load average at start ${loadAtStart}, at the end ${load()} (2 cores, shared)`
-		);
 		console.info(
 			'\n1. Time to save one answer (ms; IndexedDB through PouchDB, measured in the page)'
 		);
@@ -1104,35 +1375,6 @@ try {
 			for (const line of keyProfileLines) console.info(line);
 		}
 
-		console.info(
-			'\n3. JavaScript downloaded, gzipped (level 6, as bench:bundle), HTTP cache empty'
-		);
-		const lines: [string, Download][] = [
-			[`cold load, ${PLAIN_TITLE} (no expressions)`, downloads.smallCold],
-			[`cold load, ${EXPRESSIONS_TITLE} (FHIRPath)`, downloads.expressionsCold],
-			[`opened from the record, ${PLAIN_TITLE}`, downloads.smallAdded],
-			[`opened from the record, ${EXPRESSIONS_TITLE}`, downloads.expressionsAdded]
-		];
-		for (const [label, download] of lines) {
-			console.info(
-				`${label.padEnd(48)} ${kb(download.js).padStart(10)} ${String(download.files.size).padStart(4)} files`
-			);
-		}
-		const onlyWithExpressions = [...downloads.expressionsCold.files].filter(
-			([file]) => !downloads.smallCold.files.has(file)
-		);
-		console.info(
-			`loaded only for ${EXPRESSIONS_TITLE}: ${onlyWithExpressions.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ') || 'nothing'}`
-		);
-		const onlyWithout = [...downloads.smallCold.files].filter(
-			([file]) => !downloads.expressionsCold.files.has(file)
-		);
-		if (onlyWithout.length > 0) {
-			console.info(
-				`loaded only for ${PLAIN_TITLE}: ${onlyWithout.map(([file, size]) => `${file.split('/').at(-1)} ${kb(size)}`).join(', ')}`
-			);
-		}
-
 		// Goals.
 		const smallP95 = percentile(smallSaves.durations, 95);
 		const largeP95 = percentile(largeSaves.durations, 95);
@@ -1144,11 +1386,21 @@ try {
 			`save p95 ≤ ${GOAL_SAVE_P95_MS} ms (300 items × 50 instances): ${ms(largeP95)} ms (baseline ${ms(percentile(largeNaive.total, 95))} ms)`,
 			largeP95 <= GOAL_SAVE_P95_MS
 		]);
-		const fhirpathOnly = onlyWithExpressions.reduce((sum, [, size]) => sum + size, 0);
-		goals.push([
-			`FHIRPath loads only with expressions: ${kb(fhirpathOnly)} more for ${EXPRESSIONS_TITLE}, ${onlyWithout.length} files only for ${PLAIN_TITLE}`,
-			fhirpathOnly > 0 && downloads.smallCold.js < downloads.expressionsCold.js
-		]);
+	}
+
+	if (baselineDownloads) {
+		console.info(
+			`\n3. (baseline: ${BASELINE_BUILD}, the same run, another record; load ${baselineDownloads.load.map((value) => value.toFixed(1)).join(' → ')})`
+		);
+		for (const line of jsReport(baselineDownloads).lines) console.info(line);
+	}
+	if (downloads) {
+		const js = jsReport(downloads);
+		console.info(
+			`\n3. JavaScript downloaded, gzipped (level 6, as bench:bundle), HTTP cache empty (load ${downloads.load.map((value) => value.toFixed(1)).join(' → ')})`
+		);
+		for (const line of js.lines) console.info(line);
+		goals.push(...js.goals);
 	}
 
 	if (baselineCpu) {
@@ -1157,12 +1409,18 @@ try {
 		);
 		for (const line of cpuReport(baselineCpu).lines) console.info(line);
 	}
-	const cpuTable = cpuReport(cpu);
+	if (cpu) {
+		const cpuTable = cpuReport(cpu);
+		console.info(
+			`\n4. Opening each shipped questionnaire (ms, click → first box focusable; median [max] of ${CPU_OPENS}; a fresh load of the record screen, ${READ_MS / 1000} s on it, then the CPU slowed for the tap; Start once, at 6×)`
+		);
+		for (const line of cpuTable.lines) console.info(line);
+		goals.push(...cpuTable.goals);
+		for (const line of cpuProfiles) console.info(line);
+	}
 	console.info(
-		`\n4. Opening each shipped questionnaire (ms, click → first box focusable; median [max] of ${CPU_OPENS}; a fresh load of the record screen, ${READ_MS / 1000} s on it, then the CPU slowed for the tap; Start once, at 6×)`
+		`\nChromium ${browser.version()}, load average (1, 5, 15 min) at start ${loadAtStart}, at the end ${load()} (2 cores, shared)`
 	);
-	for (const line of cpuTable.lines) console.info(line);
-	goals.push(...cpuTable.goals);
 	console.info('\ngoals');
 	for (const [text, passed] of goals) console.info(`  ${passed ? 'PASS' : 'FAIL'}  ${text}`);
 	if (goals.some(([, passed]) => !passed)) exitCode = 1;
