@@ -106,4 +106,30 @@ describe('QuestionnaireLibrary', () => {
 		expect(library.title(form!, 'xx')).toBe(MOOD.title);
 		expect(library.definition(form!)).toBe(library.definition(form!));
 	});
+
+	it('reads and checks a document once per revision, a new revision again', async () => {
+		const doc = questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z');
+		const library = await libraryWith(doc);
+		const first = await library.get(doc.canonical);
+		// The same revision: the form already checked (and its compiled definition) again.
+		expect(await library.get(doc.canonical)).toBe(first);
+		expect((await library.latest())[0]).toBe(first);
+		expect(await library.newestVersionOf(doc.canonical)).toBe(first);
+		const definition = library.definition(first!);
+
+		// Seeding gives it parsed trees, say: a new revision, read and compiled again.
+		const stored = await library.db.get(doc.canonical);
+		await library.db.put({ ...stored, resource: { ...MOOD, title: 'Mood, again' } });
+		const second = await library.get(doc.canonical);
+		expect(second).not.toBe(first);
+		expect(second?.questionnaire.title).toBe('Mood, again');
+		expect(library.definition(second!)).not.toBe(definition);
+		expect(library.title(second!, 'en')).toBe('Mood, again');
+
+		// Deleted: gone from every list.
+		await library.db.remove(await library.db.get(doc.canonical));
+		expect(await library.get(doc.canonical)).toBeUndefined();
+		expect(await library.all()).toEqual([]);
+		expect(await library.newestVersionOf(doc.canonical)).toBeUndefined();
+	});
 });

@@ -54,20 +54,51 @@ function publishedOf(doc: unknown): PublishedForm | undefined {
 }
 
 export class QuestionnaireLibrary extends PulledLibrary {
-	#definitions = new Map<string, FormDefinition>();
+	/** By form: a questionnaire document read again (a new revision) is compiled again. */
+	#definitions = new WeakMap<PublishedForm, FormDefinition>();
+	/**
+	 * Each document as read and checked, by id, with its revision: a document is read from the
+	 * database and parsed (a schema check of a long questionnaire costs a slow phone ~0.1 s)
+	 * once per revision, not at every opening.
+	 */
+	#read = new Map<string, { rev: string; form: PublishedForm | undefined }>();
 
 	constructor(options: QuestionnaireLibraryOptions) {
 		super(options, 'forms');
 	}
 
+	/**
+	 * The documents `ids` (every one when not given) as published forms, in the database's
+	 * order; those not on the device, deleted or not passing the schema left out. Revisions are
+	 * listed first (no document read); only new or changed documents are read and parsed.
+	 */
+	async #forms(ids?: readonly string[]): Promise<PublishedForm[]> {
+		const listed = ids ? await this.db.allDocs({ keys: [...ids] }) : await this.db.allDocs();
+		const current = listed.rows.flatMap((row) =>
+			'error' in row || row.value.deleted || row.id.startsWith('_')
+				? []
+				: [{ id: row.id, rev: row.value.rev }]
+		);
+		const stale = current.filter(({ id, rev }) => this.#read.get(id)?.rev !== rev);
+		if (stale.length > 0) {
+			const result = await this.db.allDocs({
+				keys: stale.map(({ id }) => id),
+				include_docs: true
+			});
+			for (const row of result.rows) {
+				if ('error' in row || !row.doc) continue;
+				this.#read.set(row.id, { rev: row.doc._rev, form: publishedOf(row.doc) });
+			}
+		}
+		return current.flatMap(({ id }) => {
+			const form = this.#read.get(id)?.form;
+			return form ? [form] : [];
+		});
+	}
+
 	/** Every version on the device that passes the schema, newest first. */
 	async all(): Promise<PublishedForm[]> {
-		const result = await this.db.allDocs({ include_docs: true });
-		return result.rows
-			.filter((row) => !row.id.startsWith('_'))
-			.map((row) => publishedOf(row.doc))
-			.filter((form) => form !== undefined)
-			.sort(newestFirst);
+		return (await this.#forms()).sort(newestFirst);
 	}
 
 	/** The newest active version of each questionnaire: what a patient may start. */
@@ -87,30 +118,28 @@ export class QuestionnaireLibrary extends PulledLibrary {
 
 	/** One version (`<url>|<version>`), or undefined when it is not on the device (yet). */
 	async get(canonical: string): Promise<PublishedForm | undefined> {
-		try {
-			return publishedOf(await this.db.get(canonical));
-		} catch (error) {
-			if ((error as { status?: unknown }).status === 404) return undefined;
-			throw error;
-		}
+		const [form] = await this.#forms([canonical]);
+		return form;
 	}
 
 	/** The newest active version of the questionnaire `canonical` is a version of. */
 	async newestVersionOf(canonical: string): Promise<PublishedForm | undefined> {
 		const url = canonical.slice(0, canonical.lastIndexOf('|'));
-		const versions = (await this.all()).filter(
-			(form) => form.url === url && form.questionnaire.status !== 'draft'
-		);
+		// Only its versions are read (ids are `<url>|<version>`).
+		const ids = await this.db.allDocs({ startkey: `${url}|`, endkey: `${url}|\ufff0` });
+		const versions = (await this.#forms(ids.rows.map((row) => row.id)))
+			.filter((form) => form.url === url && form.questionnaire.status !== 'draft')
+			.sort(newestFirst);
 		// Retired (withdrawn): nothing newer to move to; the response stays on its version.
 		return versions[0]?.questionnaire.status === 'active' ? versions[0] : undefined;
 	}
 
 	/** The compiled definition (kept: compiling a long questionnaire is not free). */
 	definition(form: PublishedForm): FormDefinition {
-		let definition = this.#definitions.get(form.canonical);
+		let definition = this.#definitions.get(form);
 		if (!definition) {
 			definition = compileQuestionnaire(form.questionnaire);
-			this.#definitions.set(form.canonical, definition);
+			this.#definitions.set(form, definition);
 		}
 		return definition;
 	}

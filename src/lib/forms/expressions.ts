@@ -120,6 +120,12 @@ function loadParser(): Promise<void> {
 }
 
 /**
+ * Questionnaires whose expressions all have a tree or the parser loaded: opened again, their
+ * trees are not read again (the library keeps one object per stored revision).
+ */
+const ready = new WeakSet<Questionnaire>();
+
+/**
  * The FHIRPath evaluator, ready for `questionnaire`'s expressions: the ones it ships parsed
  * (`fhirpath-parsed.ts`) run without fhirpath's parser, which is loaded only when some
  * expression came without a tree (or no questionnaire is named: a syntax check of anything).
@@ -127,13 +133,14 @@ function loadParser(): Promise<void> {
 export async function loadFhirPath(questionnaire?: Questionnaire): Promise<FhirPathEvaluator> {
 	const parser = questionnaire ? undefined : loadParser();
 	const { evaluator, version } = await loadEvaluator();
-	if (questionnaire) {
+	if (questionnaire && !ready.has(questionnaire)) {
 		const shipped = readParsedExpressions(questionnaire);
 		if (shipped?.fhirpath === version) rememberParsed(shipped.expressions);
 		const missing = [...questionnaireExpressions(questionnaire)].some(
 			(expression) => !hasParsed(expression)
 		);
 		if (missing) await loadParser();
+		ready.add(questionnaire);
 	}
 	await parser;
 	return evaluator;

@@ -102,7 +102,8 @@ export class RecordResponsesState {
 		const store = this.#options.store;
 		const id = store.newId();
 		await store.create(id, engine.toResponse({ ...engine.meta, id }));
-		await this.load();
+		// Not listed again here: the page opens the draft at once, and the list follows the
+		// record's changes (`follow`), a new draft included.
 		return id;
 	}
 
