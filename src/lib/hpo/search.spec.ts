@@ -59,6 +59,9 @@ describe('HpoCatalog.search ranking', () => {
 		expect(ids('الصداع', 'ar')[0]).toBe('HP:0002315');
 		expect(ids('صُداع', 'ar')[0]).toBe('HP:0002315');
 		expect(ids('انيميا', 'ar')).toContain('HP:0001903'); // «أنيميا» typed without hamza
+		// The singular a patient types («a seizure»), ta marbuta typed as ha or not.
+		expect(ids('نوبة', 'ar')[0]).toBe('HP:0001250');
+		expect(ids('نوبه', 'ar')[0]).toBe('HP:0001250');
 	});
 
 	it('falls back to English labels, and Catalan to Spanish ones', () => {
