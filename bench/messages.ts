@@ -1,5 +1,7 @@
 /**
- * `npm run bench:messages -- [users=1000] [--window 20] [--baseline-sweep 30] [--max 300]`
+ * `npm run bench:messages -- [users=1000] [--window 20] [--baseline-sweep 30] [--max 300]
+ *   [--concurrency n] [--log warn]` (runs at once per worker, default the worker's own; the
+ *   server's log level, default error)
  *
  * Delivery latency of community messages (issue #19): `users` members with public profiles
  * that accept messages each send one message to another member (a random pairing), the sends
@@ -26,6 +28,7 @@ import { loadavg } from 'node:os';
 import { databaseKinds } from '../server/src/databases/kinds';
 import { userDbName, WORKER_DB } from '../server/src/databases/names';
 import { DB_WRITE_EVENT } from '../server/src/events';
+import type { LogLevel } from '../server/src/config';
 import { createLogger } from '../server/src/log';
 import { CommunityWorker } from '../server/src/worker/community-worker';
 import { GENEROUS_LIMITS } from '../tests/support/accounts';
@@ -40,6 +43,8 @@ const users = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 1000);
 const windowSeconds = option('window', 20);
 const baselineSweepSeconds = option('baseline-sweep', 30);
 const maxSeconds = option('max', 300);
+const concurrency = args.includes('--concurrency') ? option('concurrency', 0) : undefined;
+const logLevel = args.includes('--log') ? (args[args.indexOf('--log') + 1] as LogLevel) : 'error';
 
 const load = () =>
 	loadavg()
@@ -234,8 +239,9 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 		{
 			rateLimits: GENEROUS_LIMITS,
 			research: false,
+			logLevel,
 			// No sweep during the feed round: only the change feed brings the databases.
-			community: { sweepMs: 3_600_000, accountsMs: 3_600_000 }
+			community: { sweepMs: 3_600_000, accountsMs: 3_600_000, concurrency }
 		},
 		{ server: server === 'embedded' ? 'embedded' : 'env' }
 	);
@@ -280,10 +286,11 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 		await community.close();
 		const baseline = new CommunityWorker({
 			couch: dazzle.couch,
-			logger: createLogger('error', 'bench'),
+			logger: createLogger(logLevel, 'bench'),
 			embedded: server === 'embedded',
 			sweepMs: baselineSweepSeconds * 1000,
-			accountsMs: 3_600_000
+			accountsMs: 3_600_000,
+			concurrency
 		});
 		baseline.start();
 		await baseline.idle();
@@ -329,7 +336,8 @@ async function main(): Promise<void> {
 		console.log('(no COUCH_URL + DAZZLE_TEST_COUCH_RESET=1: Apache CouchDB skipped)');
 	}
 	console.log(
-		`\n${users} members (those published in time take part), one message each over ${windowSeconds} s; goal p95 ≤ 5 s (feed)\n`
+		`\n${users} members (those published in time take part), one message each over ${windowSeconds} s, ` +
+			`concurrency ${concurrency ?? 'default'}; goal p95 ≤ 5 s (feed)\n`
 	);
 	console.log(
 		'server   | worker                         | delivered | req/msg | p50     | p95     | max     | load 1/5/15'

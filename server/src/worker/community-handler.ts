@@ -45,7 +45,8 @@ import {
 	type SentEntry
 } from './community-rules';
 import { LruMap, revGeneration } from './community-cache';
-import { GroupWriter, putOne, type ChangeRow } from './research-store';
+import { type ChangeRow } from './research-store';
+import { IdGroupWriter } from './community-writer';
 import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
 /**
@@ -183,7 +184,7 @@ interface UserDocFacts extends CouchDoc {
 export class CommunityHandler {
 	readonly #couch: CommunityCouch;
 	readonly #now: () => Date;
-	readonly #workerWriter: GroupWriter;
+	readonly #workerWriter: IdGroupWriter;
 	readonly #shard: Shard;
 	/** The tail of the work queued per user database in this process (see `#exclusive`). */
 	readonly #locks = new Map<string, Promise<void>>();
@@ -200,7 +201,7 @@ export class CommunityHandler {
 	constructor(private readonly options: CommunityHandlerOptions) {
 		this.#couch = options.couch;
 		this.#now = options.now ?? (() => new Date());
-		this.#workerWriter = new GroupWriter(options.couch as CouchClient, WORKER_DB);
+		this.#workerWriter = new IdGroupWriter(options.couch, WORKER_DB);
 		this.#shard = options.shard ?? WHOLE;
 		const size = options.cacheSize ?? 20_000;
 		this.#checkpoints = new LruMap(size);
@@ -389,7 +390,7 @@ export class CommunityHandler {
 			const next: KnownCheckpoint = { ...known, seq: lastSeq, db_seq: dbSeq };
 			if (acted || dbSeq !== known.db_seq || db === USERS_DB) {
 				const doc = this.#checkpointDoc(db, next, dbSeq);
-				const rev = await putOne(this.#workerWriter, doc);
+				const rev = await this.#workerWriter.putOne(doc);
 				known = this.#known({ ...doc, _rev: rev });
 			} else {
 				// Only documents the worker does not act on (its own copies and statuses, blocks…):
@@ -634,16 +635,12 @@ export class CommunityHandler {
 		events: AuditEvent[],
 		report: CommunityReport
 	): Promise<void> {
-		const decided = new Set(
-			(
-				await this.#couch.fetchDocs(
-					db,
-					rows.map((row) => messageStatusId(row.id))
-				)
-			).map((doc) => doc._id)
+		// Which messages were decided before (a replay) — read while the facts are gathered.
+		const decidedRead = this.#couch.fetchDocs(
+			db,
+			rows.map((row) => messageStatusId(row.id))
 		);
-		const todo = rows.filter((row) => !decided.has(messageStatusId(row.id)));
-		if (todo.length === 0) return;
+		decidedRead.catch(() => {});
 		const sender = await this.#state(username);
 		const account = await this.#account(username);
 		const nickname = typeof account?.nickname === 'string' ? account.nickname : '';
@@ -655,9 +652,9 @@ export class CommunityHandler {
 		const ledgerChanged = { value: false };
 		// Every recipient's facts at once (blocks are read for each delivery, never remembered).
 		const recipients = new Map<string, Promise<RecipientFacts>>();
-		const checked = todo.map((row) => ({ row, check: checkUserDoc(messageDocSchema, row.doc) }));
+		const checks = rows.map((row) => ({ row, check: checkUserDoc(messageDocSchema, row.doc) }));
 		if (sender) {
-			for (const { check } of checked) {
+			for (const { check } of checks) {
 				if (!check.ok || recipients.has(check.doc.to)) continue;
 				const to = check.doc.to;
 				const facts = this.#recipient(
@@ -671,6 +668,9 @@ export class CommunityHandler {
 				recipients.set(to, facts);
 			}
 		}
+		const decided = new Set((await decidedRead).map((doc) => doc._id));
+		const checked = checks.filter(({ row }) => !decided.has(messageStatusId(row.id)));
+		if (checked.length === 0) return;
 		const statuses: MessageStatusDoc[] = [];
 		const copies = new Map<string, InboxMessageDoc[]>();
 		const status = (id: string, state: 'sent' | 'not_delivered', reason?: NotDeliveredReason) =>
@@ -772,7 +772,7 @@ export class CommunityHandler {
 				sent
 			};
 			// With the other runs' worker documents in one `_bulk_docs` (GroupWriter).
-			const rev = await putOne(this.#workerWriter, ledger);
+			const rev = await this.#workerWriter.putOne(ledger);
 			this.#ledgers.set(sender.public_id, { ...ledger, _rev: rev });
 		}
 		await this.#step('before-copies');
