@@ -8,7 +8,7 @@ import {
 	PUBLIC_ID
 } from '../../src/lib/schemas/community';
 import { call, GENEROUS_LIMITS } from '../support/accounts';
-import { startTestDazzle, type TestDazzle } from '../support/dazzle';
+import { onExternalCouch, startTestDazzle, type TestDazzle } from '../support/dazzle';
 import { createAccount, type TestAccount } from '../support/patients';
 import { put, waitFor } from '../support/worker';
 
@@ -347,6 +347,31 @@ describe('community worker (#19)', () => {
 			failures: 0,
 			backing_off: 0
 		});
+	});
+
+	it('a warm sweep queues only the user databases that changed (Apache CouchDB: _dbs_info)', async () => {
+		const community = dazzle.community;
+		if (!community) throw new Error('no community worker');
+		const ana = await member();
+		await community.sweep();
+		await community.idle();
+		const listed = community.status().last_sweep?.listed ?? 0;
+		expect(listed).toBeGreaterThan(1);
+		// Nothing written since: on CouchDB none is queued; the embedded server has no _dbs_info.
+		await community.sweep();
+		expect(community.status().last_sweep).toEqual({
+			listed,
+			queued: onExternalCouch() ? 0 : listed
+		});
+		await community.idle();
+		await writeOk(ana.account, profile({ bio: 'Changed' }));
+		await waitFor('the directory entry', async () => {
+			const entry = await doc('directory', `member:${ana.id}`);
+			return entry?.bio === 'Changed' ? entry : undefined;
+		});
+		await community.idle();
+		await community.sweep();
+		expect(community.status().last_sweep?.queued).toBe(onExternalCouch() ? 1 : listed);
 	});
 
 	it('queues a reported message for the moderators', async () => {
