@@ -1,7 +1,7 @@
 /**
  * `npm run bench:messages -- [users=1000] [--window 20] [--baseline-sweep 30] [--max 300]
- *   [--concurrency n] [--log warn]` (runs at once per worker, default the worker's own; the
- *   server's log level, default error)
+ *   [--concurrency n] [--log warn] [--only embedded|couchdb]` (runs at once per worker, default
+ *   the worker's own; the server's log level, default error; one server only)
  *
  * Delivery latency of community messages (issue #19): `users` members with public profiles
  * that accept messages each send one message to another member (a random pairing), the sends
@@ -44,6 +44,7 @@ const windowSeconds = option('window', 20);
 const baselineSweepSeconds = option('baseline-sweep', 30);
 const maxSeconds = option('max', 300);
 const concurrency = args.includes('--concurrency') ? option('concurrency', 0) : undefined;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const logLevel = args.includes('--log') ? (args[args.indexOf('--log') + 1] as LogLevel) : 'error';
 
 const load = () =>
@@ -315,6 +316,11 @@ function summary(
 	worker: string,
 	{ latencies, perMessage }: { latencies: number[]; perMessage: number }
 ): Row {
+	const p = (n: number) => seconds(percentile(latencies, n));
+	// At once too: a later phase cut short leaves this one's figures.
+	console.log(
+		`  ${worker}: ${latencies.length} delivered, p50 ${p(50)}, p95 ${p(95)}, max ${seconds(Math.max(...latencies))}; load ${load()}`
+	);
 	return {
 		server,
 		worker,
@@ -329,8 +335,10 @@ function summary(
 
 async function main(): Promise<void> {
 	const rows: Row[] = [];
-	rows.push(...(await benchServer('embedded')));
-	if (testCouchFromEnv() && process.env.DAZZLE_TEST_COUCH_RESET === '1') {
+	if (only !== 'couchdb') rows.push(...(await benchServer('embedded')));
+	if (only === 'embedded') {
+		// One server asked for.
+	} else if (testCouchFromEnv() && process.env.DAZZLE_TEST_COUCH_RESET === '1') {
 		rows.push(...(await benchServer('couchdb')));
 	} else {
 		console.log('(no COUCH_URL + DAZZLE_TEST_COUCH_RESET=1: Apache CouchDB skipped)');
