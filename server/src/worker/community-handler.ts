@@ -46,7 +46,7 @@ import {
 } from './community-rules';
 import { LruMap, revGeneration } from './community-cache';
 import { type ChangeRow } from './research-store';
-import { IdGroupWriter } from './community-writer';
+import { GroupWriter } from './group-writer';
 import { describeShard, inShard, WHOLE, type Shard } from './shard';
 
 /**
@@ -184,7 +184,7 @@ interface UserDocFacts extends CouchDoc {
 export class CommunityHandler {
 	readonly #couch: CommunityCouch;
 	readonly #now: () => Date;
-	readonly #workerWriter: IdGroupWriter;
+	readonly #workerWriter: GroupWriter;
 	readonly #shard: Shard;
 	/** The tail of the work queued per user database in this process (see `#exclusive`). */
 	readonly #locks = new Map<string, Promise<void>>();
@@ -201,7 +201,7 @@ export class CommunityHandler {
 	constructor(private readonly options: CommunityHandlerOptions) {
 		this.#couch = options.couch;
 		this.#now = options.now ?? (() => new Date());
-		this.#workerWriter = new IdGroupWriter(options.couch, WORKER_DB);
+		this.#workerWriter = new GroupWriter(options.couch, WORKER_DB);
 		this.#shard = options.shard ?? WHOLE;
 		const size = options.cacheSize ?? 20_000;
 		this.#checkpoints = new LruMap(size);

@@ -28,12 +28,12 @@ import {
 	pseudonymId,
 	putOne,
 	putOrKeep,
-	type GroupWriter,
 	RESEARCH_DB,
 	type ChangeRow,
 	type PseudonymDoc,
 	type Receipt
 } from './research-store';
+import type { GroupWriter } from './group-writer';
 
 /**
  * One batch of the research worker: a page of one patient database's changes → what research,

@@ -10,7 +10,6 @@ import { runBatch, type BatchContext, type RunReport } from './research-batch';
 import {
 	checkpointId,
 	eraseSubject,
-	GroupWriter,
 	putOne,
 	RESEARCH_DB,
 	FORMS_DB,
@@ -20,6 +19,7 @@ import {
 	type CheckpointDoc,
 	type PseudonymDoc
 } from './research-store';
+import { GroupWriter } from './group-writer';
 
 export {
 	checkpointId,

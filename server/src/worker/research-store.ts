@@ -1,5 +1,6 @@
 import type { BulkResult, CouchClient, CouchDoc } from '../couch';
 import type { RESEARCH_RECEIPT_TYPE, ReceiptState } from '../../../src/lib/schemas/consent';
+import { GroupWriter } from './group-writer';
 
 /**
  * Where the research worker keeps things, and the writes it does in bulk: the databases'
@@ -57,62 +58,6 @@ export interface ChangeRow {
 	seq: string | number;
 	deleted?: boolean;
 	doc?: CouchDoc | null;
-}
-
-/**
- * Writes to one database shared by every run (`research`, `research-worker`) as a group commit:
- * documents written while a `_bulk_docs` is in flight go together in the next one (at most
- * `max`), so concurrent runs share one request and one disk sync instead of queueing for their
- * own. Each caller gets the results of its own documents, in order.
- */
-export class GroupWriter {
-	readonly #waiting: {
-		docs: CouchDoc[];
-		resolve: (results: BulkResult[]) => void;
-		reject: (error: unknown) => void;
-	}[] = [];
-	#writing = false;
-
-	constructor(
-		private readonly couch: CouchClient,
-		readonly db: string,
-		private readonly max = 500
-	) {}
-
-	write(docs: CouchDoc[]): Promise<BulkResult[]> {
-		if (docs.length === 0) return Promise.resolve([]);
-		return new Promise((resolve, reject) => {
-			this.#waiting.push({ docs, resolve, reject });
-			if (!this.#writing) void this.#drain();
-		});
-	}
-
-	async #drain(): Promise<void> {
-		this.#writing = true;
-		while (this.#waiting.length > 0) {
-			const group = [this.#waiting.shift()!];
-			let size = group[0]!.docs.length;
-			while (this.#waiting.length > 0 && size + this.#waiting[0]!.docs.length <= this.max) {
-				const next = this.#waiting.shift()!;
-				size += next.docs.length;
-				group.push(next);
-			}
-			try {
-				const results = await this.couch.bulkDocs(
-					this.db,
-					group.flatMap((entry) => entry.docs)
-				);
-				let at = 0;
-				for (const entry of group) {
-					entry.resolve(results.slice(at, at + entry.docs.length));
-					at += entry.docs.length;
-				}
-			} catch (error) {
-				for (const entry of group) entry.reject(error);
-			}
-		}
-		this.#writing = false;
-	}
 }
 
 /** Where a run writes: straight to a database, or through its group writer. */

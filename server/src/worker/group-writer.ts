@@ -1,15 +1,15 @@
 import type { BulkResult, CouchDoc } from '../couch';
-import type { CommunityCouch } from './community-handler';
 
 /**
- * Writes to the worker's database shared by every community run (checkpoints, ledgers) as a
- * group commit: documents written while a `_bulk_docs` is in flight go together in the next one
- * (at most `max`), so concurrent runs share one request. Each caller gets the results of its own
- * documents, matched by id — not by position: the embedded server answered a `_bulk_docs` of
- * several new documents in another order than it was given (measured: runs were handed each
- * other's revisions, and their next write met a conflict).
+ * Writes to one database shared by every run of a worker (`research`, `research-worker`, the
+ * community worker's `worker`: checkpoints, ledgers, records) as a group commit: documents written
+ * while a `_bulk_docs` is in flight go together in the next one (at most `max`), so concurrent
+ * runs share one request and one disk sync instead of queueing for their own. Each caller gets
+ * the results of its own documents, matched by id — not by position — and an id goes at most once
+ * in a request: runs grouped with positions were handed each other's revisions on the embedded
+ * server (bench:messages, session 15), and their next write met a conflict.
  */
-export class IdGroupWriter {
+export class GroupWriter {
 	readonly #waiting: {
 		docs: CouchDoc[];
 		resolve: (results: BulkResult[]) => void;
@@ -18,7 +18,7 @@ export class IdGroupWriter {
 	#writing = false;
 
 	constructor(
-		private readonly couch: Pick<CommunityCouch, 'bulkDocs'>,
+		private readonly couch: { bulkDocs(db: string, docs: CouchDoc[]): Promise<BulkResult[]> },
 		readonly db: string,
 		private readonly max = 500
 	) {}
@@ -35,7 +35,7 @@ export class IdGroupWriter {
 	async putOne(doc: CouchDoc): Promise<string> {
 		const [result] = await this.write([doc]);
 		if (!result?.rev) {
-			throw new Error(`community: write of ${this.db} refused (${result?.error ?? 'no answer'})`);
+			throw new Error(`write of ${this.db} refused (${result?.error ?? 'no answer'})`);
 		}
 		return result.rev;
 	}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkResult, CouchDoc } from '../couch';
-import { IdGroupWriter } from './community-writer';
+import { GroupWriter } from './group-writer';
 
-describe('IdGroupWriter', () => {
+describe('GroupWriter', () => {
 	it('hands each caller its own results when the server answers in another order', async () => {
 		const requests: string[][] = [];
 		let release: () => void = () => {};
@@ -15,7 +15,7 @@ describe('IdGroupWriter', () => {
 				return docs.map((doc) => ({ id: doc._id, rev: `1-${doc._id}`, ok: true })).reverse();
 			}
 		};
-		const writer = new IdGroupWriter(couch, 'worker');
+		const writer = new GroupWriter(couch, 'worker');
 		const a = writer.putOne({ _id: 'a' });
 		// Written while the first request is in flight: grouped into the second.
 		const rest = ['b', 'c', 'd'].map((id) => writer.putOne({ _id: id }));
@@ -37,7 +37,7 @@ describe('IdGroupWriter', () => {
 				);
 			}
 		};
-		const writer = new IdGroupWriter(couch, 'worker');
+		const writer = new GroupWriter(couch, 'worker');
 		const results = await Promise.allSettled([
 			writer.putOne({ _id: 'x' }),
 			writer.putOne({ _id: 'x' }),
