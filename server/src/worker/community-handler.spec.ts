@@ -140,6 +140,30 @@ describe('community handler', () => {
 		expect(couch.live('directory', `member:${ana}`)).toBeUndefined();
 	});
 
+	it('an account change that leaves nickname, country and record alone refreshes nothing', async () => {
+		const ana = await member('ana');
+		await handler.run('_users');
+		const reads: string[] = [];
+		const getDoc = couch.getDoc.bind(couch);
+		couch.getDoc = async <T extends CouchDoc = CouchDoc>(db: string, id: string) => {
+			reads.push(`${db}/${id}`);
+			return getDoc<T>(db, id);
+		};
+		// A new password: the member's entry shows nothing of it.
+		const user = couch.live('_users', 'org.couchdb.user:ana')!;
+		await couch.bulkDocs('_users', [{ ...user, password_sha: 'changed' }]);
+		const written = couch.writes.length;
+		await handler.run('_users');
+		expect(reads.filter((read) => read.startsWith(userDbName('ana')))).toEqual([]);
+		expect(couch.writes.slice(written).filter(([db]) => db !== 'worker')).toEqual([]);
+		// A new nickname still refreshes the entry, and the account is read again afterwards.
+		await couch.bulkDocs('_users', [
+			{ ...couch.live('_users', 'org.couchdb.user:ana')!, nickname: 'Ana again' }
+		]);
+		await handler.run('_users');
+		expect(couch.live('directory', `member:${ana}`)).toMatchObject({ nickname: 'Ana again' });
+	});
+
 	it('an account change met during the database’s own run waits for it (no write conflict)', async () => {
 		// Seen on Apache CouchDB: the `_users` run refreshed a member whose own run was writing the
 		// same documents (state, identity) — one of them met a conflict and the run failed.

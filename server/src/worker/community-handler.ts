@@ -950,14 +950,29 @@ export class CommunityHandler {
 
 	/** `_users` changes: a renamed nickname or a new country refreshes the entry; deletion removes it. */
 	async #usersBatch(rows: ChangeRow[], report: CommunityReport): Promise<boolean> {
-		const names = rows
+		const changed = rows
 			.filter((row) => row.id.startsWith(USER_ID_PREFIX))
-			.map((row) => ({ name: row.id.slice(USER_ID_PREFIX.length), deleted: Boolean(row.deleted) }))
+			.map((row) => ({
+				name: row.id.slice(USER_ID_PREFIX.length),
+				deleted: Boolean(row.deleted),
+				doc: (row.doc ?? undefined) as UserDocFacts | undefined
+			}))
 			.filter((entry) => inShard(userDbName(entry.name), this.#shard));
-		if (names.length === 0) return false;
+		if (changed.length === 0) return false;
 		// Reads of these accounts in flight now may be older than the change: not remembered.
 		this.#accountsEpoch += 1;
-		for (const entry of names) this.#accounts.delete(entry.name);
+		// A change that leaves what a member's entry shows as this process last read it (a new
+		// password, a role, a sign-in lockout) needs no refresh: most `_users` changes are those.
+		const names = changed.filter(
+			(entry) =>
+				entry.deleted || !entry.doc || !sameFacts(this.#accounts.get(entry.name), entry.doc)
+		);
+		for (const entry of changed) {
+			// Unchanged facts: the feed's document is the account now; changed ones are read again.
+			if (names.includes(entry)) this.#accounts.delete(entry.name);
+			else this.#accounts.set(entry.name, entry.doc ?? null);
+		}
+		if (names.length === 0) return false;
 		const pointers = await this.#couch.fetchDocs<Pointer>(
 			WORKER_DB,
 			names.map((entry) => pointerId(entry.name))
@@ -973,6 +988,17 @@ export class CommunityHandler {
 		}
 		return true;
 	}
+}
+
+/** Whether `account` shows what `known` (an account this process read; null: none) showed. */
+function sameFacts(known: UserDocFacts | null | undefined, account: UserDocFacts): boolean {
+	return (
+		known !== undefined &&
+		known !== null &&
+		known.nickname === account.nickname &&
+		known.country === account.country &&
+		known.patient_id === account.patient_id
+	);
 }
 
 /** The same key for both directions of a conversation. */
