@@ -1,20 +1,11 @@
 import type { Browser, Page } from '@playwright/test';
-import { test as base, expect, seriousViolations, waitForServiceWorker } from './support/fixtures';
+import {
+	testWithWorker as test,
+	expect,
+	seriousViolations,
+	waitForServiceWorker
+} from './support/fixtures';
 import { newPerson, person, signUp, type Person } from './support/health';
-import { startServer, type RunningServer } from './support/server';
-
-/** Its own server, given longer to start: it runs the community worker too. */
-const test = base.extend<object, { server: RunningServer }>({
-	server: [
-		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-		async ({}, use) => {
-			const server = await startServer(undefined, {}, 170_000);
-			await use(server);
-			await server.dispose();
-		},
-		{ scope: 'worker', timeout: 180_000 }
-	]
-});
 
 /** What the community screens say, in the two languages the specs drive them in. */
 const UI = {

@@ -1,12 +1,11 @@
-import { expect } from './support/fixtures';
+import { expect, testWithWorker as test } from './support/fixtures';
 import {
 	finish,
 	giveConsent,
 	openRecordId,
 	researchRecords,
 	serverDocTypes,
-	withdrawWithErase,
-	testWithWorker as test
+	withdrawWithErase
 } from './support/consent';
 import { addChild, openHealth, person, signUp, status } from './support/health';
 

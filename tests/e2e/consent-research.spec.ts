@@ -1,11 +1,5 @@
-import { expect } from './support/fixtures';
-import {
-	finish,
-	giveConsent,
-	openRecordId,
-	researchRecords,
-	testWithWorker as test
-} from './support/consent';
+import { expect, testWithWorker as test } from './support/fixtures';
+import { finish, giveConsent, openRecordId, researchRecords } from './support/consent';
 import { addChild, openHealth, person, signUp } from './support/health';
 
 test.use({ locale: 'en-GB' });

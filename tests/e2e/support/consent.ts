@@ -1,23 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 import { subjectOf } from '../../../server/src/research/secret';
 import { TEST_SECRET } from '../../support/worker-key';
-import { test as base } from './fixtures';
-import { startServer, type RunningServer, type ServerCouch } from './server';
+import type { ServerCouch } from './server';
 
 /** Steps and server-side reads shared by the consent e2e specs (issue #18). */
-
-/** The consent specs' test: its own server, given longer to start as it runs the research worker. */
-export const testWithWorker = base.extend<object, { server: RunningServer }>({
-	server: [
-		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
-		async ({}, use) => {
-			const server = await startServer(undefined, {}, 170_000);
-			await use(server);
-			await server.dispose();
-		},
-		{ scope: 'worker', timeout: 180_000 }
-	]
-});
 
 /** Signs a consent for `scopes` as the record's legal representative (typed name). */
 export async function giveConsent(page: Page, scopes: string[], name: string): Promise<void> {

@@ -24,6 +24,22 @@ export const test = base.extend<object, WorkerFixtures>({
 
 export { expect };
 
+/**
+ * For specs whose server runs a worker they wait on (research, community): one server per
+ * Playwright worker, given longer to start.
+ */
+export const testWithWorker = test.extend<object, WorkerFixtures>({
+	server: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring
+		async ({}, use) => {
+			const server = await startServer(undefined, {}, 170_000);
+			await use(server);
+			await server.dispose();
+		},
+		{ scope: 'worker', timeout: 180_000 }
+	]
+});
+
 /** Waits until the service worker controls the page, so later loads come from its cache. */
 export async function waitForServiceWorker(page: Page): Promise<void> {
 	await page.evaluate(async () => {
