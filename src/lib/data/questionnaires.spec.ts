@@ -132,4 +132,30 @@ describe('QuestionnaireLibrary', () => {
 		expect(await library.all()).toEqual([]);
 		expect(await library.newestVersionOf(doc.canonical)).toBeUndefined();
 	});
+
+	it('reads a version and its newest one with one listing of its versions', async () => {
+		const library = await libraryWith(
+			questionnaireDocument(HISTORY_V1, '2026-11-01T00:00:00.000Z'),
+			questionnaireDocument(HISTORY_V2, '2026-11-20T00:00:00.000Z'),
+			questionnaireDocument(MOOD, '2026-11-02T00:00:00.000Z')
+		);
+		await library.all();
+		const reads: object[] = [];
+		const allDocs = library.db.allDocs.bind(library.db);
+		library.db.allDocs = ((options: object) => {
+			reads.push(options);
+			return allDocs(options as PouchDB.Core.AllDocsOptions);
+		}) as typeof library.db.allDocs;
+		const v1 = `${HISTORY_V1.url}|${HISTORY_V1.version}`;
+		const { form, newest } = await library.withNewest(v1);
+		expect(form?.canonical).toBe(v1);
+		expect(newest?.version).toBe(HISTORY_V2.version);
+		// Read and checked already: one listing of ids and revisions, no document read.
+		expect(reads).toHaveLength(1);
+		expect(reads[0]).not.toHaveProperty('include_docs');
+		expect(await library.withNewest('https://dazzle.test/none|1')).toEqual({
+			form: undefined,
+			newest: undefined
+		});
+	});
 });

@@ -72,9 +72,14 @@ export class QuestionnaireLibrary extends PulledLibrary {
 	 * order; those not on the device, deleted or not passing the schema left out. Revisions are
 	 * listed first (no document read); only new or changed documents are read and parsed.
 	 */
-	async #forms(ids?: readonly string[]): Promise<PublishedForm[]> {
-		const listed = ids ? await this.db.allDocs({ keys: [...ids] }) : await this.db.allDocs();
-		const current = listed.rows.flatMap((row) =>
+	async #forms(
+		ids?: readonly string[],
+		/** The rows of an `allDocs` already made (ids and revisions): not listed again. */
+		rows?: Awaited<ReturnType<PouchDB.Database['allDocs']>>['rows']
+	): Promise<PublishedForm[]> {
+		const listed =
+			rows ?? (ids ? await this.db.allDocs({ keys: [...ids] }) : await this.db.allDocs()).rows;
+		const current = listed.flatMap((row) =>
 			'error' in row || row.value.deleted || row.id.startsWith('_')
 				? []
 				: [{ id: row.id, rev: row.value.rev }]
@@ -124,14 +129,27 @@ export class QuestionnaireLibrary extends PulledLibrary {
 
 	/** The newest active version of the questionnaire `canonical` is a version of. */
 	async newestVersionOf(canonical: string): Promise<PublishedForm | undefined> {
+		return (await this.withNewest(canonical)).newest;
+	}
+
+	/**
+	 * The version `canonical` and the newest active version of its questionnaire, from one
+	 * listing of its versions (opening a draft needs both; each read of the device's database
+	 * costs a slow phone tens of milliseconds).
+	 */
+	async withNewest(
+		canonical: string
+	): Promise<{ form: PublishedForm | undefined; newest: PublishedForm | undefined }> {
 		const url = canonical.slice(0, canonical.lastIndexOf('|'));
 		// Only its versions are read (ids are `<url>|<version>`).
-		const ids = await this.db.allDocs({ startkey: `${url}|`, endkey: `${url}|\ufff0` });
-		const versions = (await this.#forms(ids.rows.map((row) => row.id)))
+		const listed = await this.db.allDocs({ startkey: `${url}|`, endkey: `${url}|\ufff0` });
+		const all = await this.#forms(undefined, listed.rows);
+		const versions = all
 			.filter((form) => form.url === url && form.questionnaire.status !== 'draft')
 			.sort(newestFirst);
 		// Retired (withdrawn): nothing newer to move to; the response stays on its version.
-		return versions[0]?.questionnaire.status === 'active' ? versions[0] : undefined;
+		const newest = versions[0]?.questionnaire.status === 'active' ? versions[0] : undefined;
+		return { form: all.find((form) => form.canonical === canonical), newest };
 	}
 
 	/** The compiled definition (kept: compiling a long questionnaire is not free). */

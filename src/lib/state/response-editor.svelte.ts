@@ -129,12 +129,19 @@ export class ResponseEditorState {
 				return;
 			}
 			canonical = doc.questionnaire;
-			form = await library.get(doc.questionnaire);
+			// Its version and (a draft) the newest one, read at once; the engine's module beside.
+			const [found] = await Promise.all([
+				this.#movesOn(doc)
+					? library.withNewest(doc.questionnaire)
+					: library.get(doc.questionnaire).then((only) => ({ form: only, newest: undefined })),
+				import('$lib/forms')
+			]);
+			form = found.form;
 			if (!form) {
 				this.phase = { kind: 'no-questionnaire', canonical: doc.questionnaire };
 				return;
 			}
-			await this.#load(doc, form);
+			await this.#load(doc, form, { newest: found.newest });
 		} catch (error) {
 			console.debug('[response] could not open', error);
 			this.failed(error, { form, canonical });
@@ -180,16 +187,27 @@ export class ResponseEditorState {
 		};
 	}
 
-	async #load(stored: ResponseDoc, form: PublishedForm): Promise<void> {
+	/** A draft edited here moves to the newest version of its questionnaire when opened. */
+	#movesOn(doc: ResponseDoc): boolean {
+		return doc.status === 'in-progress' && !doc.amending && this.#options.canEdit;
+	}
+
+	async #load(
+		stored: ResponseDoc,
+		form: PublishedForm,
+		/** The newest version, when already read (else it is read here). */
+		known?: { newest: PublishedForm | undefined }
+	): Promise<void> {
 		const { store, library } = this.#options;
 		const forms = await import('$lib/forms');
 		let doc = stored;
 		let engine: FormEngine;
 		let strays: StrayItem[] = [];
-		const newest =
-			doc.status === 'in-progress' && !doc.amending && this.#options.canEdit
-				? await library.newestVersionOf(doc.questionnaire)
-				: undefined;
+		const newest = !this.#movesOn(doc)
+			? undefined
+			: known
+				? known.newest
+				: await library.newestVersionOf(doc.questionnaire);
 		if (newest && newest.canonical !== form.canonical) {
 			// A newer version was published: the draft moves to it, answers by linkId.
 			const migrated = await forms.migrateDraft(
