@@ -133,7 +133,7 @@ describe('QuestionnaireLibrary', () => {
 		expect(await library.newestVersionOf(doc.canonical)).toBeUndefined();
 	});
 
-	it('reads a version and its newest one with one listing of its versions', async () => {
+	it('reads a version and its newest one with one listing', async () => {
 		const library = await libraryWith(
 			questionnaireDocument(HISTORY_V1, '2026-11-01T00:00:00.000Z'),
 			questionnaireDocument(HISTORY_V2, '2026-11-20T00:00:00.000Z'),
@@ -142,9 +142,9 @@ describe('QuestionnaireLibrary', () => {
 		await library.all();
 		const reads: object[] = [];
 		const allDocs = library.db.allDocs.bind(library.db);
-		library.db.allDocs = ((options: object) => {
-			reads.push(options);
-			return allDocs(options as PouchDB.Core.AllDocsOptions);
+		library.db.allDocs = ((...args: Parameters<typeof allDocs>) => {
+			reads.push(args[0] ?? {});
+			return allDocs(...args);
 		}) as typeof library.db.allDocs;
 		const v1 = `${HISTORY_V1.url}|${HISTORY_V1.version}`;
 		const { form, newest } = await library.withNewest(v1);

@@ -53,6 +53,13 @@ function publishedOf(doc: unknown): PublishedForm | undefined {
 	};
 }
 
+export interface VersionAndNewest {
+	/** The version asked for; undefined when it is not on the device (yet). */
+	form: PublishedForm | undefined;
+	/** The newest active version of its questionnaire; undefined when withdrawn or none. */
+	newest: PublishedForm | undefined;
+}
+
 export class QuestionnaireLibrary extends PulledLibrary {
 	/** By form: a questionnaire document read again (a new revision) is compiled again. */
 	#definitions = new WeakMap<PublishedForm, FormDefinition>();
@@ -72,14 +79,9 @@ export class QuestionnaireLibrary extends PulledLibrary {
 	 * order; those not on the device, deleted or not passing the schema left out. Revisions are
 	 * listed first (no document read); only new or changed documents are read and parsed.
 	 */
-	async #forms(
-		ids?: readonly string[],
-		/** The rows of an `allDocs` already made (ids and revisions): not listed again. */
-		rows?: Awaited<ReturnType<PouchDB.Database['allDocs']>>['rows']
-	): Promise<PublishedForm[]> {
-		const listed =
-			rows ?? (ids ? await this.db.allDocs({ keys: [...ids] }) : await this.db.allDocs()).rows;
-		const current = listed.flatMap((row) =>
+	async #forms(ids?: readonly string[]): Promise<PublishedForm[]> {
+		const listed = ids ? await this.db.allDocs({ keys: [...ids] }) : await this.db.allDocs();
+		const current = listed.rows.flatMap((row) =>
 			'error' in row || row.value.deleted || row.id.startsWith('_')
 				? []
 				: [{ id: row.id, rev: row.value.rev }]
@@ -134,16 +136,19 @@ export class QuestionnaireLibrary extends PulledLibrary {
 
 	/**
 	 * The version `canonical` and the newest active version of its questionnaire, from one
-	 * listing of its versions (opening a draft needs both; each read of the device's database
-	 * costs a slow phone tens of milliseconds).
+	 * listing (opening a draft needs both; each read of the device's database costs a slow
+	 * phone tens of milliseconds).
 	 */
-	async withNewest(
-		canonical: string
-	): Promise<{ form: PublishedForm | undefined; newest: PublishedForm | undefined }> {
+	async withNewest(canonical: string): Promise<VersionAndNewest> {
+		return this.versionAndNewest(await this.all(), canonical);
+	}
+
+	/**
+	 * From every version on the device (`all()`, read beside the response being opened):
+	 * `canonical` and its questionnaire's newest active version.
+	 */
+	versionAndNewest(all: readonly PublishedForm[], canonical: string): VersionAndNewest {
 		const url = canonical.slice(0, canonical.lastIndexOf('|'));
-		// Only its versions are read (ids are `<url>|<version>`).
-		const listed = await this.db.allDocs({ startkey: `${url}|`, endkey: `${url}|\ufff0` });
-		const all = await this.#forms(undefined, listed.rows);
 		const versions = all
 			.filter((form) => form.url === url && form.questionnaire.status !== 'draft')
 			.sort(newestFirst);

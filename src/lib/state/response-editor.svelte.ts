@@ -122,20 +122,20 @@ export class ResponseEditorState {
 		let canonical: string | undefined;
 		let form: PublishedForm | undefined;
 		try {
-			const stored = await store.get(responseId);
+			// The response, the questionnaires on the device (read once per revision: a listing)
+			// and the engine's module, at once: each read costs a slow phone tens of ms.
+			const [stored, all] = await Promise.all([
+				store.get(responseId),
+				library.all(),
+				import('$lib/forms').then(({ openResponse }) => openResponse)
+			]);
 			const doc = stored && this.#replay(stored);
 			if (!doc) {
 				this.phase = { kind: 'missing' };
 				return;
 			}
 			canonical = doc.questionnaire;
-			// Its version and (a draft) the newest one, read at once; the engine's module beside.
-			const [found] = await Promise.all([
-				this.#movesOn(doc)
-					? library.withNewest(doc.questionnaire)
-					: library.get(doc.questionnaire).then((only) => ({ form: only, newest: undefined })),
-				import('$lib/forms').then(({ openResponse }) => openResponse)
-			]);
+			const found = library.versionAndNewest(all, doc.questionnaire);
 			form = found.form;
 			if (!form) {
 				this.phase = { kind: 'no-questionnaire', canonical: doc.questionnaire };
