@@ -13,6 +13,7 @@ import {
 	decodeRows,
 	encodeRows,
 	datePickerPattern,
+	expectedHeight,
 	fhirToLocalDateTime,
 	filterOptions,
 	localDateTimeToFhir,
@@ -194,5 +195,30 @@ describe('datePickerPattern', () => {
 
 	it('falls back to year-month-day for a tag Intl refuses', () => {
 		expect(datePickerPattern('not a tag!', english)).toBe('yyyy-mm-dd');
+	});
+});
+
+describe('expectedHeight', () => {
+	it('counts a row per option shown inline, one row for a drop-down or a box', () => {
+		const radios = expectedHeight(
+			itemOf({ type: 'choice', text: 'How?', answerOption: options(5) }),
+			false
+		);
+		const dropDown = expectedHeight(
+			itemOf({ type: 'choice', text: 'How?', answerOption: options(20) }),
+			false
+		);
+		const box = expectedHeight(itemOf({ type: 'string', text: 'How?' }), false);
+		expect(radios).toBeGreaterThan(5 * 44);
+		expect(dropDown).toBe(box);
+		expect(expectedHeight(itemOf({ type: 'text', text: 'How?' }), false)).toBeGreaterThan(box);
+		// A long label wraps: more lines.
+		expect(
+			expectedHeight(itemOf({ type: 'string', text: 'word '.repeat(30) }), false)
+		).toBeGreaterThan(box);
+		// Shown only (read-only, calculated): the answer as text, however many options.
+		expect(
+			expectedHeight(itemOf({ type: 'choice', text: 'How?', answerOption: options(5) }), true)
+		).toBeLessThan(radios);
 	});
 });

@@ -51,6 +51,26 @@ export function sliderBounds(
 	return { min, max, step };
 }
 
+/**
+ * About how tall a question is on a phone (CSS px at 360 px wide): its label, its control,
+ * its margin. Only for deciding how many questions fill the first screen (`MountQueue`):
+ * a rough guess, never used for layout.
+ */
+export function expectedHeight(item: ItemDefinition, showOnly: boolean): number {
+	const TOUCH = 44;
+	const label = Math.max(1, Math.ceil((item.text?.length ?? 20) / 38)) * 24;
+	if (showOnly) return label + 24 + 20;
+	const listed = item.options.length > 0 && item.type !== 'boolean';
+	const control = listed ? choiceControl(item) : undefined;
+	let body: number;
+	if (control === 'radio-button' || control === 'check-box') {
+		body = (item.options.length + (item.type === 'open-choice' ? 1 : 0)) * TOUCH;
+	} else if (sliderBounds(item) && !item.repeats) body = 2 * TOUCH;
+	else if (item.type === 'text') body = 3 * TOUCH;
+	else body = item.repeats && !control ? 2 * TOUCH : TOUCH;
+	return label + body + 20;
+}
+
 function pad(value: number, length = 2): string {
 	return String(Math.abs(value)).padStart(length, '0');
 }

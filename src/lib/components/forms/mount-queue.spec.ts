@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MountQueue } from './mount-queue';
 
 /** A queue driven by hand: `tick()` runs the scheduled slice, `clock` is what `now()` says. */
@@ -70,5 +70,61 @@ describe('MountQueue', () => {
 		expect(queue.waiting).toBe(0);
 		tick(0);
 		expect(shown).toHaveLength(5);
+	});
+
+	it('mounts at once only what fills the first screen, by the height items claim with', () => {
+		const { queue, tick } = manual({ initial: 740, chunk: 10 });
+		const shown: number[] = [];
+		// Four radio questions of ~250 px: the third one starts on the first screen, the fourth waits.
+		const now = [0, 1, 2, 3].map((index) => queue.claim(() => shown.push(index), 250));
+		expect(now).toEqual([true, true, true, false]);
+		tick(5);
+		expect(shown).toEqual([3]);
+	});
+
+	it('mounts what waits up to the item to focus, and the rest in slices after', () => {
+		const { queue, tick } = manual({ initial: 0, chunk: 10 });
+		const shown: string[] = [];
+		for (const key of ['a', 'b', 'c', 'd']) queue.claim(() => shown.push(key), 1, key);
+		queue.flushThrough('b');
+		expect(shown).toEqual(['a', 'b']);
+		expect(queue.waiting).toBe(2);
+		tick(5);
+		expect(shown).toEqual(['a', 'b', 'c', 'd']);
+		// A key nothing waits under (mounted already, or a group): everything mounts.
+		queue.claim(() => shown.push('e'), 1, 'e');
+		queue.flushThrough('b');
+		expect(shown).toEqual(['a', 'b', 'c', 'd', 'e']);
+	});
+
+	it('starts the slices only after the first screen is painted, by default', () => {
+		vi.useFakeTimers();
+		const frames: FrameRequestCallback[] = [];
+		vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
+			frames.push(callback);
+			return frames.length;
+		});
+		vi.stubGlobal('cancelAnimationFrame', () => undefined);
+		try {
+			const queue = new MountQueue({ initial: 1 });
+			const shown: number[] = [];
+			queue.claim(() => shown.push(0));
+			queue.claim(() => shown.push(1));
+			vi.advanceTimersByTime(50);
+			expect(shown).toEqual([]);
+			frames.shift()!(0);
+			vi.advanceTimersByTime(0);
+			expect(shown).toEqual([1]);
+			// A page in the background gets no frame: the slices start anyway.
+			const hidden = new MountQueue({ initial: 0 });
+			hidden.claim(() => shown.push(2));
+			vi.advanceTimersByTime(499);
+			expect(shown).toEqual([1]);
+			vi.advanceTimersByTime(1);
+			expect(shown).toEqual([1, 2]);
+		} finally {
+			vi.unstubAllGlobals();
+			vi.useRealTimers();
+		}
 	});
 });
