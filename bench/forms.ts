@@ -30,7 +30,7 @@
  *    click → first feedback on screen, and → the first box takes focus; the 1-minute load
  *    average over each row's openings beside it. `--cpu-titles A,B` only those; `--profile`
  *    adds a CPU profile and a timeline (the app's `dazzle:form-*` marks, scripts loaded) of a
- *    6× opening of the forms of part 3.
+ *    6× opening of each of them (without `--cpu-titles`: the forms of part 3).
  *
  * `--opens-only` runs part 4 alone, `--js-only` part 3 alone (`--parts 3,4`: both; parts 1 and
  * 2 run together). `--baseline-build <dir>` (a `vite build` of another commit, its
@@ -124,7 +124,8 @@ const SMALL_TITLE = 'Natural history';
 const PLAIN_TITLE = 'Genetics';
 const EXPRESSIONS_TITLE = 'Medication and care';
 const LARGE_TITLE = 'Large benchmark questionnaire';
-const buildDir = '.e2e-bench-forms/build';
+/** Where this build goes (DAZZLE_BUILD_DIR: several benches at once on one checkout). */
+const buildDir = process.env.DAZZLE_BUILD_DIR ?? '.e2e-bench-forms/build';
 const STEP_TIMEOUT = 60_000;
 
 const started = Date.now();
@@ -454,6 +455,7 @@ interface ProfileNode {
 	id: number;
 	callFrame: { functionName: string; url: string; lineNumber: number };
 	hitCount?: number;
+	children?: number[];
 }
 
 /** Runs `body` under Chromium's sampling profiler; returns self time by function and by file. */
@@ -504,11 +506,33 @@ function profileLines(profile: CpuProfile, functions = 20): string[] {
 				([name, time]) =>
 					`    ${ms(time).padStart(8)} ms  ${((100 * time) / busy).toFixed(0).padStart(3)} %  ${name}`
 			);
+	// Total time: a function's own and what it called (each function once per stack).
+	const parent = new Map<number, ProfileNode>();
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	for (const node of profile.nodes) {
+		for (const child of node.children ?? []) parent.set(child, node);
+	}
+	const total = new Map<string, number>();
+	for (const node of profile.nodes) {
+		const self = (node.hitCount ?? 0) * sampleMs;
+		if (self === 0 || node.callFrame.functionName === '(idle)') continue;
+		const seen = new Set<string>();
+		for (let at: ProfileNode | undefined = byId.get(node.id); at; at = parent.get(at.id)) {
+			const { functionName, url, lineNumber } = at.callFrame;
+			if (!url) continue;
+			const name = `${functionName || '(anonymous)'} ${url.split('/').at(-1)}:${lineNumber + 1}`;
+			if (seen.has(name)) continue;
+			seen.add(name);
+			total.set(name, (total.get(name) ?? 0) + self);
+		}
+	}
 	return [
 		`  busy (not idle) ${ms(busy)} ms of ${ms((profile.endTime - profile.startTime) / 1000)} ms; self time by file:`,
 		...top(byFile, 8),
 		'  by function:',
-		...top(byFunction, functions)
+		...top(byFunction, functions),
+		'  by function with what it calls:',
+		...top(total, functions)
 	];
 }
 
@@ -1152,7 +1176,7 @@ try {
 		await serve(undefined);
 		console.info(`done (load ${load()})`);
 		if (PROFILE) {
-			for (const title of [PLAIN_TITLE, EXPRESSIONS_TITLE]) {
+			for (const title of CPU_TITLES ?? [PLAIN_TITLE, EXPRESSIONS_TITLE]) {
 				await timedOpen(page, recordUrl, title, 'any', 6, (lines) =>
 					cpuProfiles.push(
 						`\nCPU profile of the page while ${title} opened at 6× (load ${load()}):`,
