@@ -21,7 +21,9 @@ const options = (count: number) =>
 		valueCoding: { system: 'urn:test', code: `c${index}`, display: `Option ${index}` }
 	}));
 
-const ITEMS: Record<string, Omit<QuestionnaireItem, 'linkId'>> = {
+type Item = Omit<QuestionnaireItem, 'linkId'>;
+
+const ITEMS = {
 	yes: { type: 'boolean' },
 	few: { type: 'choice', answerOption: options(3) },
 	many: { type: 'choice', answerOption: options(400) },
@@ -31,9 +33,9 @@ const ITEMS: Record<string, Omit<QuestionnaireItem, 'linkId'>> = {
 	scores: { type: 'integer', repeats: true, extension: [control('slider'), ...bounds] },
 	name: { type: 'string' },
 	listedText: { type: 'string', answerOption: [{ valueString: 'a' }, { valueString: 'b' }] }
-};
+} satisfies Record<string, Item>;
 
-function definitionOf(items: Record<string, Omit<QuestionnaireItem, 'linkId'>>) {
+function definitionOf(items: Record<string, Item>) {
 	return compileQuestionnaire({
 		resourceType: 'Questionnaire',
 		url: 'https://dazzle.health/fhir/Questionnaire/widgets',
@@ -71,17 +73,17 @@ describe('lazyControlsOf', () => {
 	});
 
 	it('leaves out read-only and calculated items (shown as text)', () => {
-		const calculated = {
-			...ITEMS.score!,
+		const calculated: Item = {
+			...ITEMS.score,
 			extension: [
-				...ITEMS.score!.extension!,
+				...ITEMS.score.extension,
 				{
 					url: `${SDC}sdc-questionnaire-calculatedExpression`,
 					valueExpression: { language: 'text/fhirpath', expression: '1 + 1' }
 				}
 			]
 		};
-		const readOnly = { ...ITEMS.symptom!, readOnly: true };
+		const readOnly: Item = { ...ITEMS.symptom, readOnly: true };
 		expect(lazyControlsOf(definitionOf({ calculated, readOnly }))).toEqual([]);
 	});
 
