@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import {
 	COMMUNITY_DOC_MAX_BYTES,
 	diseaseNameKey,
@@ -32,9 +32,9 @@ export function jsonBytes(doc: unknown): number {
  * A user-written document through the size limit, then the shared schema. A message carrying
  * a `from` is a forgery (the sender is the owner of the database it was written in).
  */
-export function checkUserDoc<T>(schema: z.ZodType<T>, doc: unknown): DocCheck<T> {
+export function checkUserDoc<T>(schema: z.core.$ZodType<T>, doc: unknown): DocCheck<T> {
 	if (jsonBytes(doc) > COMMUNITY_DOC_MAX_BYTES) return { ok: false, reason: 'oversized' };
-	const parsed = schema.safeParse(doc);
+	const parsed = z.safeParse(schema, doc);
 	if (parsed.success) return { ok: true, doc: parsed.data };
 	const forged =
 		typeof doc === 'object' && doc !== null && Object.prototype.hasOwnProperty.call(doc, 'from');

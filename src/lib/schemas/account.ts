@@ -1,11 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LOCALES } from '../i18n/locales';
 import { isCountryCode } from './countries';
 
 /**
  * Accounts: the request bodies of /api and the documents they create. Shared by the sign-up
  * screens and the gateway, so both refuse the same input with the same error keys.
- * Error messages are i18n keys under `errors.` (the client translates them).
+ * Error messages are i18n keys under `errors.` (the client translates them). zod/mini, as the
+ * other schemas the app loads on every member page: the classic API's JSON-schema support
+ * (~12 KB gz) was downloaded with every record screen and questionnaire (#22).
  */
 
 /** The terms of use and privacy notice in force; acceptance is stored with this version. */
@@ -104,39 +106,40 @@ export function isMixedScript(text: string): boolean {
 	return false;
 }
 
-export const usernameSchema = z
-	.string({ error: 'errors.username_invalid' })
-	.transform(normalizeUsername)
-	.pipe(
-		z
-			.string()
-			.min(3, { error: 'errors.username_too_short' })
-			.refine((value) => new TextEncoder().encode(value).length <= USERNAME_MAX_BYTES, {
-				error: 'errors.username_too_long'
-			})
-			.regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'errors.username_invalid' })
-	);
+export const usernameSchema = z.pipe(
+	z.pipe(z.string({ error: 'errors.username_invalid' }), z.transform(normalizeUsername)),
+	z.string().check(
+		z.minLength(3, { error: 'errors.username_too_short' }),
+		z.refine((value) => new TextEncoder().encode(value).length <= USERNAME_MAX_BYTES, {
+			error: 'errors.username_too_long'
+		}),
+		z.regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'errors.username_invalid' })
+	)
+);
 
-export const nicknameSchema = z
-	.string({ error: 'errors.nickname_invalid' })
-	.transform((value) => value.normalize('NFC').trim().replace(/\s+/g, ' '))
-	.pipe(
-		z
-			.string()
-			.min(2, { error: 'errors.nickname_too_short' })
-			.max(40, { error: 'errors.nickname_too_long' })
-			.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, { error: 'errors.nickname_invalid' })
-			.refine((value) => nicknameKey(value).length >= 2, { error: 'errors.nickname_too_short' })
-			.refine((value) => !isMixedScript(value), { error: 'errors.nickname_mixed_scripts' })
-	);
+export const nicknameSchema = z.pipe(
+	z.pipe(
+		z.string({ error: 'errors.nickname_invalid' }),
+		z.transform((value: string) => value.normalize('NFC').trim().replace(/\s+/g, ' '))
+	),
+	z.string().check(
+		z.minLength(2, { error: 'errors.nickname_too_short' }),
+		z.maxLength(40, { error: 'errors.nickname_too_long' }),
+		z.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, { error: 'errors.nickname_invalid' }),
+		z.refine((value) => nicknameKey(value).length >= 2, { error: 'errors.nickname_too_short' }),
+		z.refine((value) => !isMixedScript(value), { error: 'errors.nickname_mixed_scripts' })
+	)
+);
 
 export const PASSWORD_MIN_LENGTH = 10;
 
 /** Length and type only; "contains the username" and "too common" are checked with context. */
 export const passwordSchema = z
 	.string({ error: 'errors.password_invalid' })
-	.min(PASSWORD_MIN_LENGTH, { error: 'errors.password_too_short' })
-	.max(256, { error: 'errors.password_too_long' });
+	.check(
+		z.minLength(PASSWORD_MIN_LENGTH, { error: 'errors.password_too_short' }),
+		z.maxLength(256, { error: 'errors.password_too_long' })
+	);
 
 export const ACCOUNT_ROLES = ['patient', 'caregiver', 'both'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
@@ -144,7 +147,7 @@ export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 /** ISO 3166-1 alpha-2, upper-case, an assigned code. */
 export const countrySchema = z
 	.string({ error: 'errors.country_invalid' })
-	.refine(isCountryCode, { error: 'errors.country_invalid' });
+	.check(z.refine(isCountryCode, { error: 'errors.country_invalid' }));
 
 export const languageSchema = z.enum(LOCALES, { error: 'errors.language_invalid' });
 
@@ -164,7 +167,9 @@ export type SignupRequest = z.input<typeof signupSchema>;
 
 export const changePasswordSchema = z.strictObject(
 	{
-		current_password: z.string({ error: 'errors.password_invalid' }).min(1).max(256),
+		current_password: z
+			.string({ error: 'errors.password_invalid' })
+			.check(z.minLength(1), z.maxLength(256)),
 		new_password: passwordSchema
 	},
 	{ error: 'errors.body_invalid' }
@@ -183,8 +188,8 @@ export const changeLanguageSchema = z.strictObject(
 export const deleteAccountSchema = z.strictObject(
 	{
 		/** The user types their username to confirm. */
-		confirm: z.string({ error: 'errors.confirm_mismatch' }).max(128),
-		password: z.string({ error: 'errors.password_invalid' }).min(1).max(256)
+		confirm: z.string({ error: 'errors.confirm_mismatch' }).check(z.maxLength(128)),
+		password: z.string({ error: 'errors.password_invalid' }).check(z.minLength(1), z.maxLength(256))
 	},
 	{ error: 'errors.body_invalid' }
 );
@@ -212,11 +217,12 @@ export const accountProfileSchema = z.object({
 	/** Every patient db the account may read (edit or view); see `patients` for the access. */
 	patient_dbs: z.array(z.string()),
 	/** The same records with the access held; absent from servers before patient sharing. */
-	patients: z
-		.array(z.object({ patient_id: z.string(), db: z.string(), role: z.enum(PATIENT_ACCESS) }))
-		.default([]),
+	patients: z._default(
+		z.array(z.object({ patient_id: z.string(), db: z.string(), role: z.enum(PATIENT_ACCESS) })),
+		[]
+	),
 	/** The patient's own record (patient or both accounts), made at sign-up. */
-	own_patient_id: z.string().optional(),
+	own_patient_id: z.optional(z.string()),
 	terms: z.object({ version: z.string(), accepted_at: z.string() })
 });
 export type AccountProfile = z.infer<typeof accountProfileSchema>;
@@ -236,6 +242,6 @@ export function userDbName(username: string): string {
 export const signupResultSchema = z.object({
 	username: z.string(),
 	user_db: z.string(),
-	patient_db: z.string().optional()
+	patient_db: z.optional(z.string())
 });
 export type SignupResult = z.infer<typeof signupResultSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { languageCodeSchema } from './user-docs';
 import { orphaCodeSchema, DISEASE_NAME_MAX_LENGTH } from './diagnosis';
 
@@ -58,64 +58,64 @@ export const COMMUNITY_DOC_MAX_BYTES = 16 * 1024;
 export const PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;
 export const publicIdSchema = z
 	.string({ error: 'errors.value_invalid' })
-	.regex(PUBLIC_ID, { error: 'errors.value_invalid' });
+	.check(z.regex(PUBLIC_ID, { error: 'errors.value_invalid' }));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** When and on which device a user-written document was last written (as in user-docs.ts). */
 const written = {
-	_rev: z.string().optional(),
+	_rev: z.optional(z.string()),
 	schema_version: z.literal(1),
 	updated_at: z.iso.datetime(),
-	device: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+	device: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))
 };
 
 /** A disease as shown on a profile: the person's words, an ORPHA code, or both. */
 export const profileDiseaseSchema = z
-	.object({
-		name: z
-			.string()
-			.trim()
-			.min(1)
-			.max(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
-			.optional(),
-		orpha: orphaCodeSchema.optional()
+	.strictObject({
+		name: z.optional(
+			z
+				.string()
+				.check(
+					z.trim(),
+					z.minLength(1),
+					z.maxLength(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
+				)
+		),
+		orpha: z.optional(orphaCodeSchema)
 	})
-	.strict()
-	.refine((disease) => disease.name !== undefined || disease.orpha !== undefined, {
-		error: 'errors.value_invalid'
-	});
+	.check(
+		z.refine((disease) => disease.name !== undefined || disease.orpha !== undefined, {
+			error: 'errors.value_invalid'
+		})
+	);
 export type ProfileDisease = z.infer<typeof profileDiseaseSchema>;
 
 /** A symptom as shown on a profile: an HPO term and its label in the writer's language. */
-export const profileSymptomSchema = z
-	.object({
-		code: z.string().regex(/^HP:\d{7}$/, { error: 'errors.value_invalid' }),
-		label: z.string().trim().min(1).max(300)
-	})
-	.strict();
+export const profileSymptomSchema = z.strictObject({
+	code: z.string().check(z.regex(/^HP:\d{7}$/, { error: 'errors.value_invalid' })),
+	label: z.string().check(z.trim(), z.minLength(1), z.maxLength(300))
+});
 export type ProfileSymptom = z.infer<typeof profileSymptomSchema>;
 
 /** What a member chooses to show (everything off / empty by default). */
-export const publicProfileFieldsSchema = z
-	.object({
-		/** The profile is in the directory at all. Off: the worker removes the entry. */
-		visible: z.boolean(),
-		bio: z.string().max(BIO_MAX_LENGTH, { error: 'errors.bio_too_long' }),
-		show_country: z.boolean(),
-		languages: z
-			.array(languageCodeSchema)
-			.max(PROFILE_LANGUAGES_MAX, { error: 'errors.value_invalid' }),
-		diseases: z
-			.array(profileDiseaseSchema)
-			.max(PROFILE_DISEASES_MAX, { error: 'errors.profile_too_many_diseases' }),
-		symptoms: z
-			.array(profileSymptomSchema)
-			.max(PROFILE_SYMPTOMS_MAX, { error: 'errors.profile_too_many_symptoms' }),
-		accepts_messages: z.boolean(),
-		read_receipts: z.boolean()
-	})
-	.strict();
+export const publicProfileFieldsSchema = z.strictObject({
+	/** The profile is in the directory at all. Off: the worker removes the entry. */
+	visible: z.boolean(),
+	bio: z.string().check(z.maxLength(BIO_MAX_LENGTH, { error: 'errors.bio_too_long' })),
+	show_country: z.boolean(),
+	languages: z
+		.array(languageCodeSchema)
+		.check(z.maxLength(PROFILE_LANGUAGES_MAX, { error: 'errors.value_invalid' })),
+	diseases: z
+		.array(profileDiseaseSchema)
+		.check(z.maxLength(PROFILE_DISEASES_MAX, { error: 'errors.profile_too_many_diseases' })),
+	symptoms: z
+		.array(profileSymptomSchema)
+		.check(z.maxLength(PROFILE_SYMPTOMS_MAX, { error: 'errors.profile_too_many_symptoms' })),
+	accepts_messages: z.boolean(),
+	read_receipts: z.boolean()
+});
 export type PublicProfileFields = z.infer<typeof publicProfileFieldsSchema>;
 
 export const PUBLIC_PROFILE_DEFAULTS: PublicProfileFields = {
@@ -140,30 +140,30 @@ export type PublicProfileDoc = z.infer<typeof publicProfileDocSchema>;
 /** Written by the server into the user's database once it has given them a public id. */
 export const communityIdentityDocSchema = z.object({
 	_id: z.literal(COMMUNITY_IDENTITY_ID),
-	_rev: z.string().optional(),
+	_rev: z.optional(z.string()),
 	type: z.literal('community_identity'),
 	public_id: publicIdSchema,
 	/** Why no directory entry exists although the profile asks for one (e.g. a minor). */
-	refused: z.enum(['minor']).optional(),
+	refused: z.optional(z.enum(['minor'])),
 	updated_at: z.iso.datetime()
 });
 export type CommunityIdentityDoc = z.infer<typeof communityIdentityDocSchema>;
 
 /** A directory entry, as the worker writes it and every member's device reads it. */
 export const memberDocSchema = z.object({
-	_id: z.string().startsWith(MEMBER_PREFIX),
-	_rev: z.string().optional(),
+	_id: z.string().check(z.startsWith(MEMBER_PREFIX)),
+	_rev: z.optional(z.string()),
 	type: z.literal('member'),
 	public_id: publicIdSchema,
 	nickname: z.string(),
-	country: z.string().optional(),
+	country: z.optional(z.string()),
 	languages: z.array(z.string()),
 	/** `key` is `diseaseNameKey(name)`, for matching the same disease written differently. */
 	diseases: z.array(
 		z.object({
-			name: z.string().optional(),
-			key: z.string().optional(),
-			orpha: z.string().optional()
+			name: z.optional(z.string()),
+			key: z.optional(z.string()),
+			orpha: z.optional(z.string())
 		})
 	),
 	symptoms: z.array(z.object({ code: z.string(), label: z.string() })),
@@ -173,26 +173,27 @@ export const memberDocSchema = z.object({
 });
 export type MemberDoc = z.infer<typeof memberDocSchema>;
 
-export const messageBodySchema = z
-	.string({ error: 'errors.message_empty' })
-	.refine((body) => body.trim().length > 0, { error: 'errors.message_empty' })
-	.refine((body) => body.length <= MESSAGE_MAX_LENGTH, { error: 'errors.message_too_long' });
+export const messageBodySchema = z.string({ error: 'errors.message_empty' }).check(
+	z.refine((body) => body.trim().length > 0, { error: 'errors.message_empty' }),
+	z.refine((body) => body.length <= MESSAGE_MAX_LENGTH, { error: 'errors.message_too_long' })
+);
 
 /** An outgoing message, written offline in the sender's database (`message:<uuid>`). */
+// Strict: a `from` (or anything else) the server would have to ignore is a forgery to refuse.
 export const messageDocSchema = z
-	.object({
-		_id: z.string().regex(/^message:[0-9a-f-]{36}$/),
+	.strictObject({
+		_id: z.string().check(z.regex(/^message:[0-9a-f-]{36}$/)),
 		type: z.literal('message'),
 		...written,
 		to: publicIdSchema,
 		body: messageBodySchema,
 		created_at: z.iso.datetime()
 	})
-	// Strict: a `from` (or anything else) the server would have to ignore is a forgery to refuse.
-	.strict()
-	.refine((doc) => UUID.test(doc._id.slice(MESSAGE_PREFIX.length)), {
-		error: 'errors.value_invalid'
-	});
+	.check(
+		z.refine((doc) => UUID.test(doc._id.slice(MESSAGE_PREFIX.length)), {
+			error: 'errors.value_invalid'
+		})
+	);
 export type MessageDoc = z.infer<typeof messageDocSchema>;
 
 export const MESSAGE_STATES = ['sent', 'delivered', 'read', 'not_delivered'] as const;
@@ -217,20 +218,20 @@ export type NotDeliveredReason = (typeof NOT_DELIVERED_REASONS)[number];
 
 /** The server's word on one outgoing message (`message-status:<uuid>` beside `message:<uuid>`). */
 export const messageStatusDocSchema = z.object({
-	_id: z.string().startsWith(MESSAGE_STATUS_PREFIX),
-	_rev: z.string().optional(),
+	_id: z.string().check(z.startsWith(MESSAGE_STATUS_PREFIX)),
+	_rev: z.optional(z.string()),
 	type: z.literal('message_status'),
 	message_id: z.string(),
 	state: z.enum(MESSAGE_STATES),
-	reason: z.enum(NOT_DELIVERED_REASONS).optional(),
+	reason: z.optional(z.enum(NOT_DELIVERED_REASONS)),
 	updated_at: z.iso.datetime()
 });
 export type MessageStatusDoc = z.infer<typeof messageStatusDocSchema>;
 
 /** A delivered copy in the recipient's database (`inbox:<sender public id>:<message uuid>`). */
 export const inboxMessageDocSchema = z.object({
-	_id: z.string().startsWith(INBOX_PREFIX),
-	_rev: z.string().optional(),
+	_id: z.string().check(z.startsWith(INBOX_PREFIX)),
+	_rev: z.optional(z.string()),
 	type: z.literal('inbox_message'),
 	from: publicIdSchema,
 	/** The sender's nickname when it was delivered (the directory has the current one). */
@@ -249,50 +250,47 @@ export type InboxMessageDoc = z.infer<typeof inboxMessageDocSchema>;
  * the inbox copies' `sent_at` (the sender's `created_at`): every message from `with` whose
  * `sent_at` ≤ `read_through` was read.
  */
-export const conversationStateDocSchema = z
-	.object({
-		_id: z.string().startsWith(CONVERSATION_PREFIX),
-		type: z.literal('conversation_state'),
-		...written,
-		with: publicIdSchema,
-		delivered_through: z.iso.datetime().optional(),
-		read_through: z.iso.datetime().optional(),
-		hidden: z.boolean().optional()
-	})
-	.strict();
+export const conversationStateDocSchema = z.strictObject({
+	_id: z.string().check(z.startsWith(CONVERSATION_PREFIX)),
+	type: z.literal('conversation_state'),
+	...written,
+	with: publicIdSchema,
+	delivered_through: z.optional(z.iso.datetime()),
+	read_through: z.optional(z.iso.datetime()),
+	hidden: z.optional(z.boolean())
+});
 export type ConversationStateDoc = z.infer<typeof conversationStateDocSchema>;
 
 /** Blocking a member (`block:<public id>`); deleting the document unblocks. */
 export const blockDocSchema = z
-	.object({
-		_id: z.string().startsWith(BLOCK_PREFIX),
+	.strictObject({
+		_id: z.string().check(z.startsWith(BLOCK_PREFIX)),
 		type: z.literal('block'),
 		...written,
 		public_id: publicIdSchema,
 		blocked_at: z.iso.datetime()
 	})
-	.strict()
-	.refine((doc) => doc._id === `${BLOCK_PREFIX}${doc.public_id}`, {
-		error: 'errors.value_invalid'
-	});
+	.check(
+		z.refine((doc) => doc._id === `${BLOCK_PREFIX}${doc.public_id}`, {
+			error: 'errors.value_invalid'
+		})
+	);
 export type BlockDoc = z.infer<typeof blockDocSchema>;
 
 export const REPORT_REASONS = ['spam', 'abuse', 'medical_misinformation', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
 /** Reporting a received message to the moderators (the worker copies its content). */
-export const reportDocSchema = z
-	.object({
-		_id: z.string().regex(/^report:[0-9a-f-]{36}$/),
-		type: z.literal('report'),
-		...written,
-		/** The `inbox:` id of the reported message in the reporter's own database. */
-		message_id: z.string().startsWith(INBOX_PREFIX),
-		reason: z.enum(REPORT_REASONS),
-		note: z.string().max(REPORT_REASON_MAX_LENGTH).optional(),
-		created_at: z.iso.datetime()
-	})
-	.strict();
+export const reportDocSchema = z.strictObject({
+	_id: z.string().check(z.regex(/^report:[0-9a-f-]{36}$/)),
+	type: z.literal('report'),
+	...written,
+	/** The `inbox:` id of the reported message in the reporter's own database. */
+	message_id: z.string().check(z.startsWith(INBOX_PREFIX)),
+	reason: z.enum(REPORT_REASONS),
+	note: z.optional(z.string().check(z.maxLength(REPORT_REASON_MAX_LENGTH))),
+	created_at: z.iso.datetime()
+});
 export type ReportDoc = z.infer<typeof reportDocSchema>;
 
 /** Document types only the server writes into a user's database (userdb.js refuses users). */

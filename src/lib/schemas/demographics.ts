@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { countrySchema } from './account';
 import { PATIENT_RELATIONS, PATIENT_SEXES, birthMonthSchema } from './patient';
 
@@ -22,9 +22,9 @@ export function demographicsSchema(today: Date) {
 	const thisMonth = today.toISOString().slice(0, 7);
 	return z.object({
 		relation: z.enum(PATIENT_RELATIONS, { error: 'errors.relation_invalid' }),
-		birth: birthMonthSchema.refine((birth) => birth <= thisMonth, {
-			error: 'errors.birth_month_invalid'
-		}),
+		birth: birthMonthSchema.check(
+			z.refine((birth) => birth <= thisMonth, { error: 'errors.birth_month_invalid' })
+		),
 		sex: z.enum(PATIENT_SEXES, { error: 'errors.sex_invalid' }),
 		country: countrySchema
 	});

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * A record's diagnosis and main symptoms (issue #17), asked when a record is created (all
@@ -47,7 +47,7 @@ export function normalizeOrphaCode(raw: string): string {
 
 export const orphaCodeSchema = z
 	.string({ error: 'errors.orpha_invalid' })
-	.regex(ORPHA_CODE, { error: 'errors.orpha_invalid' });
+	.check(z.regex(ORPHA_CODE, { error: 'errors.orpha_invalid' }));
 
 const ONSETS = [
 	'antenatal',
@@ -61,70 +61,74 @@ const ONSETS = [
 const SEVERITIES = ['mild', 'moderate', 'severe', 'profound'] as const;
 
 /** One symptom as the HPO picker gives it (`$lib/hpo/coding` `HpoSymptom`). */
-export const diagnosisSymptomSchema = z
-	.object({
-		code: z
-			.custom<`HP:${string}`>((value) => typeof value === 'string' && /^HP:\d{7}$/.test(value))
-			.nullable(),
-		label: z.string().trim().min(1).max(SYMPTOM_TEXT_MAX_LENGTH),
-		text: z.string().max(SYMPTOM_TEXT_MAX_LENGTH).optional(),
-		onset: z.enum(ONSETS).optional(),
-		severity: z.enum(SEVERITIES).optional(),
-		status: z.enum(['current', 'past'])
-	})
-	.strict();
+export const diagnosisSymptomSchema = z.strictObject({
+	code: z.nullable(
+		z.custom<`HP:${string}`>((value) => typeof value === 'string' && /^HP:\d{7}$/.test(value))
+	),
+	label: z.string().check(z.trim(), z.minLength(1), z.maxLength(SYMPTOM_TEXT_MAX_LENGTH)),
+	text: z.optional(z.string().check(z.maxLength(SYMPTOM_TEXT_MAX_LENGTH))),
+	onset: z.optional(z.enum(ONSETS)),
+	severity: z.optional(z.enum(SEVERITIES)),
+	status: z.enum(['current', 'past'])
+});
 
 const count = (max: number, error: string) =>
-	z.number({ error }).int({ error }).min(0, { error }).max(max, { error });
+	z.int({ error }).check(z.minimum(0, { error }), z.maximum(max, { error }));
 
 const fieldsShape = {
-	status: z.enum(DIAGNOSIS_STATUSES, { error: 'errors.value_invalid' }).optional(),
-	disease: z
-		.object({
-			name: z
-				.string()
-				.trim()
-				.min(1)
-				.max(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
-				.optional(),
-			orpha: orphaCodeSchema.optional()
+	status: z.optional(z.enum(DIAGNOSIS_STATUSES, { error: 'errors.value_invalid' })),
+	disease: z.optional(
+		z.strictObject({
+			name: z.optional(
+				z
+					.string()
+					.check(
+						z.trim(),
+						z.minLength(1),
+						z.maxLength(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
+					)
+			),
+			orpha: z.optional(orphaCodeSchema)
 		})
-		.strict()
-		.optional(),
-	odyssey: z
-		.object({
-			searching_years: count(SEARCHING_YEARS_MAX, 'errors.searching_years_invalid').optional(),
-			specialists: count(SPECIALISTS_MAX, 'errors.specialists_invalid').optional()
+	),
+	odyssey: z.optional(
+		z.strictObject({
+			searching_years: z.optional(count(SEARCHING_YEARS_MAX, 'errors.searching_years_invalid')),
+			specialists: z.optional(count(SPECIALISTS_MAX, 'errors.specialists_invalid'))
 		})
-		.strict()
-		.optional(),
-	symptoms: z.array(diagnosisSymptomSchema).max(SYMPTOMS_MAX)
+	),
+	symptoms: z.array(diagnosisSymptomSchema).check(z.maxLength(SYMPTOMS_MAX))
 };
 
+interface Consistent {
+	status?: DiagnosisStatus;
+	disease?: unknown;
+	odyssey?: unknown;
+}
+
 /** A disease only for a diagnosis given or suspected; the odyssey only before a diagnosis. */
-function consistent<
-	T extends z.ZodType<{ status?: DiagnosisStatus; disease?: unknown; odyssey?: unknown }>
->(schema: T): T {
-	return schema
-		.refine((fields) => !fields.disease || fields.status !== 'not-diagnosed', {
+function consistent<T extends z.ZodMiniType<Consistent>>(schema: T): T {
+	return schema.check(
+		z.refine<Consistent>((fields) => !fields.disease || fields.status !== 'not-diagnosed', {
 			error: 'errors.value_invalid',
 			path: ['disease']
-		})
-		.refine((fields) => !fields.odyssey || fields.status !== 'diagnosed', {
+		}),
+		z.refine<Consistent>((fields) => !fields.odyssey || fields.status !== 'diagnosed', {
 			error: 'errors.value_invalid',
 			path: ['odyssey']
-		}) as unknown as T;
+		})
+	);
 }
 
 /** The fields a person gives (the form's output, before it becomes a document). */
-export const diagnosisFieldsSchema = consistent(z.object(fieldsShape).strict());
+export const diagnosisFieldsSchema = consistent(z.strictObject(fieldsShape));
 export type DiagnosisFields = z.infer<typeof diagnosisFieldsSchema>;
 export type DiagnosisSymptom = z.infer<typeof diagnosisSymptomSchema>;
 
 export const diagnosisDocSchema = consistent(
 	z.object({
 		_id: z.literal(DIAGNOSIS_DOC_ID),
-		_rev: z.string().optional(),
+		_rev: z.optional(z.string()),
 		type: z.literal(DIAGNOSIS_TYPE),
 		schema_version: z.literal(1),
 		...fieldsShape,

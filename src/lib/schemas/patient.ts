@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { countrySchema, nicknameSchema, PATIENT_ACCESS } from './account';
 
 export { PATIENT_ACCESS, type PatientAccessRole } from './account';
@@ -10,11 +10,11 @@ export { PATIENT_ACCESS, type PatientAccessRole } from './account';
  */
 
 /** A patient id: a UUID v4 the device generates, so a record made offline is usable at once. */
-export const patientIdSchema = z
-	.string({ error: 'errors.patient_id_invalid' })
-	.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, {
+export const patientIdSchema = z.string({ error: 'errors.patient_id_invalid' }).check(
+	z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, {
 		error: 'errors.patient_id_invalid'
-	});
+	})
+);
 
 /** A record's database on the server (`userDbName` is the user's): `patient-<uuid>`. */
 export const patientDbName = (patientId: string): string => `patient-${patientId}`;
@@ -46,7 +46,7 @@ export type PatientSex = (typeof PATIENT_SEXES)[number];
 /** `YYYY-MM`, from 1900 on: a record keeps the year and month of birth, never the day. */
 export const birthMonthSchema = z
 	.string({ error: 'errors.birth_month_invalid' })
-	.regex(/^(19|20)\d\d-(0[1-9]|1[0-2])$/, { error: 'errors.birth_month_invalid' });
+	.check(z.regex(/^(19|20)\d\d-(0[1-9]|1[0-2])$/, { error: 'errors.birth_month_invalid' }));
 
 export const PATIENT_DOC_ID = 'patient';
 
@@ -58,14 +58,14 @@ export const PATIENT_DOC_ID = 'patient';
  */
 export const patientDocSchema = z.object({
 	_id: z.literal(PATIENT_DOC_ID),
-	_rev: z.string().optional(),
+	_rev: z.optional(z.string()),
 	type: z.literal('patient'),
 	schema_version: z.literal(1),
 	birth_month: birthMonthSchema,
 	sex: z.enum(PATIENT_SEXES, { error: 'errors.sex_invalid' }),
 	country: countrySchema,
 	relations: z.record(
-		z.string().min(1).max(64),
+		z.string().check(z.minLength(1), z.maxLength(64)),
 		z.enum(PATIENT_RELATIONS, { error: 'errors.relation_invalid' })
 	),
 	created_at: z.iso.datetime(),
@@ -75,7 +75,7 @@ export const patientDocSchema = z.object({
 	 * devices' edits merge field by field, the later setting of each winning
 	 * (`data/record-conflicts.ts`). Missing in documents written before it: `created_at`.
 	 */
-	field_times: z.record(z.string().max(80), z.iso.datetime()).optional()
+	field_times: z.optional(z.record(z.string().check(z.maxLength(80)), z.iso.datetime()))
 });
 export type PatientDoc = z.infer<typeof patientDocSchema>;
 
@@ -98,11 +98,15 @@ export function formatInvitationCode(code: string): string {
 
 const CODE_PATTERN = new RegExp(`^[${INVITATION_CODE_ALPHABET}]{${INVITATION_CODE_LENGTH}}$`);
 
-export const invitationCodeSchema = z
-	.string({ error: 'errors.invitation_code_invalid' })
-	.max(32, { error: 'errors.invitation_code_invalid' })
-	.transform(normalizeInvitationCode)
-	.pipe(z.string().regex(CODE_PATTERN, { error: 'errors.invitation_code_invalid' }));
+export const invitationCodeSchema = z.pipe(
+	z.pipe(
+		z
+			.string({ error: 'errors.invitation_code_invalid' })
+			.check(z.maxLength(32, { error: 'errors.invitation_code_invalid' })),
+		z.transform(normalizeInvitationCode)
+	),
+	z.string().check(z.regex(CODE_PATTERN, { error: 'errors.invitation_code_invalid' }))
+);
 
 // ── request bodies ─────────────────────────────────────────────────────────────────────
 
@@ -148,7 +152,7 @@ export const invitationCreatedSchema = z.object({
 export type InvitationCreated = z.infer<typeof invitationCreatedSchema>;
 
 /** `POST /api/invitations/accept` (200). */
-export const invitationAcceptedSchema = patientRecordSchema.extend({
+export const invitationAcceptedSchema = z.extend(patientRecordSchema, {
 	invited_by: z.string()
 });
 export type InvitationAccepted = z.infer<typeof invitationAcceptedSchema>;

@@ -4,7 +4,7 @@ import express, {
 	type RequestHandler,
 	type Response
 } from 'express';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
 	changeLanguageSchema,
 	changeNicknameSchema,
@@ -59,7 +59,7 @@ export const handle =
 	};
 
 /** Parses the body or answers 400; undefined when answered. */
-export function body<S extends z.ZodType>(
+export function body<S extends z.core.$ZodType>(
 	schema: S,
 	req: Request,
 	res: Response

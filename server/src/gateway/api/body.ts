@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { isGatewayErrorKey, type GatewayErrorKey } from '../errors';
 
 export type ParsedBody<T> =
@@ -29,10 +29,14 @@ const SCHEMA_MESSAGES: Partial<Record<GatewayErrorKey, string>> = {
 /**
  * Parses a request body with a shared schema. The first issue's message is the error key
  * (schemas name `errors.*` keys; anything else becomes `errors.body_invalid`) and its path
- * the field; an unexpected key names itself as the field. Never throws.
+ * the field; an unexpected key names itself as the field. Never throws. Takes schemas of
+ * either zod API (classic, or zod/mini as the ones the app loads).
  */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): ParsedBody<z.output<S>> {
-	const result = schema.safeParse(body);
+export function parseBody<S extends z.core.$ZodType>(
+	schema: S,
+	body: unknown
+): ParsedBody<z.output<S>> {
+	const result = z.safeParse(schema, body);
 	if (result.success) return { ok: true, value: result.data };
 	const issue = result.error.issues[0];
 	const error = isGatewayErrorKey(issue?.message) ? issue.message : 'errors.body_invalid';
