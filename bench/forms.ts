@@ -800,17 +800,33 @@ async function jsDownloads(
 	};
 }
 
-function jsReport(downloads: Downloads): { lines: string[]; goals: [string, boolean][] } {
+/**
+ * Part 3's table and goals. With `baseline` (another build measured in the same run), each row
+ * shows its figure beside this build's, and each page's budget goal says both.
+ */
+function jsReport(
+	downloads: Downloads,
+	baseline?: Downloads
+): { lines: string[]; goals: [string, boolean][] } {
 	const lines: string[] = [];
-	const rows: [string, Download][] = [
-		[`cold load, ${PLAIN_TITLE} (no expressions)`, downloads.plainCold],
-		[`cold load, ${EXPRESSIONS_TITLE} (FHIRPath)`, downloads.expressionsCold],
-		[`opened from the record, ${PLAIN_TITLE}`, downloads.plainAdded],
-		[`opened from the record, ${EXPRESSIONS_TITLE}`, downloads.expressionsAdded]
+	const rows: [string, keyof Omit<Downloads, 'load'>][] = [
+		[`cold load, ${PLAIN_TITLE} (no expressions)`, 'plainCold'],
+		[`cold load, ${EXPRESSIONS_TITLE} (FHIRPath)`, 'expressionsCold'],
+		[`opened from the record, ${PLAIN_TITLE}`, 'plainAdded'],
+		[`opened from the record, ${EXPRESSIONS_TITLE}`, 'expressionsAdded']
 	];
-	for (const [label, download] of rows) {
+	const delta = (now: number, before: number) =>
+		`${now >= before ? '+' : '−'}${kb(Math.abs(now - before))}`;
+	if (baseline)
+		lines.push(`${''.padEnd(48)} ${'this build'.padStart(16)} ${'baseline'.padStart(16)}`);
+	for (const [label, key] of rows) {
+		const download = downloads[key];
+		const before = baseline?.[key];
 		lines.push(
-			`${label.padEnd(48)} ${kb(download.js).padStart(10)} ${String(download.files.size).padStart(4)} files`
+			`${label.padEnd(48)} ${kb(download.js).padStart(10)} ${String(download.files.size).padStart(3)} f` +
+				(before
+					? ` ${kb(before.js).padStart(10)} ${String(before.files.size).padStart(3)} f  ${delta(download.js, before.js)}`
+					: '')
 		);
 	}
 	const onlyWithExpressions = [...downloads.expressionsCold.files].filter(
@@ -839,14 +855,20 @@ function jsReport(downloads: Downloads): { lines: string[]; goals: [string, bool
 			`FHIRPath loads only with expressions: ${kb(fhirpathOnly)} more for ${EXPRESSIONS_TITLE}, ${onlyWithout.length} files only for ${PLAIN_TITLE}`,
 			fhirpathOnly > 0 && downloads.plainCold.js < downloads.expressionsCold.js
 		],
-		[
-			`the form view's JS within ${kb(FORM_JS_BUDGET)} (cold, ${PLAIN_TITLE}, no expressions): ${kb(downloads.plainCold.js)}`,
-			downloads.plainCold.js <= FORM_JS_BUDGET
-		],
-		[
-			`the form view's JS with FHIRPath within ${kb(FORM_JS_FHIRPATH_BUDGET)} (cold, ${EXPRESSIONS_TITLE}): ${kb(downloads.expressionsCold.js)}`,
-			downloads.expressionsCold.js <= FORM_JS_FHIRPATH_BUDGET
-		],
+		...(
+			[
+				[`${PLAIN_TITLE} (no expressions)`, 'plainCold', FORM_JS_BUDGET],
+				[`${EXPRESSIONS_TITLE} (FHIRPath)`, 'expressionsCold', FORM_JS_FHIRPATH_BUDGET]
+			] as const
+		).map(([page, key, budget]): [string, boolean] => {
+			const now = downloads[key].js;
+			const before = baseline?.[key].js;
+			return [
+				`the form view's JS, cold, ${page}: ${kb(now)} ≤ ${kb(budget)}` +
+					(before === undefined ? '' : ` (baseline ${kb(before)}, ${delta(now, before)})`),
+				now <= budget
+			];
+		}),
 		[
 			`fhirpath's parser (antlr4) never loads for a shipped questionnaire: ${parser.map((file) => file.split('/').at(-1)).join(', ') || 'not loaded'}`,
 			parser.length === 0
@@ -1419,7 +1441,7 @@ try {
 		for (const line of jsReport(baselineDownloads).lines) console.info(line);
 	}
 	if (downloads) {
-		const js = jsReport(downloads);
+		const js = jsReport(downloads, baselineDownloads);
 		console.info(
 			`\n3. JavaScript downloaded, gzipped (level 6, as bench:bundle), HTTP cache empty (load ${downloads.load.map((value) => value.toFixed(1)).join(' → ')})`
 		);
