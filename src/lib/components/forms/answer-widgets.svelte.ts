@@ -112,7 +112,7 @@ export function widgetsSettled(controls: readonly LazyControl[]): boolean {
 	return controls.every((control) => lazyWidget(control) !== undefined);
 }
 
-/** Starts loading the controls a questionnaire uses (e.g. while its response is being read). */
-export function preloadWidgets(definition: FormDefinition): void {
-	for (const control of lazyControlsOf(definition)) void load(control);
+/** Starts loading every such control (the record screen, idle: a few KB, no questions wait). */
+export function preloadWidgets(): void {
+	for (const control of Object.keys(LAZY) as LazyControl[]) void load(control);
 }
