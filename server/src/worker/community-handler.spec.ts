@@ -428,6 +428,85 @@ describe('community handler', () => {
 		expect(couch.writes.length).toBe(writes);
 	});
 
+	it('keeps a checkpoint after messages alone in memory until a flush, which holds its database', async () => {
+		await member('ana');
+		const ben = await member('ben');
+		const id = communityCheckpointId(userDbName('ana'));
+		const stored = couch.live('worker', id)!;
+		const first = message(ben);
+		await write('ana', first);
+		await run('ana');
+		expect(statusOf('ana', first)).toMatchObject({ state: 'sent' });
+		expect(couch.live('worker', id)?._rev).toBe(stored._rev);
+		// A restart before the flush replays from the stored checkpoint: nothing decided twice.
+		handler = newHandler();
+		const writes = couch.writes.length;
+		await run('ana');
+		expect(couch.writes.slice(writes)).toEqual([]);
+		expect(inboxOf('ben')).toHaveLength(1);
+		// A flush stores it; a run of the database starting meanwhile waits for it (it writes the
+		// checkpoint too: side by side, one of the two would meet a conflict).
+		await write('ana', message(ben));
+		await run('ana');
+		let open: () => void = () => {};
+		const gate = new Promise<void>((resolve) => (open = resolve));
+		const bulkDocs = couch.bulkDocs.bind(couch);
+		couch.bulkDocs = async (db: string, docs: CouchDoc[]) => {
+			if (db === 'worker' && docs.some((doc) => doc._id === id)) await gate;
+			return bulkDocs(db, docs);
+		};
+		const flushing = handler.flush();
+		await write('ana', profile({ bio: 'Changed' }));
+		const running = run('ana');
+		await new Promise((resolve) => setImmediate(resolve));
+		open();
+		await flushing;
+		await expect(running).resolves.toMatchObject({ profiles: 1 });
+		expect(Number(couch.live('worker', id)?.seq)).toBe(couch.dbs.get(userDbName('ana'))?.seq);
+		expect(inboxOf('ben')).toHaveLength(2);
+	});
+
+	it('knows a message decided from the changes it reads; reads the status of an edited one', async () => {
+		await member('ana');
+		const ben = await member('ben');
+		const statusReads: string[] = [];
+		const fetchDocs = couch.fetchDocs.bind(couch);
+		couch.fetchDocs = async <T extends CouchDoc = CouchDoc>(db: string, ids: string[]) => {
+			statusReads.push(...ids.filter((id) => id.startsWith('message-status:')));
+			return fetchDocs<T>(db, ids);
+		};
+		const first = message(ben);
+		await write('ana', first);
+		await run('ana');
+		expect(statusOf('ana', first)).toMatchObject({ state: 'sent' });
+		expect(statusReads).toEqual([]);
+		// A replay from the start (a new process, no checkpoint): its status is among the changes.
+		const id = communityCheckpointId(userDbName('ana'));
+		const checkpoint = couch.live('worker', id)!;
+		await couch.bulkDocs('worker', [{ _id: id, _rev: checkpoint._rev, _deleted: true }]);
+		handler = newHandler();
+		let writes = couch.writes.length;
+		await run('ana');
+		expect(couch.writes.slice(writes).filter(([db]) => db !== 'worker')).toEqual([]);
+		expect(statusReads).toEqual([]);
+		// Edited after its status was written: the status lies before the checkpoint, it is read.
+		await write('ana', { ...first, body: 'Edited' });
+		writes = couch.writes.length;
+		await run('ana');
+		expect(statusReads).toEqual([`message-status:${first._id.slice(8)}`]);
+		expect(couch.writes.slice(writes).filter(([db]) => db !== 'worker')).toEqual([]);
+		// A page that is not the last: a status may lie in the next one, it is read.
+		const second = message(ben);
+		await write('ana', second);
+		for (let index = 0; index < 200; index += 1) {
+			await write('ana', { _id: `about-me-${index}`, type: 'about_me', ...written });
+		}
+		await run('ana');
+		expect(statusReads.at(-1)).toBe(`message-status:${second._id.slice(8)}`);
+		expect(statusOf('ana', second)).toMatchObject({ state: 'sent' });
+		expect(inboxOf('ben').map((copy) => copy.body)).toEqual(['Bonjour', 'Bonjour']);
+	});
+
 	it('limits messages per hour and new conversations per day', async () => {
 		await member('ana');
 		const ben = await member('ben');
@@ -447,6 +526,50 @@ describe('community handler', () => {
 		await write('ana', message(ben));
 		await run('ana');
 		expect(inboxOf('ben')).toHaveLength(MESSAGES_PER_HOUR + 1);
+	});
+
+	it('tells a new conversation from both ledgers’ contacts, reading no inbox (older states: the inboxes)', async () => {
+		const ana = await member('ana');
+		const ben = await member('ben');
+		const cleo = await member('cleo');
+		const inboxReads: string[] = [];
+		const request = couch.request.bind(couch);
+		couch.request = async <T>(options: { path: string; qs?: Record<string, unknown> }) => {
+			if (options.path.endsWith('/_all_docs')) inboxReads.push(String(options.qs?.startkey));
+			return request<T>(options);
+		};
+		const ledgerOf = (id: string) =>
+			couch.live('worker', `community-sent:${id}`) as
+				{ sent: { to: string; new: boolean }[]; contacts: string[] } | undefined;
+		// Ben writes to Ana first: a new conversation, Ana in his contacts.
+		await write('ben', message(ana));
+		await run('ben');
+		expect(ledgerOf(ben)).toMatchObject({ sent: [{ to: ana, new: true }], contacts: [ana] });
+		// Ana answers the next day (the day's entries gone from Ben's ledger, not his contacts).
+		clock += 25 * 60 * 60_000;
+		await write('ana', message(ben));
+		await write('ana', message(cleo));
+		await run('ana');
+		expect(ledgerOf(ana)?.sent.map((entry) => [entry.to, entry.new])).toEqual([
+			[ben, false],
+			[cleo, true]
+		]);
+		expect(inboxOf('ben')).toHaveLength(1);
+		expect(inboxOf('cleo')).toHaveLength(1);
+		expect(inboxReads).toEqual([]);
+		// A recipient's state from before ledgers kept contacts (a new process: nothing
+		// remembered): the two inboxes tell — Ben and Cleo never talked (Ana's copy is not theirs).
+		const stateId = `community-member:${cleo}`;
+		const { ledger_contacts: _flag, ...older } = couch.live('worker', stateId)!;
+		expect(_flag).toBe(true);
+		await couch.bulkDocs('worker', [older]);
+		handler = newHandler();
+		clock += 25 * 60 * 60_000;
+		await write('ben', message(cleo));
+		await run('ben');
+		expect(inboxReads).toEqual([`inbox:${ben}:`, `inbox:${cleo}:`]);
+		expect(ledgerOf(ben)?.sent.map((entry) => [entry.to, entry.new])).toEqual([[cleo, true]]);
+		expect(ledgerOf(ben)?.contacts.sort()).toEqual([ana, cleo].sort());
 	});
 
 	it('queues a reported message for the moderators with its content', async () => {

@@ -19,6 +19,7 @@ import {
 	inboxMessageDocSchema,
 	memberId,
 	MESSAGE_PREFIX,
+	MESSAGE_STATUS_PREFIX,
 	messageDocSchema,
 	messageStatusId,
 	PUBLIC_PROFILE_ID,
@@ -117,6 +118,12 @@ export interface MemberState extends CouchDoc {
 	read_receipts: boolean;
 	refused?: 'minor';
 	deleted?: boolean;
+	/**
+	 * This member's ledger lists in `contacts` every member they ever had a copy delivered to (no
+	 * ledger: nobody). Set on states made since ledgers keep contacts: a new public id has no
+	 * copies yet. Without it (older states) a new conversation is found by reading the inboxes.
+	 */
+	ledger_contacts?: true;
 	created_at: string;
 	updated_at: string;
 }
@@ -131,6 +138,18 @@ interface Ledger extends CouchDoc {
 	type: 'community-sent';
 	public_id: string;
 	sent: SentEntry[];
+	/** Public ids this member ever had a copy delivered to (the last day's are in `sent` too). */
+	contacts?: string[];
+}
+
+/**
+ * The public ids `state`'s member ever had a copy delivered to, when their ledger is known to list
+ * them all (`ledger_contacts`, and a ledger written since: with `contacts`); else undefined.
+ */
+function contactsOf(state: MemberState, ledger: Ledger | undefined): Set<string> | undefined {
+	if (state.ledger_contacts !== true) return undefined;
+	if (!ledger) return new Set();
+	return Array.isArray(ledger.contacts) ? new Set(ledger.contacts) : undefined;
 }
 
 interface Checkpoint extends CouchDoc {
@@ -259,21 +278,41 @@ export class CommunityHandler {
 	}
 
 	/**
-	 * Stores the checkpoints kept only in memory (runs that met none of the documents the worker
-	 * acts on do not write theirs: a replay of such changes does nothing). On close.
+	 * Stores the checkpoints kept only in memory (runs that met only messages or documents the
+	 * worker does not act on do not write theirs: a replay of those changes decides nothing
+	 * again), in one request. Periodically and on close. Each database written is locked meanwhile
+	 * (`#locks`): a run of it starting now waits, and its own checkpoint write meets no conflict.
 	 */
 	async flush(): Promise<void> {
 		const dirty = [...this.#checkpoints.entries()].filter(
 			([db, known]) => known.dirty && !this.#locks.has(db)
 		);
 		if (dirty.length === 0) return;
-		const docs = dirty.map(([db, known]) => this.#checkpointDoc(db, known, known.db_seq));
-		const results = await this.#workerWriter.write(docs);
-		dirty.forEach(([db], index) => {
-			const rev = results[index]?.rev;
-			if (rev) this.#checkpoints.set(db, this.#known({ ...docs[index]!, _rev: rev }));
-			else this.#checkpoints.delete(db);
-		});
+		let release: () => void = () => {};
+		const held = new Promise<void>((resolve) => (release = resolve));
+		for (const [db] of dirty) this.#locks.set(db, held);
+		try {
+			const docs = dirty.map(([db, known]) => this.#checkpointDoc(db, known, known.db_seq));
+			// At most BATCH a request (a large `_bulk_docs` holds the embedded server's event loop).
+			const chunks: CouchDoc[][] = [];
+			for (let start = 0; start < docs.length; start += BATCH)
+				chunks.push(docs.slice(start, start + BATCH));
+			const results = (
+				await Promise.all(chunks.map((chunk) => this.#workerWriter.write(chunk)))
+			).flat();
+			dirty.forEach(([db], index) => {
+				const rev = results[index]?.rev;
+				if (rev) this.#checkpoints.set(db, this.#known({ ...docs[index]!, _rev: rev }));
+				else this.#checkpoints.delete(db);
+			});
+		} catch (error) {
+			// Read again by their next runs.
+			for (const [db] of dirty) this.#checkpoints.delete(db);
+			throw error;
+		} finally {
+			release();
+			for (const [db] of dirty) if (this.#locks.get(db) === held) this.#locks.delete(db);
+		}
 	}
 
 	#checkpointDoc(db: string, known: KnownCheckpoint | undefined, dbSeq?: string): Checkpoint {
@@ -383,18 +422,19 @@ export class CommunityHandler {
 				return report;
 			}
 			report.changes += page.results.length;
-			const acted = username
-				? await this.#userBatch(db, username, page.results, report)
+			const store = username
+				? await this.#userBatch(db, username, page.results, caughtUp, report)
 				: await this.#usersBatch(page.results, report);
 			await this.#step('before-checkpoint');
 			const next: KnownCheckpoint = { ...known, seq: lastSeq, db_seq: dbSeq };
-			if (acted || dbSeq !== known.db_seq || db === USERS_DB) {
+			if (store || dbSeq !== known.db_seq || db === USERS_DB) {
 				const doc = this.#checkpointDoc(db, next, dbSeq);
 				const rev = await this.#workerWriter.putOne(doc);
 				known = this.#known({ ...doc, _rev: rev });
 			} else {
-				// Only documents the worker does not act on (its own copies and statuses, blocks…):
-				// remembered, stored with the next change that matters (or on close).
+				// Only messages (a replay finds them decided: their statuses) or documents the worker
+				// does not act on (its own copies and statuses, blocks…): remembered, stored with the
+				// next change that must be, by the worker's periodic flush, or on close.
 				known = { ...next, dirty: next.dirty || lastSeq !== since };
 			}
 			this.#checkpoints.set(db, known);
@@ -416,10 +456,12 @@ export class CommunityHandler {
 		if (events.length > 0) await this.options.audit.append(events);
 	}
 
+	/** `complete`: `rows` are every change past the checkpoint (the last page). */
 	async #userBatch(
 		db: string,
 		username: string,
 		rows: ChangeRow[],
+		complete: boolean,
 		report: CommunityReport
 	): Promise<boolean> {
 		const events: AuditEvent[] = [];
@@ -434,7 +476,15 @@ export class CommunityHandler {
 			);
 		}
 		const messages = rows.filter((row) => row.id.startsWith(MESSAGE_PREFIX) && !row.deleted);
-		if (messages.length > 0) await this.#messages(db, username, messages, events, report);
+		if (messages.length > 0) {
+			// Statuses written since the checkpoint, live (a message's is written after it).
+			const statuses = new Set(
+				rows
+					.filter((row) => row.id.startsWith(MESSAGE_STATUS_PREFIX) && !row.deleted)
+					.map((row) => row.id)
+			);
+			await this.#messages(db, username, messages, { statuses, complete }, events, report);
+		}
 		const conversations = rows.filter(
 			(row) => row.id.startsWith(CONVERSATION_PREFIX) && !row.deleted
 		);
@@ -444,12 +494,10 @@ export class CommunityHandler {
 		if (reports.length > 0) await this.#reports(db, username, reports, events, report);
 		await this.#step('before-audit');
 		await this.#audit(events);
-		return (
-			profileRow !== undefined ||
-			messages.length > 0 ||
-			conversations.length > 0 ||
-			reports.length > 0
-		);
+		// Whether the checkpoint is stored now. Not for messages alone, the busiest changes: a
+		// replay reads their statuses and decides nothing twice (the ledger counts each delivery
+		// once), so their checkpoint waits for the periodic flush instead of every run writing one.
+		return profileRow !== undefined || conversations.length > 0 || reports.length > 0;
 	}
 
 	// ---- identity and profile ----------------------------------------------------------------
@@ -489,6 +537,7 @@ export class CommunityHandler {
 			visible: false,
 			accepts_messages: false,
 			read_receipts: false,
+			ledger_contacts: true,
 			created_at: at,
 			updated_at: at
 		};
@@ -510,6 +559,8 @@ export class CommunityHandler {
 		}
 		const stored = { ...state, _rev: written.rev };
 		this.#remember(username, stored);
+		// A new public id has no ledger (only this member's runs write it): no read needed.
+		this.#ledgers.set(publicId, null);
 		return stored;
 	}
 
@@ -628,18 +679,29 @@ export class CommunityHandler {
 
 	// ---- messages ----------------------------------------------------------------------------
 
+	/**
+	 * Decides the page's messages. Which were decided before (a replay): a message's status is
+	 * written after the message, so for a message never edited (revision 1) the changes past the
+	 * checkpoint hold its status if it has one — when they were all read (`page.complete`: the
+	 * last page). The statuses of the others (edited after their status, a full page) are read,
+	 * while the sender's and recipients' facts are gathered.
+	 */
 	async #messages(
 		db: string,
 		username: string,
 		rows: ChangeRow[],
+		page: { statuses: Set<string>; complete: boolean },
 		events: AuditEvent[],
 		report: CommunityReport
 	): Promise<void> {
-		// Which messages were decided before (a replay) — read while the facts are gathered.
-		const decidedRead = this.#couch.fetchDocs(
-			db,
-			rows.map((row) => messageStatusId(row.id))
-		);
+		const unsure = rows.filter((row) => !page.complete || revGeneration(row.doc?._rev) !== 1);
+		const decidedRead =
+			unsure.length > 0
+				? this.#couch.fetchDocs(
+						db,
+						unsure.map((row) => messageStatusId(row.id))
+					)
+				: Promise.resolve([]);
 		decidedRead.catch(() => {});
 		const sender = await this.#state(username);
 		const account = await this.#account(username);
@@ -649,6 +711,9 @@ export class CommunityHandler {
 		const sent: SentEntry[] = (ledger?.sent ?? []).filter(
 			(entry) => now.getTime() - entry.at < DAY_MS
 		);
+		// Everyone this sender ever had a copy delivered to, when their ledger lists them all.
+		const contacts = sender ? contactsOf(sender, ledger) : undefined;
+		const allContacts = new Set([...(ledger?.contacts ?? []), ...sent.map((entry) => entry.to)]);
 		const ledgerChanged = { value: false };
 		// Every recipient's facts at once (blocks are read for each delivery, never remembered).
 		const recipients = new Map<string, Promise<RecipientFacts>>();
@@ -661,14 +726,15 @@ export class CommunityHandler {
 					sender.public_id,
 					to,
 					db,
-					sent.some((entry) => entry.to === to)
+					sent.some((entry) => entry.to === to),
+					contacts
 				);
 				// Awaited in order below; a failure there fails the run.
 				facts.catch(() => {});
 				recipients.set(to, facts);
 			}
 		}
-		const decided = new Set((await decidedRead).map((doc) => doc._id));
+		const decided = new Set([...page.statuses, ...(await decidedRead).map((doc) => doc._id)]);
 		const checked = checks.filter(({ row }) => !decided.has(messageStatusId(row.id)));
 		if (checked.length === 0) return;
 		const statuses: MessageStatusDoc[] = [];
@@ -708,7 +774,8 @@ export class CommunityHandler {
 						sender.public_id,
 						message.to,
 						db,
-						sent.some((entry) => entry.to === message.to)
+						sent.some((entry) => entry.to === message.to),
+						contacts
 					);
 					recipients.set(message.to, facts);
 				}
@@ -746,6 +813,7 @@ export class CommunityHandler {
 					});
 					ledgerChanged.value = true;
 				}
+				allContacts.add(message.to);
 				const copy = inboxCopy(sender.public_id, nickname, message, now);
 				talkedWith.add(message.to);
 				copies.set(recipient.db, [...(copies.get(recipient.db) ?? []), copy]);
@@ -769,7 +837,8 @@ export class CommunityHandler {
 				_id: ledgerId(sender.public_id),
 				type: 'community-sent',
 				public_id: sender.public_id,
-				sent
+				sent,
+				contacts: [...allContacts]
 			};
 			// With the other runs' worker documents in one `_bulk_docs` (GroupWriter).
 			const rev = await this.#workerWriter.putOne(ledger);
@@ -788,38 +857,55 @@ export class CommunityHandler {
 		await this.#couch.bulkDocs(db, statuses).then(requireOkOrConflict);
 	}
 
-	async #ledger(publicId: string): Promise<Ledger | undefined> {
-		const known = this.#ledgers.get(publicId);
+	/** A member's ledger: remembered for this shard's members (only their runs write it). */
+	async #ledger(publicId: string, own = true): Promise<Ledger | undefined> {
+		const known = own ? this.#ledgers.get(publicId) : undefined;
 		if (known !== undefined) return known ?? undefined;
 		const ledger = await this.#couch.getDoc<Ledger>(WORKER_DB, ledgerId(publicId));
-		this.#ledgers.set(publicId, ledger ?? null);
+		if (own) this.#ledgers.set(publicId, ledger ?? null);
 		return ledger;
 	}
 
 	/**
 	 * What a delivery from `senderId` to `to` depends on: the recipient's state, a block, and —
 	 * unless the two are known to have talked (`sentRecently`: the sender's ledger has them) —
-	 * whether any copy went either way before (a new conversation is rate-limited).
+	 * whether any copy went either way before (a new conversation is rate-limited): from both
+	 * ledgers' contacts when both list every delivery (`senderContacts` defined, the recipient's
+	 * `ledger_contacts`), else from the two inboxes.
 	 */
 	async #recipient(
 		senderId: string,
 		to: string,
 		senderDb: string,
-		sentRecently: boolean
+		sentRecently: boolean,
+		senderContacts: Set<string> | undefined
 	): Promise<RecipientFacts> {
 		const state = await this.#stateById(to);
 		if (!state) return { newConversation: true, blocked: false };
 		const db = userDbName(state.username);
 		const pair = pairKey(senderId, to);
-		const talked = sentRecently || this.#talked.has(pair);
-		try {
-			const [blocked, theirs, mine] = await Promise.all([
-				this.#couch.fetchDocs(db, [blockId(senderId)]),
-				talked || this.#anyWithPrefix(db, `${INBOX_PREFIX}${senderId}:`),
-				talked || this.#anyWithPrefix(senderDb, `${INBOX_PREFIX}${to}:`)
+		const talked = sentRecently || this.#talked.has(pair) || Boolean(senderContacts?.has(to));
+		// Any copy either way, from the inboxes (when the ledgers cannot tell).
+		const inboxes = async () => {
+			const [theirs, mine] = await Promise.all([
+				this.#anyWithPrefix(db, `${INBOX_PREFIX}${senderId}:`),
+				this.#anyWithPrefix(senderDb, `${INBOX_PREFIX}${to}:`)
 			]);
-			if (theirs || mine) this.#talked.set(pair, true);
-			return { state, db, blocked: blocked.length > 0, newConversation: !theirs && !mine };
+			return theirs || mine;
+		};
+		const fromLedgers = !talked && senderContacts !== undefined && state.ledger_contacts === true;
+		try {
+			const [blocked, before] = await Promise.all([
+				this.#couch.fetchDocs(db, [blockId(senderId)]),
+				talked ||
+					(fromLedgers
+						? this.#ledger(to, this.#own(state.username)).then(
+								(ledger) => contactsOf(state, ledger)?.has(senderId) ?? inboxes()
+							)
+						: inboxes())
+			]);
+			if (before) this.#talked.set(pair, true);
+			return { state, db, blocked: blocked.length > 0, newConversation: !before };
 		} catch (error) {
 			// The recipient's database is gone (account deleted): not accepting.
 			if (error instanceof CouchRequestError && error.status === 404) {

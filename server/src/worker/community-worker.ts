@@ -37,6 +37,12 @@ export interface CommunityWorkerOptions {
 	concurrency?: number;
 	sweepMs?: number;
 	accountsMs?: number;
+	/**
+	 * How often the checkpoints kept in memory are stored (runs that met only messages, or only
+	 * documents the worker does not act on, do not write theirs): a restart replays at most this
+	 * much, and decides nothing twice.
+	 */
+	checkpointMs?: number;
 	backoffBaseMs?: number;
 	maxPending?: number;
 	/** Tests: crash points, predictable ids, the clock. */
@@ -118,7 +124,8 @@ export class CommunityWorker {
 					this.notify(USERS_DB);
 				},
 				true
-			)
+			),
+			this.#every(this.options.checkpointMs ?? 10_000, () => this.#handler.flush(), false)
 		];
 	}
 
@@ -229,7 +236,7 @@ export class CommunityWorker {
 				await task();
 			} catch (error) {
 				if (!this.#stop.signal.aborted)
-					this.options.logger.warn('community worker: sweep failed', error);
+					this.options.logger.warn('community worker: a periodic task failed', error);
 			}
 		}
 	}
