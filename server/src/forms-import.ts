@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import {
 	checkQuestionnaire,
+	type CheckedQuestionnaire,
 	describeUnsupported,
 	publishQuestionnaire,
 	QuestionnaireImportError
@@ -11,19 +12,20 @@ import { DEFAULT_VERSION, prepareImport, type ImportIdentity } from '../../src/l
 import { withCliConnection } from './couch-connection';
 import { withExpressionsParsed } from '../../src/lib/forms/fhirpath-prepare';
 
-const USAGE = `Usage: npm run forms:import -- [options] <questionnaire.json>
+const USAGE = `Usage: npm run forms:import -- [options] <questionnaire.json>...
 
 Validates a FHIR R4 Questionnaire, reports its identity, its status and what Dazzle does not
 support (grouped, with the effect on the person filling it in), and publishes it in the forms
 database as "<url>|<version>". A published version is never overwritten: publish changes as a
-new version.
+new version. Several files are checked and published one after another, each with its report;
+one refused file does not stop the others (the exit code says whether all went in).
 
 Options:
   --dry-run            check and report only; nothing is published
   --activate           publish a draft (or unknown) questionnaire as active, so members see it
   --url <url>          the identity to publish under (default: the file's url, else one made
-                       from its name, id or content: the report says which)
-  --version <version>  the version (default: the file's, else "${DEFAULT_VERSION}")
+                       from its name, id or content: the report says which); one file only
+  --version <version>  the version (default: the file's, else "${DEFAULT_VERSION}"); one file only
   --allow-unsupported  publish even when some features are not supported (they are ignored
                        as the report says)
 
@@ -36,7 +38,7 @@ export interface ImportOutput {
 }
 
 interface ImportArgs {
-	file: string;
+	files: string[];
 	dryRun: boolean;
 	activate: boolean;
 	allowUnsupported: boolean;
@@ -64,9 +66,11 @@ function parseArgs(args: readonly string[]): ImportArgs | undefined {
 		} else if (arg.startsWith('-')) return undefined;
 		else parsed.files.push(arg);
 	}
-	if (parsed.files.length !== 1) return undefined;
+	if (parsed.files.length === 0) return undefined;
+	// One identity cannot name several questionnaires.
+	if (parsed.files.length > 1 && (parsed.url || parsed.version)) return undefined;
 	return {
-		file: parsed.files[0]!,
+		files: parsed.files,
 		dryRun: parsed.dryRun!,
 		activate: parsed.activate!,
 		allowUnsupported: parsed.allowUnsupported!,
@@ -126,25 +130,19 @@ export function importReport(
 	return lines;
 }
 
-/** `npm run forms:import`: returns the exit code (0 published or checked, 1 refused, 2 usage). */
-export async function runFormsImport(
-	args: readonly string[],
-	env: NodeJS.ProcessEnv = process.env,
-	out: ImportOutput = console
-): Promise<number> {
-	const options = parseArgs(args);
-	if (!options) {
-		out.error(USAGE);
-		return 2;
-	}
-	const { file } = options;
+/** A file checked and ready to publish (or refused, with its reasons already printed). */
+type Checked =
+	| { file: string; canonical: string; questionnaire: CheckedQuestionnaire['questionnaire'] }
+	| undefined;
 
+/** Reads, prepares and checks one file, printing its report; undefined when it is refused. */
+async function checkFile(file: string, options: ImportArgs, out: ImportOutput): Promise<Checked> {
 	let input: unknown;
 	try {
 		input = JSON.parse(await readFile(file, 'utf8'));
 	} catch (error) {
 		out.error(`${file}: ${(error as Error).message}`);
-		return 1;
+		return undefined;
 	}
 	const prepared = prepareImport(input, {
 		...(options.url ? { url: options.url } : {}),
@@ -158,7 +156,7 @@ export async function runFormsImport(
 		if (!(error instanceof QuestionnaireImportError)) throw error;
 		out.error(`${file}: ${error.message}`);
 		for (const problem of error.problems) out.error(`  ${problem}`);
-		return 1;
+		return undefined;
 	}
 	const { canonical, unsupported, questionnaire } = checked;
 	for (const line of importReport(prepared.identity, unsupported, options.activate)) out.log(line);
@@ -168,11 +166,45 @@ export async function runFormsImport(
 				? 'Would not be published as it is: pass --allow-unsupported to publish it anyway.'
 				: 'Not published. Fix these, or pass --allow-unsupported to publish anyway.'
 		);
-		return 1;
+		return undefined;
 	}
-	if (options.dryRun) {
-		out.log(`Dry run: ${canonical} can be published; nothing was written.`);
-		return 0;
+	if (options.dryRun) out.log(`Dry run: ${canonical} can be published; nothing was written.`);
+	return { file, canonical, questionnaire };
+}
+
+/** `npm run forms:import`: returns the exit code (0 all published or checked, 1 any refused, 2 usage). */
+export async function runFormsImport(
+	args: readonly string[],
+	env: NodeJS.ProcessEnv = process.env,
+	out: ImportOutput = console
+): Promise<number> {
+	const options = parseArgs(args);
+	if (!options) {
+		out.error(USAGE);
+		return 2;
+	}
+	const several = options.files.length > 1;
+	const ready: NonNullable<Checked>[] = [];
+	const refused: string[] = [];
+	for (const file of options.files) {
+		if (several) {
+			if (ready.length + refused.length > 0) out.log('');
+			out.log(`== ${file}`);
+		}
+		const checked = await checkFile(file, options, out);
+		if (checked) ready.push(checked);
+		else refused.push(file);
+	}
+	const summary = (published: number, failed: readonly string[]) => {
+		if (!several) return;
+		const verb = options.dryRun ? 'can be published' : 'published';
+		out.log('');
+		out.log(`${published} of ${options.files.length} ${verb}.`);
+		if (failed.length > 0) out.error(`Refused: ${failed.join(', ')}`);
+	};
+	if (options.dryRun || ready.length === 0) {
+		summary(ready.length, refused);
+		return refused.length > 0 ? 1 : 0;
 	}
 
 	return withCliConnection(env, out, 'forms', async (couch) => {
@@ -180,14 +212,22 @@ export async function runFormsImport(
 			out.error('The forms database does not exist yet: run npm run couch:setup first.');
 			return 1;
 		}
-		// Expressions parsed once here: the device evaluates them without fhirpath's parser.
-		const outcome = await publishQuestionnaire(couch, withExpressionsParsed(questionnaire));
-		if (outcome === 'exists') {
-			out.error(`${canonical} is already published. Publish changes as a new version (--version).`);
-			return 1;
+		let published = 0;
+		for (const { file, canonical, questionnaire } of ready) {
+			// Expressions parsed once here: the device evaluates them without fhirpath's parser.
+			const outcome = await publishQuestionnaire(couch, withExpressionsParsed(questionnaire));
+			if (outcome === 'exists') {
+				out.error(
+					`${several ? `${file}: ` : ''}${canonical} is already published. Publish changes as a new version (--version).`
+				);
+				refused.push(file);
+			} else {
+				out.log(`Published ${canonical}.`);
+				published += 1;
+			}
 		}
-		out.log(`Published ${canonical}.`);
-		return 0;
+		summary(published, refused);
+		return refused.length > 0 ? 1 : 0;
 	});
 }
 

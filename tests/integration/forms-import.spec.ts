@@ -265,9 +265,43 @@ describe('forms database: bundled questionnaires and npm run forms:import', () =
 		});
 	});
 
-	it.each([[[]], [['a.json', 'b.json']], [['--unknown']]])('prints usage for %j', async (args) => {
-		const result = await importFile(...args);
-		expect(result.code).toBe(2);
-		expect(result.errors[0]).toMatch(/^Usage: npm run forms:import/);
+	it('imports several files in one run, each with its report; a refused one does not stop the others', async () => {
+		const first = await writeJson('many-1.json', questionnaire('1', { url: `${URL_BASE}many-1` }));
+		const broken = await writeJson('many-broken.json', '{ not json');
+		const second = await writeJson('many-2.json', questionnaire('1', { url: `${URL_BASE}many-2` }));
+		const dry = await importFile('--dry-run', first, second);
+		expect(dry.code).toBe(0);
+		expect(dry.lines.filter((line) => line.startsWith('== '))).toEqual([
+			`== ${first}`,
+			`== ${second}`
+		]);
+		expect(dry.lines.at(-1)).toBe('2 of 2 can be published.');
+		expect(await dazzle.couch.getDoc('forms', `${URL_BASE}many-1|1`)).toBeUndefined();
+
+		const result = await importFile(first, broken, second);
+		expect(result.code).toBe(1);
+		expect(result.lines).toContain(`Published ${URL_BASE}many-1|1.`);
+		expect(result.lines).toContain(`Published ${URL_BASE}many-2|1.`);
+		expect(result.lines.at(-1)).toBe('2 of 3 published.');
+		expect(result.errors[0]).toMatch(/many-broken\.json: /);
+		expect(result.errors.at(-1)).toBe(`Refused: ${broken}`);
+		expect(await dazzle.couch.getDoc('forms', `${URL_BASE}many-2|1`)).toBeDefined();
+
+		const again = await importFile(first, second);
+		expect(again.code).toBe(1);
+		expect(again.errors).toEqual([
+			`${first}: ${URL_BASE}many-1|1 is already published. Publish changes as a new version (--version).`,
+			`${second}: ${URL_BASE}many-2|1 is already published. Publish changes as a new version (--version).`,
+			`Refused: ${first}, ${second}`
+		]);
 	});
+
+	it.each([[[]], [['--url', 'https://x.test/q', 'a.json', 'b.json']], [['--unknown']]])(
+		'prints usage for %j',
+		async (args) => {
+			const result = await importFile(...args);
+			expect(result.code).toBe(2);
+			expect(result.errors[0]).toMatch(/^Usage: npm run forms:import/);
+		}
+	);
 });
