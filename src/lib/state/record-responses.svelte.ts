@@ -2,6 +2,7 @@ import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnair
 import type { ResponseStore, ResponseSummary } from '$lib/data/responses';
 import type { Reference } from '$lib/forms';
 import type { RecordsState } from './records.svelte';
+import { openingEngine, readAhead } from './response-read-ahead';
 
 /**
  * The questionnaires of one patient record for its page: each published questionnaire with
@@ -90,9 +91,7 @@ export class RecordResponsesState {
 	 * of it left by an earlier "Start" (never filled in) is taken up again, not doubled.
 	 */
 	async start(form: PublishedForm, library: QuestionnaireLibrary): Promise<string> {
-		const left = this.responses.find(
-			(response) => response.untouched && urlOf(response.questionnaire) === form.url
-		);
+		const left = this.untouchedDraftOf(form);
 		if (left) return left.id;
 		const { createDraft } = await import('$lib/forms');
 		const engine = await createDraft(library.definition(form), {
@@ -102,15 +101,53 @@ export class RecordResponsesState {
 		const store = this.#options.store;
 		const id = store.newId();
 		await store.create(id, engine.toResponse({ ...engine.meta, id }));
+		this.readAhead(id, library);
 		// Not listed again here: the page opens the draft at once, and the list follows the
 		// record's changes (`follow`), a new draft included.
 		return id;
+	}
+
+	/** The draft an earlier "Start" left untouched, which "Start" opens again. */
+	untouchedDraftOf(form: PublishedForm): ResponseSummary | undefined {
+		return this.responses.find(
+			(response) => response.untouched && urlOf(response.questionnaire) === form.url
+		);
+	}
+
+	/**
+	 * Starts the reads the questionnaire page needs to open the response `id` (taken there by
+	 * `takeReadAhead`): they run while the tap's feedback is painted and the page changes.
+	 */
+	readAhead(id: string, library: QuestionnaireLibrary): void {
+		readAhead(id, { stored: this.#options.store.get(id), forms: library.all() });
+		void Promise.resolve(openingEngine()).catch(() => undefined);
 	}
 
 	close(): void {
 		this.#stopFollowing?.();
 		this.#stopFollowing = undefined;
 	}
+}
+
+type StoreModules = [typeof import('$lib/data/responses'), typeof import('$lib/data/user-docs')];
+let storeModulesLoaded: StoreModules | undefined;
+let storeModulesLoading: Promise<StoreModules> | undefined;
+
+/**
+ * The responses' modules, loaded once (the record screen), then at hand: a dynamic import of a
+ * module already loaded still waits on the bundler's preload (measured: ~0.1 s of a slow phone
+ * idle between the questionnaire page appearing and its opening, #22).
+ */
+function storeModules(): StoreModules | Promise<StoreModules> {
+	if (storeModulesLoaded) return storeModulesLoaded;
+	storeModulesLoading ??= Promise.all([
+		import('$lib/data/responses'),
+		import('$lib/data/user-docs')
+	]).then((modules) => (storeModulesLoaded = modules));
+	storeModulesLoading.catch(() => {
+		storeModulesLoading = undefined;
+	});
+	return storeModulesLoading;
 }
 
 /** What a page needs to read and write one record's responses on this device. */
@@ -131,10 +168,7 @@ export async function recordAccess(
 	const data = patients.data;
 	const record = data?.get(patientId);
 	if (!data || !record) return undefined;
-	const [{ ResponseStore }, { deviceId, reopenDatabase }] = await Promise.all([
-		import('$lib/data/responses'),
-		import('$lib/data/user-docs')
-	]);
+	const [{ ResponseStore }, { deviceId, reopenDatabase }] = await storeModules();
 	const engineDb = patients.openId === patientId ? patients.openDb : undefined;
 	const db = data.guard(patientId, engineDb ?? data.handle(patientId));
 	const storage = typeof localStorage === 'undefined' ? undefined : localStorage;

@@ -23,6 +23,7 @@ import {
 	type StrayItem
 } from '$lib/forms';
 import type { ResponseDoc, ResponseMigration } from '$lib/schemas/response';
+import { openingEngine, takeReadAhead } from './response-read-ahead';
 
 /**
  * One questionnaire response opened on a page: the stored document, the engine holding its
@@ -124,10 +125,12 @@ export class ResponseEditorState {
 		try {
 			// The response, the questionnaires on the device (read once per revision: a listing)
 			// and the engine's module, at once: each read costs a slow phone tens of ms.
+			// Started already when the record screen's "Start" or "Continue" was tapped.
+			const early = takeReadAhead(responseId);
 			const [stored, all] = await Promise.all([
-				store.get(responseId),
-				library.all(),
-				import('$lib/forms').then(({ openResponse }) => openResponse)
+				early?.stored ?? store.get(responseId),
+				early?.forms ?? library.all(),
+				openingEngine()
 			]);
 			const doc = stored && this.#replay(stored);
 			if (!doc) {
@@ -199,9 +202,9 @@ export class ResponseEditorState {
 		known?: { newest: PublishedForm | undefined }
 	): Promise<void> {
 		const { store, library } = this.#options;
-		// Named, not the module object: the bundler then leaves out what the page never runs
-		// (analyze, response checks: ~2.5 KB gz of the form view's JS, #22).
-		const { migrateDraft, openResponse } = await import('$lib/forms');
+		// Named, not the module object (the bundler then leaves out what the page never runs:
+		// analyze, response checks: ~2.5 KB gz of the form view's JS, #22); loaded once.
+		const { migrateDraft, openResponse } = await openingEngine();
 		let doc = stored;
 		let engine: FormEngine;
 		let strays: StrayItem[] = [];
