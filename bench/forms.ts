@@ -110,6 +110,8 @@ const PARTS = (() => {
 const BUILD = !process.argv.includes('--no-build');
 /** A CPU profile of the page during the large form's saves: where the time goes. */
 const PROFILE = process.argv.includes('--profile');
+/** With `--profile`: a Chromium trace of the opening too (style, layout, paint, compiling). */
+const TRACE = process.argv.includes('--trace');
 
 const GOAL_SAVE_P95_MS = 30;
 /**
@@ -478,8 +480,97 @@ async function profiled<T>(
 interface CpuProfile {
 	nodes: ProfileNode[];
 	samples: number[];
+	timeDeltas?: number[];
 	startTime: number;
 	endTime: number;
+}
+
+/**
+ * The renderer main thread's work in a Chromium trace from the click until `untilMs`: time per
+ * kind of event (style, layout, paint, compiling and running script, GC…), nested ones too.
+ */
+function traceLines(buffer: Buffer, untilMs: number): string[] {
+	const { traceEvents } = JSON.parse(buffer.toString('utf8')) as {
+		traceEvents: {
+			name: string;
+			ph: string;
+			ts: number;
+			dur?: number;
+			tid: number;
+			args?: { data?: { type?: string } };
+		}[];
+	};
+	const click = traceEvents.find(
+		(event) => event.name === 'EventDispatch' && event.args?.data?.type === 'click'
+	);
+	if (!click) return ['  (no click in the trace)'];
+	const from = click.ts;
+	const until = from + untilMs * 1000;
+	const totals = new Map<string, number>();
+	for (const event of traceEvents) {
+		if (event.tid !== click.tid || event.ph !== 'X' || !event.dur) continue;
+		if (event.ts < from || event.ts > until) continue;
+		totals.set(event.name, (totals.get(event.name) ?? 0) + event.dur / 1000);
+	}
+	return [
+		"  the page's main thread from the click to the first box, by kind of work (nested kinds overlap):",
+		...[...totals]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, 18)
+			.map(([name, time]) => `    ${ms(time).padStart(8)} ms  ${name}`)
+	];
+}
+
+/**
+ * What the page ran, window by window from the click (the first sample under `click`): per
+ * `windowMs`, the share busy and the innermost named functions of the most frequent stack.
+ */
+function profileTimeline(profile: CpuProfile, untilMs: number, windowMs = 20): string[] {
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const parent = new Map<number, number>();
+	for (const node of profile.nodes) {
+		for (const child of node.children ?? []) parent.set(child, node.id);
+	}
+	const stackOf = (id: number): string[] => {
+		const names: string[] = [];
+		for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+			const frame = byId.get(at)!.callFrame;
+			if (frame.functionName && frame.functionName !== '(root)') names.push(frame.functionName);
+		}
+		return names;
+	};
+	let time = profile.startTime;
+	const samples = profile.samples.map((id, index) => {
+		time += profile.timeDeltas?.[index] ?? 0;
+		return { id, at: time / 1000 };
+	});
+	const click = samples.find((sample) => stackOf(sample.id).includes('click'));
+	if (!click) return ['  (no sample under the click)'];
+	const windows = new Map<number, { busy: number; count: number; stacks: Map<string, number> }>();
+	for (const sample of samples) {
+		const offset = sample.at - click.at;
+		if (offset < 0 || offset > untilMs) continue;
+		const index = Math.floor(offset / windowMs);
+		const window = windows.get(index) ?? { busy: 0, count: 0, stacks: new Map() };
+		window.count += 1;
+		const name = byId.get(sample.id)!.callFrame.functionName;
+		// "(program)": mostly the throttling's pauses (CDP slows the thread by stopping it).
+		if (name !== '(idle)' && name !== '(program)') {
+			window.busy += 1;
+			const stack = stackOf(sample.id).slice(0, 7).join(' < ');
+			window.stacks.set(stack, (window.stacks.get(stack) ?? 0) + 1);
+		}
+		windows.set(index, window);
+	}
+	return [
+		`  from the click, every ${windowMs} ms: share of samples in script or GC (not idle, not "(program)"), its most frequent stack (innermost first)`,
+		...[...windows]
+			.sort((a, b) => a[0] - b[0])
+			.map(([index, window]) => {
+				const top = [...window.stacks].sort((a, b) => b[1] - a[1])[0];
+				return `    ${String(index * windowMs).padStart(5)}  ${((100 * window.busy) / window.count).toFixed(0).padStart(3)} %  ${top ? top[0] : '(idle)'}`;
+			})
+	];
 }
 
 /** Self time by file and by function of a CPU profile. */
@@ -938,10 +1029,16 @@ async function timedOpen(
 	// Slowed for the tap and what follows (the machine running this is itself shared and slow).
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+	const browser = page.context().browser();
 	if (profile) {
 		await cdp.send('Profiler.enable');
 		await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
 		await cdp.send('Profiler.start');
+		// Beside the profile, the browser's own work: style, layout, paint, script compiling.
+		if (TRACE)
+			await browser?.startTracing(page, {
+				categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink']
+			});
 	}
 	try {
 		const opened = await page.evaluate(
@@ -1009,9 +1106,13 @@ async function timedOpen(
 			const { profile: taken } = (await cdp.send('Profiler.stop')) as unknown as {
 				profile: CpuProfile;
 			};
+			const trace =
+				browser && TRACE ? traceLines(await browser.stopTracing(), opened.interactive) : [];
 			profile([
 				`  after the click (ms): feedback ${ms(opened.feedback)}, first box ${ms(opened.interactive)}`,
 				...opened.timeline.map((line) => `  ${line}`),
+				...trace,
+				...profileTimeline(taken, opened.interactive + 20),
 				...profileLines(taken, 30)
 			]);
 		}
