@@ -337,6 +337,7 @@ async function round(
 	const marker = randomUUID();
 	const order = [...names].sort(() => Math.random() - 0.5);
 	const sentAt = new Map<string, number>();
+	const failed: string[] = [];
 	const before = decided();
 	const loadAtStart = load();
 	requests.start();
@@ -357,21 +358,31 @@ async function round(
 		const db = userDbName(name);
 		const uuid = randomUUID();
 		const now = new Date();
+		try {
+			await dazzle.couch.putDoc(db, {
+				_id: `message:${uuid}`,
+				type: 'message',
+				...written(),
+				to,
+				body: `bench ${marker}`,
+				created_at: now.toISOString()
+			});
+		} catch (error) {
+			// The server refused the write (Apache CouchDB under load: no JavaScript process free
+			// for validate_doc_update in time): counted, not measured.
+			failed.push(error instanceof Error ? error.message : String(error));
+			return;
+		}
 		sentAt.set(uuid, now.getTime());
-		await dazzle.couch.putDoc(db, {
-			_id: `message:${uuid}`,
-			type: 'message',
-			...written(),
-			to,
-			body: `bench ${marker}`,
-			created_at: now.toISOString()
-		});
 		dazzle.events.emit(DB_WRITE_EVENT, db);
 	});
 	await Promise.all(sends);
 	const sent = Date.now();
+	if (failed.length > 0) {
+		console.log(`  ${label}: ${failed.length} sends refused by the server (${failed[0]})`);
+	}
 	const remaining = Math.max(1, boundSeconds - (sent - started) / 1000);
-	await until(`${label} deliveries`, () => decided() - before >= names.length, remaining);
+	await until(`${label} deliveries`, () => decided() - before >= sentAt.size, remaining);
 	const ended = Date.now();
 	clearInterval(sampler);
 	const wall = (ended - started) / 1000;
@@ -390,7 +401,7 @@ async function round(
 	);
 	// The runs our own copies and statuses bring (CouchDB's feed) end soon after.
 	await sleep(2_000);
-	const perMessage = printKinds(label, requests.stop(), names.length);
+	const perMessage = printKinds(label, requests.stop(), Math.max(1, names.length - failed.length));
 	const latencies: Latency[] = [];
 	for (let start = 0; start < names.length; start += 50) {
 		const pages = await Promise.all(
@@ -428,6 +439,15 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 	const rows: Row[] = [];
 	try {
 		await dazzle.ready;
+		if (server === 'couchdb') {
+			// As README asks of a production CouchDB: one database per account (default 500 open;
+			// at 1,000 members busy at once CouchDB answered all_dbs_active).
+			await dazzle.couch.request({
+				method: 'put',
+				path: '_node/_local/_config/couchdb/max_dbs_open',
+				body: '5000'
+			});
+		}
 		const community = dazzle.community;
 		if (!community) throw new Error('no community worker');
 		const pids = serverPids(server);
@@ -486,6 +506,8 @@ async function benchServer(server: 'embedded' | 'couchdb'): Promise<Row[]> {
 			baselineMaxSeconds
 		);
 		rows.push(summary(server, `baseline (sweep every ${baselineSweepSeconds} s)`, swept));
+		// Before closing: closing 1,000 databases of a loaded embedded server takes minutes.
+		printTable([...measured, ...rows]);
 		await baseline.close();
 	} finally {
 		await dazzle.dispose();
@@ -517,16 +539,10 @@ function summary(server: string, worker: string, measured: Measured): Row {
 	return row;
 }
 
-async function main(): Promise<void> {
-	const rows: Row[] = [];
-	if (only !== 'couchdb') rows.push(...(await benchServer('embedded')));
-	if (only === 'embedded') {
-		// One server asked for.
-	} else if (testCouchFromEnv() && process.env.DAZZLE_TEST_COUCH_RESET === '1') {
-		rows.push(...(await benchServer('couchdb')));
-	} else {
-		console.log('(no COUCH_URL + DAZZLE_TEST_COUCH_RESET=1: Apache CouchDB skipped)');
-	}
+/** Rows of the servers measured before this one. */
+const measured: Row[] = [];
+
+function printTable(rows: Row[]): void {
 	console.log(
 		`\n${users} members (those published in time take part), one message each over ${windowSeconds} s, ` +
 			`concurrency ${concurrency ?? 'default'}; goal p95 ≤ 5 s (feed); '> x': not all delivered by the bound\n`
@@ -541,6 +557,18 @@ async function main(): Promise<void> {
 				`${shown(row.p95).padStart(8)} | ${shown(row.max).padStart(8)} | ${row.loadAtStart} → ${row.load}`
 		);
 	}
+}
+
+async function main(): Promise<void> {
+	if (only !== 'couchdb') measured.push(...(await benchServer('embedded')));
+	if (only === 'embedded') {
+		// One server asked for.
+	} else if (testCouchFromEnv() && process.env.DAZZLE_TEST_COUCH_RESET === '1') {
+		measured.push(...(await benchServer('couchdb')));
+	} else {
+		console.log('(no COUCH_URL + DAZZLE_TEST_COUCH_RESET=1: Apache CouchDB skipped)');
+	}
+	printTable(measured);
 	process.exit(0);
 }
 
