@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { languageCodeSchema } from './user-docs';
-import { orphaCodeSchema, DISEASE_NAME_MAX_LENGTH } from './diagnosis';
+import { diseaseNameSchema, orphaCodeSchema } from './diagnosis';
 
 /**
  * Community I (issue #19): public profiles, "people like me" and private messages. The one
@@ -73,15 +73,7 @@ const written = {
 /** A disease as shown on a profile: the person's words, an ORPHA code, or both. */
 export const profileDiseaseSchema = z
 	.strictObject({
-		name: z.optional(
-			z
-				.string()
-				.check(
-					z.trim(),
-					z.minLength(1),
-					z.maxLength(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
-				)
-		),
+		name: z.optional(diseaseNameSchema),
 		orpha: z.optional(orphaCodeSchema)
 	})
 	.check(

@@ -49,6 +49,15 @@ export const orphaCodeSchema = z
 	.string({ error: 'errors.orpha_invalid' })
 	.check(z.regex(ORPHA_CODE, { error: 'errors.orpha_invalid' }));
 
+/** A disease's name as the person wrote it: trimmed, not empty, at most 200 characters. */
+export const diseaseNameSchema = z
+	.string()
+	.check(
+		z.trim(),
+		z.minLength(1),
+		z.maxLength(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
+	);
+
 const ONSETS = [
 	'antenatal',
 	'congenital',
@@ -79,15 +88,7 @@ const fieldsShape = {
 	status: z.optional(z.enum(DIAGNOSIS_STATUSES, { error: 'errors.value_invalid' })),
 	disease: z.optional(
 		z.strictObject({
-			name: z.optional(
-				z
-					.string()
-					.check(
-						z.trim(),
-						z.minLength(1),
-						z.maxLength(DISEASE_NAME_MAX_LENGTH, { error: 'errors.disease_name_too_long' })
-					)
-			),
+			name: z.optional(diseaseNameSchema),
 			orpha: z.optional(orphaCodeSchema)
 		})
 	),
