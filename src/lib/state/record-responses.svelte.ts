@@ -2,7 +2,7 @@ import type { QuestionnaireLibrary, PublishedForm } from '$lib/data/questionnair
 import type { ResponseStore, ResponseSummary } from '$lib/data/responses';
 import type { Reference } from '$lib/forms';
 import type { RecordsState } from './records.svelte';
-import { openingEngine, readAhead } from './response-read-ahead';
+import { loadedOnce, openingEngine, readAhead } from './response-read-ahead';
 
 /**
  * The questionnaires of one patient record for its page: each published questionnaire with
@@ -129,26 +129,10 @@ export class RecordResponsesState {
 	}
 }
 
-type StoreModules = [typeof import('$lib/data/responses'), typeof import('$lib/data/user-docs')];
-let storeModulesLoaded: StoreModules | undefined;
-let storeModulesLoading: Promise<StoreModules> | undefined;
-
-/**
- * The responses' modules, loaded once (the record screen), then at hand: a dynamic import of a
- * module already loaded still waits on the bundler's preload (measured: ~0.1 s of a slow phone
- * idle between the questionnaire page appearing and its opening, #22).
- */
-function storeModules(): StoreModules | Promise<StoreModules> {
-	if (storeModulesLoaded) return storeModulesLoaded;
-	storeModulesLoading ??= Promise.all([
-		import('$lib/data/responses'),
-		import('$lib/data/user-docs')
-	]).then((modules) => (storeModulesLoaded = modules));
-	storeModulesLoading.catch(() => {
-		storeModulesLoading = undefined;
-	});
-	return storeModulesLoading;
-}
+/** The responses' modules, loaded once (the record screen), then at hand (`loadedOnce`). */
+const storeModules = loadedOnce(() =>
+	Promise.all([import('$lib/data/responses'), import('$lib/data/user-docs')])
+);
 
 /** What a page needs to read and write one record's responses on this device. */
 export interface RecordAccess {

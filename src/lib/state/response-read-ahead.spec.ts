@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openingEngine, readAhead, takeReadAhead } from './response-read-ahead';
+import { loadedOnce, openingEngine, readAhead, takeReadAhead } from './response-read-ahead';
 
 describe('reads ahead of a questionnaire page', () => {
 	it('hands the reads started at the tap to the page once, and never stale ones', async () => {
@@ -22,5 +22,20 @@ describe('reads ahead of a questionnaire page', () => {
 		const first = await openingEngine();
 		expect(typeof first.openResponse).toBe('function');
 		expect(openingEngine()).toBe(first);
+	});
+
+	it('loads once, shares the load in flight, and tries again after a failure', async () => {
+		let calls = 0;
+		const get = loadedOnce(async () => {
+			calls += 1;
+			if (calls === 1) throw new Error('offline');
+			return 'module';
+		});
+		await expect(get()).rejects.toThrow('offline');
+		const [a, b] = [get(), get()];
+		expect(a).toBe(b);
+		expect(await a).toBe('module');
+		expect(get()).toBe('module');
+		expect(calls).toBe(2);
 	});
 });

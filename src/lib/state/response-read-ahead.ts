@@ -38,22 +38,34 @@ export interface OpeningEngine {
 	migrateDraft: typeof migrateDraft;
 }
 
-let engineLoaded: OpeningEngine | undefined;
-let engineLoading: Promise<OpeningEngine> | undefined;
+/**
+ * A module (or what is taken from it) loaded once and then at hand without waiting: measured on
+ * a slow phone, awaiting a dynamic import of a module already loaded still left the main thread
+ * idle ~0.1 s (the bundler's preload), twice per opening (#22). A failed load is tried again.
+ */
+export function loadedOnce<T>(load: () => Promise<T>): () => T | Promise<T> {
+	let loaded: { value: T } | undefined;
+	let loading: Promise<T> | undefined;
+	return () => {
+		if (loaded) return loaded.value;
+		if (!loading) {
+			loading = load().then((value) => {
+				loaded = { value };
+				return value;
+			});
+			loading.catch(() => {
+				loading = undefined;
+			});
+		}
+		return loading;
+	};
+}
 
 /**
- * The engine's functions for opening, loaded once (started at the tap, beside the reads) and
- * then at hand without waiting: measured on a slow phone, awaiting the dynamic import at the
- * opening cost ~0.1 s of idle main thread, twice. Named, not the module object: the bundler
- * leaves out what the page never runs (analyze, response checks).
+ * The engine's functions for opening, loaded once (started at the tap, beside the reads).
+ * Named, not the module object: the bundler leaves out what the page never runs (analyze,
+ * response checks).
  */
-export function openingEngine(): OpeningEngine | Promise<OpeningEngine> {
-	if (engineLoaded) return engineLoaded;
-	engineLoading ??= import('$lib/forms').then(
-		({ openResponse, migrateDraft }) => (engineLoaded = { openResponse, migrateDraft })
-	);
-	engineLoading.catch(() => {
-		engineLoading = undefined;
-	});
-	return engineLoading;
-}
+export const openingEngine: () => OpeningEngine | Promise<OpeningEngine> = loadedOnce(() =>
+	import('$lib/forms').then(({ openResponse, migrateDraft }) => ({ openResponse, migrateDraft }))
+);
